@@ -1,0 +1,133 @@
+/* ops-health: Nagios-compatible health check of the agent (ops-health(1)). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+static const char usage[] =
+    "usage: ops-health [--home DIR] [--config FILE] [--json] [--full]\n"
+    "                  [--check NAME]... [-t SECONDS] [--no-record]\n";
+
+static unsigned alarm_seconds;
+
+/* Last resort when a check ignores its deadline: a monitor must get an
+ * answer. Only async-signal-safe calls here. */
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "DHARMIC-OPS UNKNOWN - timed out\n";
+
+	(void)sig;
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(OPS_UNKNOWN);
+}
+
+static int
+unknown(const char *msg)
+{
+	printf("DHARMIC-OPS UNKNOWN - %s\n", msg);
+	return OPS_UNKNOWN;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "full", no_argument, NULL, 'f' },
+		{ "check", required_argument, NULL, 'C' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-record", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ops_config cfg;
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	struct ops_report r = OPS_REPORT_INIT;
+	struct ops_health_opts o = { 0 };
+	struct ops_err err = OPS_ERR_INIT, werr = OPS_ERR_INIT;
+	struct ops_buf out = OPS_BUF_INIT;
+	const char *home = NULL, *config = NULL, **only;
+	int json = 0, record = 1, ch, code = OPS_UNKNOWN;
+	char *end;
+
+	only = calloc((size_t)argc, sizeof(*only));
+	if (only == NULL)
+		return unknown("out of memory");
+	memset(&cfg, 0, sizeof(cfg));
+	while ((ch = getopt_long(argc, argv, "H:c:jfC:t:nhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': home = optarg; break;
+		case 'c': config = optarg; break;
+		case 'j': json = 1; break;
+		case 'f': o.full = 1; break;
+		case 'C': only[o.nonly++] = optarg; break;
+		case 'n': record = 0; break;
+		case 't':
+			o.timeout = strtod(optarg, &end);
+			if (*end != '\0' || !(o.timeout > 0) || o.timeout > 86400) {
+				fprintf(stderr, "ops-health: invalid timeout '%s'\n%s", optarg, usage);
+				goto out;
+			}
+			break;
+		case 'h': fputs(usage, stdout); code = OPS_OK; goto out;
+		case 'V': puts("ops-health " OPS_VERSION); code = OPS_OK; goto out;
+		default: fputs(usage, stderr); goto out;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ops-health: unexpected argument '%s'\n%s", argv[optind], usage);
+		goto out;
+	}
+	o.only = only;
+	if (ops_config_load(&cfg, home, config, &err) < 0) {
+		code = unknown(err.msg);
+		goto out;
+	}
+	if (o.timeout <= 0)
+		o.timeout = cfg.health.timeout;
+	alarm_seconds = (unsigned)o.timeout + 5;
+	signal(SIGALRM, on_alarm);
+	alarm(alarm_seconds);
+	/* Without a state database we still check, just without the cache. */
+	if (ops_state_open(&st, cfg.home, &werr) < 0)
+		fprintf(stderr, "ops-health: warning: %s\n", werr.msg);
+	else if (st.recovered)
+		fprintf(stderr, "ops-health: warning: unreadable state database moved to '%s'\n",
+		    st.recovered);
+	if (ops_health_run(&cfg, &o, st.db ? &st : NULL, &r, &err) < 0) {
+		code = unknown(err.msg);
+		goto out;
+	}
+	ops_err_clear(&werr);
+	if (record && ops_health_record(&cfg, st.db ? &st : NULL, &r, ops_time_now(),
+	    &werr) < 0)
+		fprintf(stderr, "ops-health: warning: unable to record the run: %s\n", werr.msg);
+	alarm(0);
+	code = ops_report_worst(&r);
+	if (json)
+		ops_report_json(&out, &r);
+	else
+		ops_report_nagios(&out, &r, "DHARMIC-OPS");
+	if (out.oom) {
+		code = unknown("out of memory");
+		goto out;
+	}
+	fputs(ops_buf_str(&out), stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		code = OPS_UNKNOWN;
+out:
+	ops_buf_release(&out);
+	ops_report_release(&r);
+	ops_state_close(&st);
+	ops_config_release(&cfg);
+	free(only);
+	return code;
+}

@@ -1,0 +1,599 @@
+#include "ops_config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ops_fs.h"
+#include "ops_units.h"
+
+enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
+	K_ENDPOINTS };
+
+struct key {
+	const char *section, *name;
+	enum kind kind;
+	size_t off;
+	const char *def;	/* default, in the form the file would use */
+};
+
+#define F(field) offsetof(struct ops_config, field)
+
+/* The one table of every key: defaults, parsing and the error messages all
+ * come from here, so the man page has one place to be checked against. */
+static const struct key keys[] = {
+	{ "daemon", "command", K_STRV, F(daemon.command), "python3\ndaemon.py" },
+	{ "daemon", "workdir", K_STR, F(daemon.workdir), "." },
+	{ "daemon", "pid_file", K_STR, F(daemon.pid_file), "logs/daemon.pid" },
+	{ "daemon", "status_file", K_STR, F(daemon.status_file), "logs/daemon_status.json" },
+	{ "daemon", "match", K_STR, F(daemon.match), "daemon.py" },
+	{ "daemon", "env_file", K_STR, F(daemon.env_file), ".env" },
+	{ "daemon", "start_timeout", K_DUR, F(daemon.start_timeout), "10s" },
+	{ "daemon", "stop_timeout", K_DUR, F(daemon.stop_timeout), "10s" },
+	{ "health", "disk_warn", K_SIZE, F(health.disk_warn), "5G" },
+	{ "health", "disk_crit", K_SIZE, F(health.disk_crit), "2G" },
+	{ "health", "heartbeat_warn", K_NUM, F(health.heartbeat_warn), "2" },
+	{ "health", "heartbeat_crit", K_NUM, F(health.heartbeat_crit), "0" },
+	{ "health", "databases", K_STRV, F(health.databases), "memory/*.db" },
+	{ "health", "integrity", K_STR, F(health.integrity), "quick" },
+	{ "health", "email_log", K_STR, F(health.email_log), "logs/email_*.log" },
+	{ "health", "email_window", K_INT, F(health.email_window), "100" },
+	{ "health", "email_errors", K_INT, F(health.email_errors), "5" },
+	{ "health", "restarts_max", K_INT, F(health.restarts_max), "3" },
+	{ "health", "restarts_window", K_DUR, F(health.restarts_window), "1h" },
+	{ "health", "backup_max_age", K_DUR, F(health.backup_max_age), "26h" },
+	{ "health", "timeout", K_DUR, F(health.timeout), "30s" },
+	{ "health", "checks", K_CHECKS, F(health.checks), NULL },
+	{ "health", "endpoints", K_ENDPOINTS, F(health.endpoints), NULL },
+	{ "backup", "dir", K_STR, F(backup.dir), "backups/memory" },
+	{ "backup", "include", K_STRV, F(backup.include),
+	  "memory/*.db\nmemory/*.jsonl\nmemory/identity_core.json" },
+	{ "backup", "compression", K_STR, F(backup.compression), "zstd" },
+	{ "backup", "keep_all", K_DUR, F(backup.keep_all), "7d" },
+	{ "backup", "keep_weekly", K_DUR, F(backup.keep_weekly), "30d" },
+	{ "backup", "keep_monthly", K_DUR, F(backup.keep_monthly), "365d" },
+	{ "backup", "offsite_command", K_STRV, F(backup.offsite_command), "" },
+	{ "rotate", "daily_logs", K_STRV, F(rotate.daily_logs), "logs/*_????????.log" },
+	{ "rotate", "compress_after", K_DUR, F(rotate.compress_after), "1d" },
+	{ "rotate", "delete_after", K_DUR, F(rotate.delete_after), "30d" },
+	{ "rotate", "max_size", K_SIZE, F(rotate.max_size), "100M" },
+	{ "rotate", "keep_lines", K_INT, F(rotate.keep_lines), "1000" },
+	{ "rotate", "history_logs", K_STRV, F(rotate.history_logs),
+	  "logs/alerts.log\nlogs/health_check.log\nlogs/backup.log\n"
+	  "logs/rotation.log\nlogs/restart.log" },
+	{ "rotate", "history_lines", K_INT, F(rotate.history_lines), "1000" },
+	{ "alert", "cooldown", K_DUR, F(alert.cooldown), "30m" },
+	{ "alert", "max_per_hour", K_INT, F(alert.max_per_hour), "5" },
+	{ "alert", "desktop", K_BOOL, F(alert.desktop), "true" },
+	{ "alert", "email", K_STR, F(alert.email), "" },
+	{ "alert", "sendmail", K_STR, F(alert.sendmail), "/usr/sbin/sendmail" },
+	{ "alert", "webhook", K_STR, F(alert.webhook), "" },
+	{ "alert", "command", K_STRV, F(alert.command), "" },
+	{ "alert", "auto_restart", K_BOOL, F(alert.auto_restart), "true" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void *
+at(struct ops_config *cfg, const struct key *k)
+{
+	return (char *)cfg + k->off;
+}
+
+static int
+set_str(char **dst, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL)
+		return -1;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+/* Defaults are parsed by the same code as the file, so they cannot drift
+ * from what the file would accept. */
+static int
+set_default(struct ops_config *cfg, const struct key *k, struct ops_err *err)
+{
+	void *p = at(cfg, k);
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	switch (k->kind) {
+	case K_STR:
+		rc = set_str(p, k->def);
+		break;
+	case K_STRV:
+		copy = strdup(k->def);
+		if (copy == NULL)
+			return ops_err_sys(err, ENOMEM, "unable to set defaults");
+		for (tok = strtok_r(copy, "\n", &save); tok && rc == 0;
+		    tok = strtok_r(NULL, "\n", &save))
+			rc = ops_strv_push(p, tok);
+		free(copy);
+		break;
+	case K_SIZE:
+		return ops_size_parse(k->def, p, err);
+	case K_DUR:
+		return ops_duration_parse(k->def, p, err);
+	case K_INT:
+		*(int64_t *)p = strtoll(k->def, NULL, 10);
+		break;
+	case K_NUM:
+		*(double *)p = strtod(k->def, NULL);
+		break;
+	case K_BOOL:
+		*(int *)p = strcmp(k->def, "true") == 0;
+		break;
+	case K_CHECKS:
+	case K_ENDPOINTS:
+		break;
+	}
+	if (rc < 0)
+		return ops_err_sys(err, ENOMEM, "unable to set defaults");
+	return 0;
+}
+
+static int
+bad(struct ops_err *err, const char *file, const char *key, const char *want)
+{
+	return ops_err_set(err, OPS_E_USAGE, "%s: '%s': expected %s", file, key, want);
+}
+
+static int
+get_strv(const cJSON *j, struct ops_strv *out, int nonempty, const char *file,
+    const char *key, struct ops_err *err)
+{
+	struct ops_strv tmp = OPS_STRV_INIT;
+	const cJSON *e;
+
+	if (!cJSON_IsArray(j))
+		return bad(err, file, key, "an array of strings");
+	cJSON_ArrayForEach(e, j) {
+		if (!cJSON_IsString(e) || e->valuestring[0] == '\0') {
+			ops_strv_release(&tmp);
+			return bad(err, file, key, "an array of non-empty strings");
+		}
+		if (ops_strv_push(&tmp, e->valuestring) < 0) {
+			ops_strv_release(&tmp);
+			return ops_err_sys(err, ENOMEM, "%s: '%s'", file, key);
+		}
+	}
+	if (nonempty && tmp.n == 0)
+		return bad(err, file, key, "a non-empty array of strings");
+	ops_strv_release(out);
+	*out = tmp;
+	return 0;
+}
+
+static int
+get_dur(const cJSON *j, double *out, const char *file, const char *key,
+    struct ops_err *err)
+{
+	struct ops_err e2 = OPS_ERR_INIT;
+
+	if (cJSON_IsNumber(j) && j->valuedouble >= 0 && isfinite(j->valuedouble)) {
+		*out = j->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(j) && ops_duration_parse(j->valuestring, out, &e2) == 0)
+		return 0;
+	return bad(err, file, key, "a duration such as \"30s\", \"10m\", \"26h\" or \"7d\"");
+}
+
+static int
+valid_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!(*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+/* health.checks / health.endpoints: arrays of small objects. */
+static int
+get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
+    const char *file, struct ops_err *err)
+{
+	int is_check = k->kind == K_CHECKS;
+	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
+	char key[128];
+	const cJSON *e, *f;
+
+	if (!cJSON_IsArray(j))
+		return bad(err, file, "health.checks", "an array of objects");
+	if (is_check) {
+		cfg->health.checks = calloc(n ? n : 1, sizeof(*cfg->health.checks));
+		if (cfg->health.checks == NULL)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+	} else {
+		cfg->health.endpoints = calloc(n ? n : 1, sizeof(*cfg->health.endpoints));
+		if (cfg->health.endpoints == NULL)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	cJSON_ArrayForEach(e, j) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+		char **namep;
+		double *timeout;
+
+		snprintf(key, sizeof(key), "health.%s[%zu]", k->name, i);
+		if (!cJSON_IsObject(e))
+			return bad(err, file, key, "an object");
+		if (is_check) {
+			namep = &cfg->health.checks[i].name;
+			timeout = &cfg->health.checks[i].timeout;
+			*timeout = 10;
+			cfg->health.nchecks = i + 1;
+		} else {
+			namep = &cfg->health.endpoints[i].name;
+			timeout = &cfg->health.endpoints[i].timeout;
+			*timeout = 5;
+			cfg->health.nendpoints = i + 1;
+		}
+		cJSON_ArrayForEach(f, e) {
+			if (strcmp(f->string, "name") == 0 ||
+			    strcmp(f->string, "timeout") == 0 ||
+			    strcmp(f->string, is_check ? "command" : "url") == 0)
+				continue;
+			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s.%s'",
+			    file, key, f->string);
+		}
+		if (!cJSON_IsString(name) || !valid_name(name->valuestring))
+			return bad(err, file, key,
+			    "a \"name\" of letters, digits, '_' and '-'");
+		if (set_str(namep, name->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		f = cJSON_GetObjectItemCaseSensitive(e, "timeout");
+		if (f != NULL) {
+			snprintf(key, sizeof(key), "health.%s[%zu].timeout", k->name, i);
+			if (get_dur(f, timeout, file, key, err) < 0)
+				return -1;
+		}
+		if (is_check) {
+			snprintf(key, sizeof(key), "health.checks[%zu].command", i);
+			f = cJSON_GetObjectItemCaseSensitive(e, "command");
+			if (f == NULL)
+				return bad(err, file, key, "a command (an array of strings)");
+			if (get_strv(f, &cfg->health.checks[i].command, 1, file, key, err) < 0)
+				return -1;
+		} else {
+			const char *u;
+
+			snprintf(key, sizeof(key), "health.endpoints[%zu].url", i);
+			f = cJSON_GetObjectItemCaseSensitive(e, "url");
+			if (!cJSON_IsString(f))
+				return bad(err, file, key, "a URL string");
+			u = f->valuestring;
+			if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0 &&
+			    strncmp(u, "tcp://", 6) != 0)
+				return bad(err, file, key,
+				    "an http://, https:// or tcp://HOST:PORT URL");
+			if (set_str(&cfg->health.endpoints[i].url, u) < 0)
+				return ops_err_sys(err, ENOMEM, "%s", file);
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int
+set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
+    const char *file, struct ops_err *err)
+{
+	struct ops_err e2 = OPS_ERR_INIT;
+	char key[64];
+	void *p = at(cfg, k);
+
+	snprintf(key, sizeof(key), "%s.%s", k->section, k->name);
+	switch (k->kind) {
+	case K_STR:
+		if (!cJSON_IsString(j))
+			return bad(err, file, key, "a string");
+		if (set_str(p, j->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		return 0;
+	case K_STRV:
+		return get_strv(j, p, strcmp(key, "daemon.command") == 0, file, key, err);
+	case K_SIZE:
+		if (cJSON_IsNumber(j) && j->valuedouble >= 0 &&
+		    j->valuedouble < 1.8e19) {
+			*(uint64_t *)p = (uint64_t)j->valuedouble;
+			return 0;
+		}
+		if (cJSON_IsString(j) && ops_size_parse(j->valuestring, p, &e2) == 0)
+			return 0;
+		return bad(err, file, key, "a size such as \"100M\" or \"5G\"");
+	case K_DUR:
+		return get_dur(j, p, file, key, err);
+	case K_INT:
+		if (!cJSON_IsNumber(j) || j->valuedouble < 0 ||
+		    j->valuedouble > 1e12 || j->valuedouble != floor(j->valuedouble))
+			return bad(err, file, key, "a whole number, 0 or more");
+		*(int64_t *)p = (int64_t)j->valuedouble;
+		return 0;
+	case K_NUM:
+		if (!cJSON_IsNumber(j) || j->valuedouble < 0 || !isfinite(j->valuedouble))
+			return bad(err, file, key, "a number, 0 or more");
+		*(double *)p = j->valuedouble;
+		return 0;
+	case K_BOOL:
+		if (!cJSON_IsBool(j))
+			return bad(err, file, key, "true or false");
+		*(int *)p = cJSON_IsTrue(j);
+		return 0;
+	case K_CHECKS:
+	case K_ENDPOINTS:
+		return get_entries(cfg, k, j, file, err);
+	}
+	return 0;
+}
+
+static const struct key *
+find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int
+known_section(const char *s)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+one_of(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(v, *allowed) == 0)
+			return 1;
+	return 0;
+}
+
+/* Cross-key checks that no single key's type can express. */
+static int
+validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
+{
+	static const char *const integ[] = { "quick", "full", "off", NULL };
+	static const char *const comp[] = { "zstd", "gzip", "none", NULL };
+
+	if (!one_of(cfg->health.integrity, integ))
+		return bad(err, file, "health.integrity", "\"quick\", \"full\" or \"off\"");
+	if (!one_of(cfg->backup.compression, comp))
+		return bad(err, file, "backup.compression", "\"zstd\", \"gzip\" or \"none\"");
+	if (cfg->daemon.match[0] == '\0')
+		return bad(err, file, "daemon.match", "a non-empty string");
+	if (cfg->health.disk_crit > cfg->health.disk_warn)
+		return bad(err, file, "health.disk_crit", "a size no larger than health.disk_warn");
+	for (size_t i = 0; i < cfg->health.nchecks; i++)
+		for (size_t j = 0; j < cfg->health.nendpoints; j++)
+			if (strcmp(cfg->health.checks[i].name, cfg->health.endpoints[j].name) == 0)
+				return ops_err_set(err, OPS_E_USAGE,
+				    "%s: check name '%s' is used twice", file,
+				    cfg->health.checks[i].name);
+	return 0;
+}
+
+static int
+apply_json(struct ops_config *cfg, const char *text, size_t len,
+    const char *file, struct ops_err *err)
+{
+	cJSON *root;
+	const cJSON *sec, *item;
+	const char *where;
+	int rc = -1;
+
+	root = cJSON_ParseWithLengthOpts(text, len, &where, 0);
+	/* Only white space may follow the object. */
+	while (root != NULL && where < text + len &&
+	    (*where == ' ' || *where == '\t' || *where == '\n' || *where == '\r'))
+		where++;
+	if (root != NULL && where < text + len) {
+		cJSON_Delete(root);
+		root = NULL;
+	}
+	if (root == NULL) {
+		int line = 1;
+
+		if (where == NULL || where < text || where > text + len)
+			where = text;
+		for (const char *p = text; where && p < where && p < text + len; p++)
+			line += *p == '\n';
+		return ops_err_set(err, OPS_E_USAGE, "%s: invalid JSON near line %d", file, line);
+	}
+	if (!cJSON_IsObject(root)) {
+		ops_err_set(err, OPS_E_USAGE, "%s: expected a JSON object", file);
+		goto out;
+	}
+	cJSON_ArrayForEach(sec, root) {
+		if (!known_section(sec->string)) {
+			ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s'", file, sec->string);
+			goto out;
+		}
+		if (!cJSON_IsObject(sec)) {
+			bad(err, file, sec->string, "an object");
+			goto out;
+		}
+		cJSON_ArrayForEach(item, sec) {
+			const struct key *k = find_key(sec->string, item->string);
+
+			if (k == NULL) {
+				ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s.%s'",
+				    file, sec->string, item->string);
+				goto out;
+			}
+			if (set_value(cfg, k, item, file, err) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+static int
+defaults(struct ops_config *cfg, const char *home, struct ops_err *err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->home = strdup(home);
+	if (cfg->home == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to load the configuration");
+	for (size_t i = 0; i < NKEYS; i++)
+		if (set_default(cfg, &keys[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+int
+ops_config_load_text(struct ops_config *cfg, const char *home,
+    const char *text, size_t len, const char *name, struct ops_err *err)
+{
+	if (defaults(cfg, home ? home : "/nonexistent", err) < 0 ||
+	    apply_json(cfg, text, len, name, err) < 0 ||
+	    validate(cfg, name, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+resolve_home(const char *home_opt, char *buf, size_t len, struct ops_err *err)
+{
+	const char *h = home_opt, *user_home;
+	char joined[PATH_MAX];
+	struct passwd *pw;
+
+	if (h == NULL || *h == '\0')
+		h = getenv("DHARMIC_HOME");
+	if (h == NULL || *h == '\0') {
+		user_home = getenv("HOME");
+		if ((user_home == NULL || *user_home == '\0') &&
+		    (pw = getpwuid(getuid())) != NULL)
+			user_home = pw->pw_dir;
+		if (user_home == NULL)
+			return ops_err_set(err, OPS_E_USAGE,
+			    "no home: use --home or set DHARMIC_HOME");
+		if (ops_path_join(joined, sizeof(joined), user_home,
+		    "DHARMIC_GODEL_CLAW", err) < 0)
+			return -1;
+		h = joined;
+	}
+	if (realpath(h, buf) == NULL) {
+		ops_err_sys(err, errno, "unable to use home '%s'", h);
+		err->code = OPS_E_USAGE;
+		return -1;
+	}
+	(void)len;
+	return 0;
+}
+
+int
+ops_config_load(struct ops_config *cfg, const char *home_opt,
+    const char *config_opt, struct ops_err *err)
+{
+	char home[PATH_MAX], path[PATH_MAX];
+	const char *file = config_opt, *env;
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int explicit = 1, rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (resolve_home(home_opt, home, sizeof(home), err) < 0)
+		return -1;
+	if (defaults(cfg, home, err) < 0)
+		goto out;
+	if (file == NULL || *file == '\0')
+		file = getenv("DHARMIC_OPS_CONFIG");
+	if (file == NULL || *file == '\0') {
+		explicit = 0;
+		if (ops_path_join(path, sizeof(path), home, "ops.json", err) < 0)
+			goto out;
+		file = path;
+	}
+	if (ops_fs_read_file(file, 1 << 20, &text, &len, err) < 0) {
+		if (!explicit && err->code == OPS_E_NOENT) {
+			ops_err_clear(err);
+			goto env;
+		}
+		err->code = OPS_E_USAGE;
+		goto out;
+	}
+	/* The file names commands we run: refuse one others may write to. */
+	if (stat(file, &st) == 0 && (st.st_mode & S_IWOTH)) {
+		ops_err_set(err, OPS_E_USAGE,
+		    "%s: refusing a config file writable by others (chmod o-w)", file);
+		goto out;
+	}
+	if (set_str(&cfg->file, file) < 0) {
+		ops_err_sys(err, ENOMEM, "%s", file);
+		goto out;
+	}
+	if (apply_json(cfg, text, len, file, err) < 0)
+		goto out;
+env:
+	env = getenv("ALERT_EMAIL");
+	if (env != NULL && *env != '\0' && set_str(&cfg->alert.email, env) < 0) {
+		ops_err_sys(err, ENOMEM, "ALERT_EMAIL");
+		goto out;
+	}
+	if (validate(cfg, cfg->file ? cfg->file : "defaults", err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+int
+ops_config_path(const struct ops_config *cfg, const char *rel, char *buf,
+    size_t len, struct ops_err *err)
+{
+	return ops_path_join(buf, len, cfg->home, rel, err);
+}
+
+void
+ops_config_release(struct ops_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < NKEYS; i++) {
+		void *p = at(cfg, &keys[i]);
+
+		if (keys[i].kind == K_STR)
+			free(*(char **)p);
+		else if (keys[i].kind == K_STRV)
+			ops_strv_release(p);
+	}
+	for (size_t i = 0; i < cfg->health.nchecks; i++) {
+		free(cfg->health.checks[i].name);
+		ops_strv_release(&cfg->health.checks[i].command);
+	}
+	free(cfg->health.checks);
+	for (size_t i = 0; i < cfg->health.nendpoints; i++) {
+		free(cfg->health.endpoints[i].name);
+		free(cfg->health.endpoints[i].url);
+	}
+	free(cfg->health.endpoints);
+	free(cfg->home);
+	free(cfg->file);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,93 @@
+/* ops_config: the configuration of SPEC §4 / dharmic-ops.json(5).
+ *
+ * ops_config_load resolves the home (--home, $DHARMIC_HOME,
+ * ~/DHARMIC_GODEL_CLAW), fills defaults, reads the JSON file (--config,
+ * $DHARMIC_OPS_CONFIG, HOME/ops.json; a missing default file means all
+ * defaults) and applies the environment. Command-line options are applied
+ * by each program afterwards. An unknown key, a wrong type or a bad value
+ * is an OPS_E_USAGE error naming the file and the key.
+ *
+ * The config owns every string in it; ops_config_release frees them. */
+#ifndef OPS_CONFIG_H
+#define OPS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ops_err.h"
+#include "ops_strv.h"
+
+struct ops_check_cfg {
+	char *name;
+	struct ops_strv command;
+	double timeout;
+};
+
+struct ops_endpoint_cfg {
+	char *name;
+	char *url;
+	double timeout;
+};
+
+struct ops_config {
+	char *home;		/* absolute */
+	char *file;		/* the config file read, NULL when none */
+
+	struct {
+		struct ops_strv command;
+		char *workdir, *pid_file, *status_file, *match, *env_file;
+		double start_timeout, stop_timeout;
+	} daemon;
+	struct {
+		uint64_t disk_warn, disk_crit;
+		double heartbeat_warn, heartbeat_crit;
+		struct ops_strv databases;
+		char *integrity;	/* "quick", "full" or "off" */
+		char *email_log;
+		int64_t email_window, email_errors, restarts_max;
+		double restarts_window, backup_max_age, timeout;
+		struct ops_check_cfg *checks;
+		size_t nchecks;
+		struct ops_endpoint_cfg *endpoints;
+		size_t nendpoints;
+	} health;
+	struct {
+		char *dir;
+		struct ops_strv include;
+		char *compression;	/* "zstd", "gzip" or "none" */
+		double keep_all, keep_weekly, keep_monthly;
+		struct ops_strv offsite_command;
+	} backup;
+	struct {
+		struct ops_strv daily_logs;
+		double compress_after, delete_after;
+		uint64_t max_size;
+		int64_t keep_lines;
+		struct ops_strv history_logs;
+		int64_t history_lines;
+	} rotate;
+	struct {
+		double cooldown;
+		int64_t max_per_hour;
+		int desktop, auto_restart;
+		char *email, *sendmail, *webhook;
+		struct ops_strv command;
+	} alert;
+};
+
+/* home_opt and config_opt are the command-line values or NULL. */
+int ops_config_load(struct ops_config *cfg, const char *home_opt,
+    const char *config_opt, struct ops_err *err);
+
+/* Load from a JSON text (for tests and fuzzing); name is used in messages.
+ * cfg->home must be set by the caller or is "/nonexistent". */
+int ops_config_load_text(struct ops_config *cfg, const char *home,
+    const char *text, size_t len, const char *name, struct ops_err *err);
+
+/* Resolve a configured path against the home into buf. */
+int ops_config_path(const struct ops_config *cfg, const char *rel, char *buf,
+    size_t len, struct ops_err *err);
+
+void ops_config_release(struct ops_config *cfg);
+
+#endif

@@ -1,0 +1,346 @@
+#include "ops_fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+ops_path_join(char *buf, size_t len, const char *a, const char *b,
+    struct ops_err *err)
+{
+	int n;
+
+	if (b[0] == '/' || a == NULL || a[0] == '\0')
+		n = snprintf(buf, len, "%s", b);
+	else if (a[strlen(a) - 1] == '/')
+		n = snprintf(buf, len, "%s%s", a, b);
+	else
+		n = snprintf(buf, len, "%s/%s", a, b);
+	if (n < 0 || (size_t)n >= len)
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s/%s'", a, b);
+	return 0;
+}
+
+int
+ops_fs_mkdirs(const char *dir, struct ops_err *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", dir);
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return ops_err_sys(err, errno, "unable to create '%s'", path);
+		*p = '/';
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return ops_err_sys(err, errno, "unable to create '%s'", path);
+	if (lstat(path, &st) < 0)
+		return ops_err_sys(err, errno, "unable to stat '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return ops_err_set(err, OPS_E_FAIL, "'%s' is not a directory%s",
+		    path, S_ISLNK(st.st_mode) ? " (a symlink)" : "");
+	return 0;
+}
+
+int
+ops_fs_fsync_dir(const char *path, int is_dir, struct ops_err *err)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+	int fd, rc = -1;
+
+	if (is_dir) {
+		if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+	} else if ((slash = strrchr(path, '/')) == NULL) {
+		strcpy(dir, ".");
+	} else if (slash == path) {
+		strcpy(dir, "/");
+	} else {
+		if ((size_t)(slash - path) >= sizeof(dir))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open directory '%s'", dir);
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		ops_err_sys(err, errno, "unable to fsync directory '%s'", dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ops_fs_write_atomic(const char *path, const void *data, size_t len,
+    struct ops_err *err)
+{
+	char tmp[PATH_MAX];
+	int fd = -1, rc = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+	fd = mkostemp(tmp, O_CLOEXEC);	/* mkostemp creates 0600 */
+	if (fd < 0) {
+		tmp[0] = '\0';
+		ops_err_sys(err, errno, "unable to create a temporary file for '%s'", path);
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0) {
+		ops_err_sys(err, errno, "unable to write '%s'", tmp);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		ops_err_sys(err, errno, "unable to fsync '%s'", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ops_err_sys(err, errno, "unable to close '%s'", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		ops_err_sys(err, errno, "unable to rename '%s' to '%s'", tmp, path);
+		goto out;
+	}
+	tmp[0] = '\0';
+	rc = ops_fs_fsync_dir(path, 0, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0] != '\0')
+		unlink(tmp);
+	return rc;
+}
+
+int
+ops_fs_read_file(const char *path, size_t max, char **out, size_t *outlen,
+    struct ops_err *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd, rc = -1;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ops_err_sys(err, errno == ELOOP ? 0 : errno,
+		    errno == ELOOP ? "refusing to read '%s': it is a symlink" :
+		    "unable to open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		ops_err_sys(err, errno, "unable to stat '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		ops_err_set(err, OPS_E_FAIL, "'%s' is too large (%lld bytes, limit %zu)",
+		    path, (long long)st.st_size, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		ops_err_sys(err, errno, "unable to read '%s'", path);
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ops_err_sys(err, errno, "unable to read '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (outlen)
+		*outlen = got;
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+int
+ops_fs_append_line(const char *path, const char *line, struct ops_err *err)
+{
+	size_t n = strlen(line);
+	char *buf;
+	int fd, rc = -1;
+
+	buf = malloc(n + 1);
+	if (buf == NULL)
+		return ops_err_sys(err, errno, "unable to append to '%s'", path);
+	memcpy(buf, line, n);
+	buf[n] = '\n';
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ops_err_sys(err, errno, "unable to open '%s'", path);
+		goto out;
+	}
+	if (write_all(fd, buf, n + 1) < 0) {
+		ops_err_sys(err, errno, "unable to append to '%s'", path);
+		close(fd);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		ops_err_sys(err, errno, "unable to close '%s'", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int
+ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
+    struct ops_err *err)
+{
+	struct stat st;
+	char *buf = NULL, *start;
+	size_t want, got = 0, seen = 0;
+	off_t from;
+	int fd, rc = -1;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+		goto out;
+	}
+	want = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
+	from = st.st_size - (off_t)want;
+	buf = malloc(want + 1);
+	if (buf == NULL) {
+		ops_err_sys(err, errno, "unable to read '%s'", path);
+		goto out;
+	}
+	while (got < want) {
+		ssize_t n = pread(fd, buf + got, want - got, from + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ops_err_sys(err, errno, "unable to read '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	/* Walk back over nlines line ends (a final '\n' ends the last line). */
+	start = buf;
+	for (size_t i = got; i > 0; i--) {
+		if (buf[i - 1] != '\n' || i == got)
+			continue;
+		if (++seen == nlines) {
+			start = buf + i;
+			break;
+		}
+	}
+	if (start == buf && from > 0 && seen < nlines) {
+		/* the first line is cut by maxbytes: drop it */
+		char *nl = strchr(buf, '\n');
+		start = nl ? nl + 1 : buf + got;
+	}
+	memmove(buf, start, got - (size_t)(start - buf) + 1);
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+int
+ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
+    struct ops_err *err)
+{
+	char full[PATH_MAX];
+	glob_t g;
+	int rc;
+
+	if (ops_path_join(full, sizeof(full), base, pattern, err) < 0)
+		return -1;
+	memset(&g, 0, sizeof(g));
+	rc = glob(full, GLOB_ERR, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		globfree(&g);
+		return 0;
+	}
+	if (rc != 0) {
+		globfree(&g);
+		return ops_err_set(err, OPS_E_FAIL, "unable to expand '%s'", pattern);
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		if (ops_strv_push(out, g.gl_pathv[i]) < 0) {
+			globfree(&g);
+			return ops_err_sys(err, ENOMEM, "unable to expand '%s'", pattern);
+		}
+	}
+	globfree(&g);
+	ops_strv_sort(out);
+	return 0;
+}
+
+const char *
+ops_fs_rel(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	if (n > 0 && strncmp(base, path, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}

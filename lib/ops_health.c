@@ -1,0 +1,716 @@
+#include "ops_health.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "ops_buf.h"
+#include "ops_fs.h"
+#include "ops_net.h"
+#include "ops_proc.h"
+#include "ops_run.h"
+#include "ops_status.h"
+#include "ops_time.h"
+#include "ops_units.h"
+
+const char *const ops_health_builtin[] = {
+	"daemon", "heartbeat", "integrity", "disk", "email", "restarts", "backup",
+	NULL
+};
+
+struct ctx {
+	const struct ops_config *cfg;
+	const struct ops_health_opts *o;
+	struct ops_statedb *st;
+	struct ops_report *r;
+	double now, deadline;	/* wall clock now; monotonic deadline */
+};
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *
+rel(const struct ctx *c, const char *path)
+{
+	return ops_fs_rel(c->cfg->home, path);
+}
+
+/* ---- daemon ---------------------------------------------------------- */
+
+static void
+check_daemon(struct ctx *c)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_procinfo pi;
+	char path[PATH_MAX], dur[32];
+	double mtime = 0;
+	pid_t pid;
+	struct ops_result *res;
+	int id;
+
+	if (ops_config_path(c->cfg, c->cfg->daemon.pid_file, path, sizeof(path), &e) < 0) {
+		ops_report_add(c->r, "daemon", OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	if (ops_pidfile_read(path, &pid, &mtime, &e) < 0) {
+		ops_report_add(c->r, "daemon", OPS_CRITICAL, "not running: %s (%s)",
+		    e.msg, rel(c, path));
+		return;
+	}
+	id = ops_proc_identify(pid, c->cfg->daemon.match, mtime, &pi, &e);
+	if (id < 0) {
+		ops_report_add(c->r, "daemon", OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	if (id == 0) {
+		ops_report_add(c->r, "daemon", OPS_CRITICAL, "not running: %s", e.msg);
+		return;
+	}
+	res = ops_report_add(c->r, "daemon", OPS_OK, "running (pid %d, up %s)",
+	    (int)pid, ops_duration_format(c->now - pi.start, dur, sizeof(dur)));
+	if (res)
+		ops_result_perf(res, "uptime", floor(c->now - pi.start), "s",
+		    NAN, NAN, 0, NAN);
+}
+
+/* ---- heartbeat ------------------------------------------------------- */
+
+static void
+check_heartbeat(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_agent_status as;
+	char path[PATH_MAX], d1[32], d2[32];
+	double interval, age, warn, crit;
+	struct ops_result *res;
+	enum ops_state s;
+
+	if (ops_config_path(cfg, cfg->daemon.status_file, path, sizeof(path), &e) < 0) {
+		ops_report_add(c->r, "heartbeat", OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	if (ops_status_load(path, &as, &e) < 0) {
+		ops_report_add(c->r, "heartbeat", OPS_WARNING, "status file %s: %s",
+		    e.code == OPS_E_NOENT ? "missing" : "unusable", e.msg);
+		return;
+	}
+	interval = as.heartbeat_interval > 0 ? as.heartbeat_interval : 3600;
+	age = c->now - as.last_heartbeat;
+	warn = cfg->health.heartbeat_warn * interval;
+	crit = cfg->health.heartbeat_crit * interval;
+	/* A heartbeat from the future means a clock is wrong: every age we
+	 * compute is then meaningless, which is worth a warning by itself. */
+	if (age < -300) {
+		ops_report_add(c->r, "heartbeat", OPS_WARNING,
+		    "last heartbeat is %s in the future (clock skew?)",
+		    ops_duration_format(-age, d1, sizeof(d1)));
+		return;
+	}
+	if (age < 0)
+		age = 0;
+	s = ops_threshold_high(age, warn, crit);
+	if (s != OPS_OK)
+		res = ops_report_add(c->r, "heartbeat", s,
+		    "stale: last heartbeat %s ago (interval %s)",
+		    ops_duration_format(age, d1, sizeof(d1)),
+		    ops_duration_format(interval, d2, sizeof(d2)));
+	else if (as.status[0] != '\0' && strcmp(as.status, "running") != 0)
+		res = ops_report_add(c->r, "heartbeat", OPS_WARNING,
+		    "agent reports status '%s'", as.status);
+	else if (as.total_checks > 0 && as.checks_passed < as.total_checks)
+		res = ops_report_add(c->r, "heartbeat", OPS_WARNING,
+		    "agent reports %d/%d of its own checks passed", as.checks_passed,
+		    as.total_checks);
+	else
+		res = ops_report_add(c->r, "heartbeat", OPS_OK,
+		    "last heartbeat %s ago (interval %s)",
+		    ops_duration_format(age, d1, sizeof(d1)),
+		    ops_duration_format(interval, d2, sizeof(d2)));
+	if (res)
+		ops_result_perf(res, "heartbeat_age", floor(age), "s", warn,
+		    crit > 0 ? crit : NAN, 0, NAN);
+}
+
+/* ---- integrity ------------------------------------------------------- */
+
+static int
+progress(void *arg)
+{
+	return mono() > *(double *)arg;	/* nonzero interrupts the statement */
+}
+
+static void
+fingerprint(const struct stat *db, const char *path, struct ops_fingerprint *fp)
+{
+	char wal[PATH_MAX];
+	struct stat st;
+
+	memset(fp, 0, sizeof(*fp));
+	fp->size = (int64_t)db->st_size;
+	fp->mtime_ns = (int64_t)db->st_mtim.tv_sec * 1000000000 + db->st_mtim.tv_nsec;
+	fp->inode = (int64_t)db->st_ino;
+	/* In WAL mode a commit only touches the -wal file. */
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) &&
+	    lstat(wal, &st) == 0) {
+		fp->wal_size = (int64_t)st.st_size;
+		fp->wal_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec;
+	}
+}
+
+/* Check one database; returns its state and writes a message into msg. */
+static enum ops_state
+check_db(struct ctx *c, const char *path, int full, int *cached, char *msg,
+    size_t msglen)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_fingerprint fp;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	struct stat st;
+	enum ops_state state = OPS_UNKNOWN;
+	double left = c->deadline - mono();
+	int rc;
+
+	*cached = 0;
+	if (lstat(path, &st) < 0) {
+		snprintf(msg, msglen, "%s: missing", rel(c, path));
+		return OPS_CRITICAL;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(msg, msglen, "%s: is a symlink, not checked", rel(c, path));
+		return OPS_WARNING;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(msg, msglen, "%s: not a regular file", rel(c, path));
+		return OPS_CRITICAL;
+	}
+	if (strcmp(c->cfg->health.integrity, "off") == 0 && !full) {
+		snprintf(msg, msglen, "%s: present", rel(c, path));
+		return OPS_OK;
+	}
+	fingerprint(&st, path, &fp);
+	if (c->st != NULL && !c->o->full &&
+	    ops_state_integrity_cached(c->st, path, &fp, full, &e) == 1) {
+		*cached = 1;
+		snprintf(msg, msglen, "%s: ok (unchanged)", rel(c, path));
+		return OPS_OK;
+	}
+	if (left <= 0) {
+		snprintf(msg, msglen, "%s: not checked, out of time", rel(c, path));
+		return OPS_UNKNOWN;
+	}
+	/* Read-only and without O_CREAT: a missing database must never be
+	 * replaced by an empty new one. */
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(msg, msglen, "%s: unable to open: %s", rel(c, path),
+		    db ? sqlite3_errmsg(db) : "out of memory");
+		state = OPS_CRITICAL;
+		goto out;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, (int)(fmin(left, 5.0) * 1000));
+	sqlite3_progress_handler(db, 1000, progress, &c->deadline);
+	rc = sqlite3_prepare_v2(db, full ? "PRAGMA integrity_check(20)" :
+	    "PRAGMA quick_check(20)", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *first = (const char *)sqlite3_column_text(s, 0);
+
+		if (first != NULL && strcmp(first, "ok") == 0) {
+			snprintf(msg, msglen, "%s: ok", rel(c, path));
+			state = OPS_OK;
+			if (c->st != NULL)
+				ops_state_integrity_store(c->st, path, &fp,
+				    full ? "full" : "quick", "ok", c->now, &e);
+		} else {
+			snprintf(msg, msglen, "%s: corrupt: %.200s", rel(c, path),
+			    first ? first : "(no detail)");
+			state = OPS_CRITICAL;
+		}
+		goto out;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(msg, msglen, "%s: busy (locked by another process), not checked",
+		    rel(c, path));
+		state = OPS_WARNING;
+		break;
+	case SQLITE_INTERRUPT:
+		snprintf(msg, msglen, "%s: not checked, out of time", rel(c, path));
+		state = OPS_UNKNOWN;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		snprintf(msg, msglen, "%s: corrupt: %s", rel(c, path), sqlite3_errmsg(db));
+		state = OPS_CRITICAL;
+		break;
+	default:
+		snprintf(msg, msglen, "%s: unable to check: %s", rel(c, path),
+		    sqlite3_errmsg(db));
+		state = OPS_CRITICAL;
+	}
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return state;
+}
+
+static int
+has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static void
+check_integrity(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	int full = c->o->full || strcmp(cfg->health.integrity, "full") == 0;
+	struct ops_strv dbs = OPS_STRV_INIT;
+	struct ops_buf bad = OPS_BUF_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+	enum ops_state worst = OPS_OK;
+	size_t ncached = 0, nok = 0;
+	struct ops_result *res;
+	char msg[512], path[PATH_MAX];
+	int cached;
+
+	for (size_t i = 0; i < cfg->health.databases.n; i++) {
+		const char *pat = cfg->health.databases.v[i];
+		size_t before = dbs.n;
+
+		if (ops_fs_glob(cfg->home, pat, &dbs, &e) < 0) {
+			ops_buf_printf(&bad, "%s%s", bad.len ? "; " : "", e.msg);
+			worst = ops_state_worst(worst, OPS_UNKNOWN);
+			continue;
+		}
+		if (dbs.n == before) {
+			/* Nothing there is the worst news, not "nothing to check". */
+			if (ops_config_path(cfg, pat, path, sizeof(path), &e) == 0)
+				ops_buf_printf(&bad, "%s%s: %s", bad.len ? "; " : "",
+				    rel(c, path), has_glob(pat) ? "no database matches" :
+				    "missing");
+			worst = OPS_CRITICAL;
+		}
+	}
+	for (size_t i = 0; i < dbs.n; i++) {
+		enum ops_state s = check_db(c, dbs.v[i], full, &cached, msg, sizeof(msg));
+
+		ncached += (size_t)cached;
+		if (s == OPS_OK) {
+			nok++;
+			continue;
+		}
+		worst = ops_state_worst(worst, s);
+		ops_buf_printf(&bad, "%s%s", bad.len ? "; " : "", msg);
+	}
+	if (worst == OPS_OK)
+		res = ops_report_add(c->r, "integrity", OPS_OK,
+		    "%zu database%s ok (%s, %zu unchanged since their last check)", nok,
+		    nok == 1 ? "" : "s", strcmp(cfg->health.integrity, "off") == 0 &&
+		    !c->o->full ? "checks off" : full ? "integrity_check" : "quick_check",
+		    ncached);
+	else
+		res = ops_report_add(c->r, "integrity", worst, "%s", ops_buf_str(&bad));
+	if (res)
+		ops_result_perf(res, "databases_ok", (double)nok, "", NAN, NAN, 0,
+		    (double)dbs.n);
+	ops_buf_release(&bad);
+	ops_strv_release(&dbs);
+}
+
+/* ---- disk ------------------------------------------------------------ */
+
+static void
+check_disk(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	struct statvfs vfs;
+	char f[32], w[32], k[32];
+	double avail, total;
+	struct ops_result *res;
+	enum ops_state s;
+
+	if (statvfs(cfg->home, &vfs) < 0) {
+		ops_report_add(c->r, "disk", OPS_UNKNOWN, "unable to statvfs '%s': %s",
+		    cfg->home, strerror(errno));
+		return;
+	}
+	/* f_bavail: what the agent (not root) can still write. */
+	avail = (double)vfs.f_bavail * (double)vfs.f_frsize;
+	total = (double)vfs.f_blocks * (double)vfs.f_frsize;
+	s = ops_threshold_low(avail, (double)cfg->health.disk_warn,
+	    (double)cfg->health.disk_crit);
+	ops_size_format((uint64_t)avail, f, sizeof(f));
+	ops_size_format(s == OPS_CRITICAL ? cfg->health.disk_crit :
+	    cfg->health.disk_warn, w, sizeof(w));
+	ops_size_format((uint64_t)total, k, sizeof(k));
+	if (s == OPS_OK)
+		res = ops_report_add(c->r, "disk", s, "%s free of %s", f, k);
+	else
+		res = ops_report_add(c->r, "disk", s, "%s free of %s (below %s)", f, k, w);
+	if (res)
+		ops_result_perf(res, "disk_free", avail, "B",
+		    (double)cfg->health.disk_warn, (double)cfg->health.disk_crit, 0, total);
+}
+
+/* ---- email ----------------------------------------------------------- */
+
+static void
+check_email(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	struct ops_strv logs = OPS_STRV_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+	char *tail = NULL, *line, *save = NULL;
+	size_t lines = 0, errors = 0;
+	struct ops_result *res;
+	enum ops_state s;
+
+	if (ops_fs_glob(cfg->home, cfg->health.email_log, &logs, &e) < 0) {
+		ops_report_add(c->r, "email", OPS_UNKNOWN, "%s", e.msg);
+		goto out;
+	}
+	if (logs.n == 0) {
+		ops_report_add(c->r, "email", OPS_OK, "no email log (%s)",
+		    cfg->health.email_log);
+		goto out;
+	}
+	/* Names carry the date, so the last in sort order is the newest. */
+	if (ops_fs_tail(logs.v[logs.n - 1], (size_t)cfg->health.email_window,
+	    4 << 20, &tail, &e) < 0) {
+		ops_report_add(c->r, "email", OPS_UNKNOWN, "%s", e.msg);
+		goto out;
+	}
+	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lines++;
+		if (strstr(line, "ERROR") != NULL)
+			errors++;
+	}
+	s = ops_threshold_high((double)errors, (double)cfg->health.email_errors, NAN);
+	res = ops_report_add(c->r, "email", s, "%zu error%s in the last %zu lines of %s",
+	    errors, errors == 1 ? "" : "s", lines, rel(c, logs.v[logs.n - 1]));
+	if (res)
+		ops_result_perf(res, "email_errors", (double)errors, "",
+		    (double)cfg->health.email_errors, NAN, 0,
+		    (double)cfg->health.email_window);
+out:
+	free(tail);
+	ops_strv_release(&logs);
+}
+
+/* ---- restarts -------------------------------------------------------- */
+
+/* Restarts logged in logs/restart.log ("[YYYY-MM-DD HH:MM:SS] ...") since t. */
+static size_t
+restart_log_count(struct ctx *c, double since)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	char path[PATH_MAX], stamp[20], *tail = NULL, *line, *save = NULL;
+	size_t n = 0;
+	double t;
+
+	if (ops_config_path(c->cfg, "logs/restart.log", path, sizeof(path), &e) < 0 ||
+	    ops_fs_tail(path, 1000, 256 << 10, &tail, &e) < 0)
+		return 0;
+	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] != '[' || strlen(line) < 21 || line[20] != ']')
+			continue;
+		memcpy(stamp, line + 1, 19);
+		stamp[19] = '\0';
+		if (ops_time_parse_iso(stamp, &t, &e) == 0 && t >= since && t <= c->now)
+			n++;
+	}
+	free(tail);
+	return n;
+}
+
+static void
+check_restarts(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	struct ops_err e = OPS_ERR_INIT;
+	double since = c->now - cfg->health.restarts_window;
+	int64_t events = 0;
+	size_t logged, n;
+	struct ops_result *res;
+	char w[32];
+	enum ops_state s;
+
+	if (c->st != NULL && ops_state_count_events(c->st, "restart", since, &events,
+	    &e) < 0)
+		events = 0;
+	/* Our own restarts are in both places; the log alone also has the
+	 * ones made by older tools. The larger count covers both. */
+	logged = restart_log_count(c, since);
+	n = (size_t)events > logged ? (size_t)events : logged;
+	s = ops_threshold_high((double)n, (double)cfg->health.restarts_max, NAN);
+	ops_duration_format(cfg->health.restarts_window, w, sizeof(w));
+	res = ops_report_add(c->r, "restarts", s, "%zu restart%s in the last %s%s", n,
+	    n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
+	if (res)
+		ops_result_perf(res, "restarts", (double)n, "",
+		    (double)cfg->health.restarts_max, NAN, 0, NAN);
+}
+
+/* ---- backup ---------------------------------------------------------- */
+
+/* "YYYYMMDD_HHMMSS.tar[.zst|.gz]": the names ops-backup makes. */
+static int
+backup_time(const char *name, double *t)
+{
+	struct tm tm;
+	const char *ext = name + 15;
+
+	if (strlen(name) < 19)
+		return -1;
+	for (int i = 0; i < 15; i++)
+		if (i == 8 ? name[i] != '_' : (name[i] < '0' || name[i] > '9'))
+			return -1;
+	if (strcmp(ext, ".tar") != 0 && strcmp(ext, ".tar.zst") != 0 &&
+	    strcmp(ext, ".tar.gz") != 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(name, "%4d%2d%2d_%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	*t = (double)mktime(&tm);
+	return 0;
+}
+
+static void
+check_backup(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	struct ops_err e = OPS_ERR_INIT;
+	char dir[PATH_MAX], newest[256] = "", a[32], m[32];
+	double best = -1, t, age;
+	struct ops_result *res;
+	struct dirent *de;
+	DIR *d;
+
+	if (ops_config_path(cfg, cfg->backup.dir, dir, sizeof(dir), &e) < 0) {
+		ops_report_add(c->r, "backup", OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	d = opendir(dir);
+	if (d == NULL) {
+		ops_report_add(c->r, "backup", OPS_WARNING, "no backups (%s: %s)",
+		    rel(c, dir), strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (backup_time(de->d_name, &t) == 0 && t > best) {
+			best = t;
+			snprintf(newest, sizeof(newest), "%s", de->d_name);
+		}
+	}
+	closedir(d);
+	ops_duration_format(cfg->health.backup_max_age, m, sizeof(m));
+	if (best < 0) {
+		ops_report_add(c->r, "backup", OPS_WARNING, "no backup in %s", rel(c, dir));
+		return;
+	}
+	age = c->now - best;
+	if (age < 0)
+		age = 0;
+	ops_duration_format(age, a, sizeof(a));
+	if (age > cfg->health.backup_max_age)
+		res = ops_report_add(c->r, "backup", OPS_WARNING,
+		    "stale: newest backup %s is %s old (limit %s)", newest, a, m);
+	else
+		res = ops_report_add(c->r, "backup", OPS_OK, "newest backup %s is %s old",
+		    newest, a);
+	if (res)
+		ops_result_perf(res, "backup_age", floor(age), "s",
+		    cfg->health.backup_max_age, NAN, 0, NAN);
+}
+
+/* ---- configured checks and endpoints --------------------------------- */
+
+static void
+check_plugin(struct ctx *c, const struct ops_check_cfg *pc)
+{
+	struct ops_run_result rr;
+	struct ops_err e = OPS_ERR_INIT;
+	double left = c->deadline - mono(), limit = fmin(pc->timeout, left);
+	struct ops_result *res;
+	char *line, *bar, *nl;
+	enum ops_state s;
+
+	if (limit <= 0) {
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "not run: out of time");
+		return;
+	}
+	if (ops_run(pc->command.v, NULL, NULL, limit, 8192, &rr, &e) < 0) {
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	line = rr.output;
+	nl = strchr(line, '\n');
+	if (nl)
+		*nl = '\0';
+	bar = strchr(line, '|');
+	if (bar)
+		*bar++ = '\0';
+	while (*line == ' ')
+		line++;
+	for (size_t n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
+		line[n - 1] = '\0';
+	if (rr.timed_out)
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "timed out after %.0fs", limit);
+	else if (!rr.exited)
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "%s killed by signal %d",
+		    pc->command.v[0], rr.status);
+	else if (rr.status == 127 || rr.status == 126)
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "unable to run '%s'%s%s",
+		    pc->command.v[0], *line ? ": " : "", line);
+	else {
+		s = rr.status <= 3 ? (enum ops_state)rr.status : OPS_UNKNOWN;
+		res = ops_report_add(c->r, pc->name, s, "%s", *line ? line :
+		    "(no output)");
+		if (res && rr.status > 3)
+			ops_result_set(res, OPS_UNKNOWN, "exit code %d: %s", rr.status,
+			    *line ? line : "(no output)");
+		if (res && bar) {
+			while (*bar == ' ')
+				bar++;
+			res->perf_raw = strdup(bar);
+		}
+	}
+	ops_run_result_release(&rr);
+}
+
+static void
+check_endpoint(struct ctx *c, const struct ops_endpoint_cfg *ep)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	double left = c->deadline - mono(), limit = fmin(ep->timeout, left), el = 0;
+	struct ops_result *res;
+	char label[80];
+
+	if (limit <= 0) {
+		ops_report_add(c->r, ep->name, OPS_UNKNOWN, "not run: out of time");
+		return;
+	}
+	if (ops_net_probe(ep->url, limit, &el, &e) < 0)
+		res = ops_report_add(c->r, ep->name, OPS_CRITICAL, "%s: %s", ep->url, e.msg);
+	else
+		res = ops_report_add(c->r, ep->name, OPS_OK, "%s up in %.0f ms", ep->url,
+		    el * 1000);
+	snprintf(label, sizeof(label), "%s_time", ep->name);
+	if (res)
+		ops_result_perf(res, label, el, "s", NAN, NAN, 0, ep->timeout);
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+static int
+wanted(const struct ops_health_opts *o, const char *name)
+{
+	if (o->only == NULL || o->nonly == 0)
+		return 1;
+	for (size_t i = 0; i < o->nonly; i++)
+		if (strcmp(o->only[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+known(const struct ops_config *cfg, const char *name)
+{
+	for (size_t i = 0; ops_health_builtin[i]; i++)
+		if (strcmp(ops_health_builtin[i], name) == 0)
+			return 1;
+	for (size_t i = 0; i < cfg->health.nchecks; i++)
+		if (strcmp(cfg->health.checks[i].name, name) == 0)
+			return 1;
+	for (size_t i = 0; i < cfg->health.nendpoints; i++)
+		if (strcmp(cfg->health.endpoints[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
+    struct ops_statedb *st, struct ops_report *r, struct ops_err *err)
+{
+	static void (*const builtin[])(struct ctx *) = {
+		check_daemon, check_heartbeat, check_integrity, check_disk,
+		check_email, check_restarts, check_backup,
+	};
+	struct ctx c = { cfg, o, st, r, ops_time_now(), 0 };
+
+	for (size_t i = 0; i < o->nonly; i++)
+		if (!known(cfg, o->only[i]))
+			return ops_err_set(err, OPS_E_USAGE,
+			    "no check named '%s' (built-in: daemon heartbeat integrity disk "
+			    "email restarts backup, or one from health.checks/endpoints)",
+			    o->only[i]);
+	c.deadline = mono() + (o->timeout > 0 ? o->timeout : cfg->health.timeout);
+	for (size_t i = 0; ops_health_builtin[i]; i++) {
+		if (!wanted(o, ops_health_builtin[i]))
+			continue;
+		if (mono() >= c.deadline)
+			ops_report_add(r, ops_health_builtin[i], OPS_UNKNOWN,
+			    "not run: out of time");
+		else
+			builtin[i](&c);
+	}
+	for (size_t i = 0; i < cfg->health.nchecks; i++)
+		if (wanted(o, cfg->health.checks[i].name))
+			check_plugin(&c, &cfg->health.checks[i]);
+	for (size_t i = 0; i < cfg->health.nendpoints; i++)
+		if (wanted(o, cfg->health.endpoints[i].name))
+			check_endpoint(&c, &cfg->health.endpoints[i]);
+	return 0;
+}
+
+int
+ops_health_record(const struct ops_config *cfg, struct ops_statedb *st,
+    struct ops_report *r, double now, struct ops_err *err)
+{
+	struct ops_buf line = OPS_BUF_INIT;
+	char path[PATH_MAX], ts[32];
+	int rc = -1;
+
+	if (st != NULL &&
+	    ops_state_record_run(st, "ops-health", now, r, 30 * 86400.0, err) < 0)
+		goto out;
+	ops_buf_printf(&line, "[%s] [%s] health: ", ops_time_log(now, ts, sizeof(ts)),
+	    ops_state_name(ops_report_worst(r)));
+	ops_report_summary(&line, r);
+	if (line.oom) {
+		ops_err_sys(err, ENOMEM, "unable to write the health log");
+		goto out;
+	}
+	if (ops_config_path(cfg, "logs/health_check.log", path, sizeof(path), err) < 0 ||
+	    ops_fs_append_line(path, ops_buf_str(&line), err) < 0)
+		goto out;
+	rc = 0;
+out:
+	ops_buf_release(&line);
+	return rc;
+}

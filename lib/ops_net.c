@@ -1,0 +1,137 @@
+#include "ops_net.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t
+discard(char *p, size_t size, size_t n, void *u)
+{
+	(void)p;
+	(void)u;
+	return size * n;
+}
+
+static int
+probe_http(const char *url, double timeout, struct ops_err *err)
+{
+	CURL *c;
+	CURLcode cc;
+	long code = 0;
+	int rc = -1;
+
+	c = curl_easy_init();
+	if (c == NULL)
+		return ops_err_set(err, OPS_E_FAIL, "unable to start libcurl");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "dharmic-ops/" OPS_VERSION);
+	cc = curl_easy_perform(c);
+	if (cc != CURLE_OK) {
+		ops_err_set(err, OPS_E_FAIL, "%s", curl_easy_strerror(cc));
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (code < 200 || code > 299) {
+		ops_err_set(err, OPS_E_FAIL, "HTTP %ld", code);
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+static int
+probe_tcp(const char *hostport, double timeout, struct ops_err *err)
+{
+	char host[256], *colon;
+	const char *port;
+	struct addrinfo hints, *ai = NULL;
+	double deadline = mono() + timeout;
+	int fd = -1, rc = -1, gai, soerr = 0;
+	socklen_t slen = sizeof(soerr);
+
+	if (snprintf(host, sizeof(host), "%s", hostport) >= (int)sizeof(host))
+		return ops_err_set(err, OPS_E_FAIL, "host name too long");
+	colon = strrchr(host, ':');
+	if (colon == NULL || colon[1] == '\0')
+		return ops_err_set(err, OPS_E_FAIL, "no port in tcp://%s", hostport);
+	*colon = '\0';
+	port = colon + 1;
+	if (host[0] == '[' && colon > host && colon[-1] == ']') {
+		colon[-1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	gai = getaddrinfo(host, port, &hints, &ai);
+	if (gai != 0)
+		return ops_err_set(err, OPS_E_FAIL, "unable to resolve '%s': %s", host,
+		    gai_strerror(gai));
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ops_err_sys(err, errno, "socket");
+		goto out;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		double left = deadline - mono();
+		int n;
+
+		if (errno != EINPROGRESS) {
+			ops_err_sys(err, errno, "connect");
+			goto out;
+		}
+		n = poll(&p, 1, left > 0 ? (int)(left * 1000) : 0);
+		if (n == 0) {
+			ops_err_set(err, OPS_E_FAIL, "connect timed out after %.0fs", timeout);
+			goto out;
+		}
+		if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) < 0 ||
+		    soerr != 0) {
+			ops_err_sys(err, soerr ? soerr : errno, "connect");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return rc;
+}
+
+int
+ops_net_probe(const char *url, double timeout, double *elapsed, struct ops_err *err)
+{
+	double t0 = mono();
+	int rc;
+
+	if (strncmp(url, "tcp://", 6) == 0)
+		rc = probe_tcp(url + 6, timeout, err);
+	else
+		rc = probe_http(url, timeout, err);
+	if (elapsed)
+		*elapsed = mono() - t0;
+	return rc;
+}

@@ -1,0 +1,171 @@
+#include "ops_run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+child(char *const argv[], char *const env[], int in_fd, int out_fd)
+{
+	sigset_t none;
+
+	setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
+		_exit(127);
+	for (size_t i = 0; env && env[i]; i++)
+		putenv(env[i]);
+	execvp(argv[0], argv);
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+int
+ops_run(char *const argv[], char *const env[], const char *input,
+    double timeout, size_t max_output, struct ops_run_result *res,
+    struct ops_err *err)
+{
+	int out[2] = { -1, -1 }, in[2] = { -1, -1 }, wstatus = 0, rc = -1;
+	size_t in_len = input ? strlen(input) : 0, in_off = 0;
+	double deadline = mono() + timeout;
+	char *buf = NULL;
+	pid_t pid = -1;
+
+	memset(res, 0, sizeof(*res));
+	buf = malloc(max_output + 1);
+	if (buf == NULL)
+		return ops_err_sys(err, errno, "unable to run '%s'", argv[0]);
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0) {
+		ops_err_sys(err, errno, "unable to run '%s'", argv[0]);
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ops_err_sys(err, errno, "unable to run '%s'", argv[0]);
+		goto out;
+	}
+	if (pid == 0)
+		child(argv, env, in[0], out[1]);
+	setpgid(pid, pid);	/* also in the parent: no race with the kill below */
+	close(out[1]);
+	close(in[0]);
+	out[1] = in[0] = -1;
+	if (in_len == 0) {
+		close(in[1]);
+		in[1] = -1;
+	} else {
+		fcntl(in[1], F_SETFL, O_NONBLOCK);
+	}
+	while (out[0] >= 0) {
+		struct pollfd pfd[2];
+		double left = deadline - mono();
+		int nfds = 0;
+
+		if (left <= 0) {
+			res->timed_out = 1;
+			kill(-pid, SIGKILL);
+			break;
+		}
+		pfd[nfds++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+		if (in[1] >= 0)
+			pfd[nfds++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
+		if (poll(pfd, (nfds_t)nfds, (int)(left * 1000) + 1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (nfds == 2 && pfd[1].revents) {
+			ssize_t n = write(in[1], input + in_off, in_len - in_off);
+
+			if (n > 0)
+				in_off += (size_t)n;
+			if (n < 0 || in_off == in_len) {
+				close(in[1]);
+				in[1] = -1;
+			}
+		}
+		if (pfd[0].revents) {
+			char tmp[4096];
+			ssize_t n = read(out[0], tmp, sizeof(tmp));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(out[0]);
+				out[0] = -1;
+				break;
+			}
+			if (res->output_len < max_output) {
+				size_t take = (size_t)n;
+
+				if (take > max_output - res->output_len)
+					take = max_output - res->output_len;
+				memcpy(buf + res->output_len, tmp, take);
+				res->output_len += take;
+			}
+		}
+	}
+	/* Output closed: the child may still run (it closed stdout); wait
+	 * for it within the same deadline. */
+	for (;;) {
+		pid_t w = waitpid(pid, &wstatus, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			break;
+		if (!res->timed_out && mono() >= deadline) {
+			res->timed_out = 1;
+			kill(-pid, SIGKILL);
+		}
+		if (res->timed_out) {
+			waitpid(pid, &wstatus, 0);
+			break;
+		}
+		usleep(2000);
+	}
+	if (WIFEXITED(wstatus)) {
+		res->exited = 1;
+		res->status = WEXITSTATUS(wstatus);
+	} else if (WIFSIGNALED(wstatus)) {
+		res->status = WTERMSIG(wstatus);
+	}
+	buf[res->output_len] = '\0';
+	res->output = buf;
+	buf = NULL;
+	rc = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (in[i] >= 0)
+			close(in[i]);
+	}
+	free(buf);
+	return rc;
+}
+
+void
+ops_run_result_release(struct ops_run_result *res)
+{
+	if (res == NULL)
+		return;
+	free(res->output);
+	res->output = NULL;
+}

@@ -1,0 +1,426 @@
+#include "ops_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops_fs.h"
+#include "ops_time.h"
+
+/* Migration N takes the schema from version N to N+1. Never edit one that
+ * has shipped: add a new one. */
+static const char *const migrations[] = {
+	/* 0 -> 1: health history, events, integrity cache */
+	"CREATE TABLE runs(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  program TEXT NOT NULL, state INTEGER NOT NULL, summary TEXT);"
+	"CREATE INDEX runs_ts ON runs(ts);"
+	"CREATE TABLE check_results(run_id INTEGER NOT NULL, ts REAL NOT NULL,"
+	"  name TEXT NOT NULL, state INTEGER NOT NULL, since REAL NOT NULL,"
+	"  message TEXT);"
+	"CREATE INDEX check_results_ts ON check_results(ts);"
+	"CREATE INDEX check_results_name ON check_results(name, ts);"
+	"CREATE TABLE check_current(name TEXT PRIMARY KEY, state INTEGER NOT NULL,"
+	"  since REAL NOT NULL, last REAL NOT NULL, message TEXT);"
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  kind TEXT NOT NULL, detail TEXT);"
+	"CREATE INDEX events_kind_ts ON events(kind, ts);"
+	"CREATE TABLE integrity_cache(path TEXT PRIMARY KEY, size INTEGER,"
+	"  mtime_ns INTEGER, inode INTEGER, wal_size INTEGER, wal_mtime_ns INTEGER,"
+	"  mode TEXT, result TEXT, checked REAL);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+ops_state_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int
+dberr(struct ops_err *err, sqlite3 *db, const char *what)
+{
+	return ops_err_set(err, OPS_E_FAIL, "state database: unable to %s: %s",
+	    what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+int
+ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return dberr(err, st->db, "update");
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int version, rc = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		dberr(err, db, "read the schema version");
+		goto out;
+	}
+	version = sqlite3_column_int(s, 0);
+	if (version == NMIGRATIONS) {
+		rc = 0;
+		goto out;
+	}
+	if (version > NMIGRATIONS || version < 0) {
+		ops_err_set(err, OPS_E_FAIL,
+		    "state database: schema version %d is newer than this program (%d)",
+		    version, NMIGRATIONS);
+		goto out;
+	}
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		dberr(err, db, "begin the migration");
+		goto out;
+	}
+	/* Re-read inside the transaction: another process may have migrated. */
+	sqlite3_reset(s);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		dberr(err, db, "read the schema version");
+		goto rollback;
+	}
+	for (version = sqlite3_column_int(s, 0); version < NMIGRATIONS; version++) {
+		if (sqlite3_exec(db, migrations[version], NULL, NULL, NULL) != SQLITE_OK) {
+			dberr(err, db, "migrate the schema");
+			goto rollback;
+		}
+	}
+	sqlite3_reset(s);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", NMIGRATIONS);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		dberr(err, db, "migrate the schema");
+		goto rollback;
+	}
+	rc = 0;
+	goto out;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+open_db(const char *path, sqlite3 **out, struct ops_err *err)
+{
+	sqlite3 *db = NULL;
+	int fd;
+
+	/* Create it 0600 ourselves: SQLite would use the umask. */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	close(fd);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
+		ops_err_set(err, OPS_E_FAIL, "unable to open '%s': %s", path,
+		    db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_extended_result_codes(db, 1);
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK ||
+	    migrate(db, err) < 0) {
+		if (err && err->code == OPS_E_NONE)
+			dberr(err, db, "open");
+		sqlite3_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+/* Move state.db and its -wal/-shm aside so a fresh one can be made. */
+static int
+set_aside(const char *path, char **where, struct ops_err *err)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char stamp[32], from[PATH_MAX], to[PATH_MAX];
+
+	ops_time_stamp(ops_time_now(), stamp, sizeof(stamp));
+	for (size_t i = 0; i < 3; i++) {
+		if (snprintf(from, sizeof(from), "%s%s", path, sfx[i]) >= (int)sizeof(from) ||
+		    snprintf(to, sizeof(to), "%s.corrupt-%s%s", path, stamp, sfx[i]) >=
+		    (int)sizeof(to))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			return ops_err_sys(err, errno, "unable to set aside '%s'", from);
+		if (i == 0 && (*where = strdup(to)) == NULL)
+			return ops_err_sys(err, ENOMEM, "unable to set aside '%s'", from);
+	}
+	return 0;
+}
+
+int
+ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct ops_err first = OPS_ERR_INIT;
+
+	st->db = NULL;
+	st->recovered = NULL;
+	if (ops_path_join(dir, sizeof(dir), home, ".ops", err) < 0 ||
+	    ops_fs_mkdirs(dir, err) < 0 ||
+	    ops_path_join(path, sizeof(path), dir, "state.db", err) < 0)
+		return -1;
+	if (open_db(path, &st->db, &first) == 0)
+		return 0;
+	/* Only a database SQLite cannot read is replaced; a busy or
+	 * unwritable one is an error to report, not to paper over. */
+	if (strstr(first.msg, "not a database") == NULL &&
+	    strstr(first.msg, "malformed") == NULL &&
+	    strstr(first.msg, "corrupt") == NULL) {
+		if (err)
+			*err = first;
+		return -1;
+	}
+	if (set_aside(path, &st->recovered, err) < 0)
+		return -1;
+	return open_db(path, &st->db, err);
+}
+
+void
+ops_state_close(struct ops_statedb *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	st->db = NULL;
+	free(st->recovered);
+	st->recovered = NULL;
+}
+
+static int
+begin(struct ops_statedb *st, struct ops_err *err)
+{
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return dberr(err, st->db, "begin a transaction");
+	return 0;
+}
+
+int
+ops_state_record_run(struct ops_statedb *st, const char *program, double now,
+    struct ops_report *r, double keep_seconds, struct ops_err *err)
+{
+	sqlite3_stmt *get = NULL, *put = NULL, *hist = NULL, *run = NULL;
+	sqlite3_stmt *prune1 = NULL, *prune2 = NULL;
+	sqlite3_int64 run_id;
+	int rc = -1;
+
+	if (begin(st, err) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+	    "SELECT state, since FROM check_current WHERE name=?", -1, &get, NULL) ||
+	    sqlite3_prepare_v2(st->db,
+	    "INSERT OR REPLACE INTO check_current(name,state,since,last,message)"
+	    " VALUES(?,?,?,?,?)", -1, &put, NULL) ||
+	    sqlite3_prepare_v2(st->db,
+	    "INSERT INTO check_results(run_id,ts,name,state,since,message)"
+	    " VALUES(?,?,?,?,?,?)", -1, &hist, NULL) ||
+	    sqlite3_prepare_v2(st->db,
+	    "INSERT INTO runs(ts,program,state,summary) VALUES(?,?,?,?)", -1, &run, NULL) ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM runs WHERE ts<?", -1, &prune1, NULL) ||
+	    sqlite3_prepare_v2(st->db, "DELETE FROM check_results WHERE ts<?", -1,
+	    &prune2, NULL)) {
+		dberr(err, st->db, "prepare");
+		goto out;
+	}
+	sqlite3_bind_double(run, 1, now);
+	sqlite3_bind_text(run, 2, program, -1, SQLITE_STATIC);
+	sqlite3_bind_int(run, 3, ops_report_worst(r));
+	sqlite3_bind_null(run, 4);
+	if (sqlite3_step(run) != SQLITE_DONE) {
+		dberr(err, st->db, "record the run");
+		goto out;
+	}
+	run_id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < r->n; i++) {
+		struct ops_result *res = &r->v[i];
+
+		res->since = now;
+		res->changed = 1;
+		sqlite3_reset(get);
+		sqlite3_bind_text(get, 1, res->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(get) == SQLITE_ROW &&
+		    sqlite3_column_int(get, 0) == (int)res->state) {
+			double since = sqlite3_column_double(get, 1);
+
+			/* A since in the future (clock stepped back) restarts it. */
+			if (since <= now) {
+				res->since = since;
+				res->changed = 0;
+			}
+		}
+		sqlite3_reset(put);
+		sqlite3_bind_text(put, 1, res->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(put, 2, res->state);
+		sqlite3_bind_double(put, 3, res->since);
+		sqlite3_bind_double(put, 4, now);
+		sqlite3_bind_text(put, 5, res->message, -1, SQLITE_STATIC);
+		sqlite3_reset(hist);
+		sqlite3_bind_int64(hist, 1, run_id);
+		sqlite3_bind_double(hist, 2, now);
+		sqlite3_bind_text(hist, 3, res->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(hist, 4, res->state);
+		sqlite3_bind_double(hist, 5, res->since);
+		sqlite3_bind_text(hist, 6, res->message, -1, SQLITE_STATIC);
+		if (sqlite3_step(put) != SQLITE_DONE || sqlite3_step(hist) != SQLITE_DONE) {
+			dberr(err, st->db, "record a check");
+			goto out;
+		}
+	}
+	sqlite3_bind_double(prune1, 1, now - keep_seconds);
+	sqlite3_bind_double(prune2, 1, now - keep_seconds);
+	if (sqlite3_step(prune1) != SQLITE_DONE || sqlite3_step(prune2) != SQLITE_DONE) {
+		dberr(err, st->db, "prune old runs");
+		goto out;
+	}
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		dberr(err, st->db, "commit");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	sqlite3_finalize(hist);
+	sqlite3_finalize(run);
+	sqlite3_finalize(prune1);
+	sqlite3_finalize(prune2);
+	return rc;
+}
+
+int
+ops_state_add_event(struct ops_statedb *st, double ts, const char *kind,
+    const char *detail, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO events(ts,kind,detail) VALUES(?,?,?)",
+	    -1, &s, NULL) != SQLITE_OK) {
+		dberr(err, st->db, "prepare");
+		goto out;
+	}
+	sqlite3_bind_double(s, 1, ts);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		dberr(err, st->db, "record an event");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+ops_state_count_events(struct ops_statedb *st, const char *kind, double since,
+    int64_t *count, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	    "SELECT count(*) FROM events WHERE kind=? AND ts>=?", -1, &s, NULL) != SQLITE_OK) {
+		dberr(err, st->db, "prepare");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, since);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		dberr(err, st->db, "count events");
+		goto out;
+	}
+	*count = sqlite3_column_int64(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+ops_state_integrity_cached(struct ops_statedb *st, const char *path,
+    const struct ops_fingerprint *fp, int need_full, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	    "SELECT 1 FROM integrity_cache WHERE path=? AND size=? AND mtime_ns=?"
+	    " AND inode=? AND wal_size=? AND wal_mtime_ns=? AND result='ok'"
+	    " AND (mode='full' OR ?=0)", -1, &s, NULL) != SQLITE_OK) {
+		dberr(err, st->db, "prepare");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, fp->size);
+	sqlite3_bind_int64(s, 3, fp->mtime_ns);
+	sqlite3_bind_int64(s, 4, fp->inode);
+	sqlite3_bind_int64(s, 5, fp->wal_size);
+	sqlite3_bind_int64(s, 6, fp->wal_mtime_ns);
+	sqlite3_bind_int(s, 7, need_full);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		rc = 1;
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		dberr(err, st->db, "read the integrity cache");
+	}
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+ops_state_integrity_store(struct ops_statedb *st, const char *path,
+    const struct ops_fingerprint *fp, const char *mode, const char *result,
+    double now, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+	    "INSERT OR REPLACE INTO integrity_cache(path,size,mtime_ns,inode,wal_size,"
+	    "wal_mtime_ns,mode,result,checked) VALUES(?,?,?,?,?,?,?,?,?)", -1, &s,
+	    NULL) != SQLITE_OK) {
+		dberr(err, st->db, "prepare");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, fp->size);
+	sqlite3_bind_int64(s, 3, fp->mtime_ns);
+	sqlite3_bind_int64(s, 4, fp->inode);
+	sqlite3_bind_int64(s, 5, fp->wal_size);
+	sqlite3_bind_int64(s, 6, fp->wal_mtime_ns);
+	sqlite3_bind_text(s, 7, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, result, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 9, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		dberr(err, st->db, "update the integrity cache");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* ops_state: the toolkit's own state database, HOME/.ops/state.db.
+ *
+ * SQLite in WAL mode with a busy timeout, the schema versioned with
+ * PRAGMA user_version and upgraded by the migrations in ops_state.c. A
+ * state database that SQLite cannot read (corrupt, truncated, garbage) is
+ * set aside as state.db.corrupt-YYYYMMDD_HHMMSS and a new one created:
+ * losing history is better than a monitor that cannot run. */
+#ifndef OPS_STATE_H
+#define OPS_STATE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "ops_check.h"
+#include "ops_err.h"
+
+struct ops_statedb {
+	sqlite3 *db;
+	char *recovered;	/* where a bad database was set aside, or NULL */
+};
+
+#define OPS_STATEDB_INIT { NULL, NULL }
+
+/* Open (creating .ops/ and the database, 0700/0600) and migrate. */
+int ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err);
+void ops_state_close(struct ops_statedb *st);
+
+/* The schema version this build writes. */
+int ops_state_schema_version(void);
+
+/* Record a health run: fills each result's since/changed from the
+ * previous state, stores the run and prunes runs older than keep_seconds,
+ * all in one transaction. */
+int ops_state_record_run(struct ops_statedb *st, const char *program, double now,
+    struct ops_report *r, double keep_seconds, struct ops_err *err);
+
+/* Events (kind "restart" with a reason, ...). */
+int ops_state_add_event(struct ops_statedb *st, double ts, const char *kind,
+    const char *detail, struct ops_err *err);
+/* Count events of kind since ts. */
+int ops_state_count_events(struct ops_statedb *st, const char *kind, double since,
+    int64_t *count, struct ops_err *err);
+
+/* The integrity cache: a database's identity at its last clean check. */
+struct ops_fingerprint {
+	int64_t size, mtime_ns, inode, wal_size, wal_mtime_ns;
+};
+
+/* 1 when path was last checked clean (at mode "quick" or, when
+ * need_full, "full") with exactly this fingerprint; 0 otherwise. */
+int ops_state_integrity_cached(struct ops_statedb *st, const char *path,
+    const struct ops_fingerprint *fp, int need_full, struct ops_err *err);
+int ops_state_integrity_store(struct ops_statedb *st, const char *path,
+    const struct ops_fingerprint *fp, const char *mode, const char *result,
+    double now, struct ops_err *err);
+
+/* Run one SQL statement with no result; for simple updates and tests. */
+int ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err);
+
+#endif

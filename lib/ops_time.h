@@ -1,0 +1,28 @@
+/* ops_time: ISO 8601 timestamps as the agent writes them.
+ *
+ * "2026-02-02T23:17:21.526298" is local time; a trailing "Z" or "+05:30"
+ * makes it absolute. A space may stand for the "T". */
+#ifndef OPS_TIME_H
+#define OPS_TIME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ops_err.h"
+
+/* Parse into seconds since the epoch (with the fraction). -1 and err when
+ * the text is not a valid timestamp (fields out of range included). */
+int ops_time_parse_iso(const char *s, double *out, struct ops_err *err);
+
+/* Current time, overridable for tests through $DHARMIC_OPS_NOW (epoch
+ * seconds) so that behaviour "at a given date" can be tested without
+ * faketime. */
+double ops_time_now(void);
+
+/* "YYYY-MM-DD HH:MM:SS" local (log lines) and "YYYYMMDD_HHMMSS" local
+ * (archive names), and ISO 8601 with offset. Return buf. */
+const char *ops_time_log(double t, char *buf, size_t len);
+const char *ops_time_stamp(double t, char *buf, size_t len);
+const char *ops_time_iso(double t, char *buf, size_t len);
+
+#endif
