@@ -1,0 +1,82 @@
+# Shared helpers for end-to-end tests. Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# Each test runs in its own temporary directory ($T), removed on success and
+# kept on failure (its path is printed) so the evidence can be read.
+set -eu
+
+: "${OPS_BUILD:?OPS_BUILD must name the build directory}"
+: "${OPS_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
+MKHOME="$OPS_SRC/../shared/workload/mkhome.py"
+[ -f "$MKHOME" ] || MKHOME="$OPS_SRC/tests/workload/mkhome.py"
+AGENT_SIM="$OPS_BUILD/tests/agent-sim"
+PATH="$OPS_BUILD:$PATH"
+export PATH
+unset DHARMIC_HOME DHARMIC_OPS_CONFIG ALERT_EMAIL DHARMIC_OPS_NOW NO_COLOR
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ops-e2e.XXXXXX")
+_pids=""
+_cleanup() {
+	rc=$?
+	for p in $_pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
+		rm -rf "$T"
+	else
+		echo "FAILED ($rc): work directory kept: $T" >&2
+	fi
+}
+trap _cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+
+# mkhome DIR [mkhome.py args...]: a tiny agent home with a config matching
+# agent-sim, no live daemon yet.
+mkhome() {
+	dir=$1; shift
+	python3 "$MKHOME" "$dir" --scale tiny "$@" >/dev/null
+	printf '{"daemon": {"match": "agent-sim", "command": ["%s", "--home", "%s"]}}\n' \
+		"$AGENT_SIM" "$dir" > "$dir/ops.json"
+	chmod 600 "$dir/ops.json"
+}
+
+# start_agent HOME [agent-sim args...]: run agent-sim in the background and
+# wait for its PID file and first heartbeat.
+start_agent() {
+	home=$1; shift
+	rm -f "$home/logs/daemon.pid"
+	"$AGENT_SIM" --home "$home" --interval 0.2 "$@" &
+	AGENT_PID=$!
+	_pids="$_pids $AGENT_PID"
+	for _ in $(seq 100); do
+		[ -s "$home/logs/daemon.pid" ] && [ "$(cat "$home/logs/daemon.pid")" = "$AGENT_PID" ] && return 0
+		sleep 0.05
+	done
+	fail "agent-sim did not start"
+}
+
+# expect_rc WANT CMD...: run CMD, capture stdout in $OUT and stderr in $ERR,
+# fail unless it exits WANT.
+expect_rc() {
+	want=$1; shift
+	set +e
+	"$@" >"$T/.out" 2>"$T/.err"
+	got=$?
+	set -e
+	OUT=$(cat "$T/.out")
+	ERR=$(cat "$T/.err")
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want
+stdout: $OUT
+stderr: $ERR"
+}
+
+# expect_match REGEX TEXT: extended regex match.
+expect_match() {
+	printf '%s\n' "$2" | grep -Eq -- "$1" || fail "expected /$1/ in:
+$2"
+}
+expect_no_match() {
+	printf '%s\n' "$2" | grep -Eq -- "$1" && fail "unexpected /$1/ in:
+$2"
+	return 0
+}
