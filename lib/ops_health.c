@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "ops_buf.h"
+#include "ops_daemon.h"
 #include "ops_fs.h"
 #include "ops_net.h"
 #include "ops_proc.h"
@@ -56,35 +57,24 @@ check_daemon(struct ctx *c)
 {
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_procinfo pi;
-	char path[PATH_MAX], dur[32];
-	double mtime = 0;
-	pid_t pid;
 	struct ops_result *res;
-	int id;
+	char dur[32];
 
-	if (ops_config_path(c->cfg, c->cfg->daemon.pid_file, path, sizeof(path), &e) < 0) {
-		ops_report_add(c->r, "daemon", OPS_UNKNOWN, "%s", e.msg);
-		return;
-	}
-	if (ops_pidfile_read(path, &pid, &mtime, &e) < 0) {
+	switch (ops_daemon_status(c->cfg, &pi, &e)) {
+	case 1:
+		res = ops_report_add(c->r, "daemon", OPS_OK, "running (pid %d, up %s)",
+		    (int)pi.pid, ops_duration_format(c->now - pi.start, dur, sizeof(dur)));
+		if (res)
+			ops_result_perf(res, "uptime", floor(c->now - pi.start), "s",
+			    NAN, NAN, 0, NAN);
+		break;
+	case 0:
 		ops_report_add(c->r, "daemon", OPS_CRITICAL, "not running: %s (%s)",
-		    e.msg, rel(c, path));
-		return;
-	}
-	id = ops_proc_identify(pid, c->cfg->daemon.match, mtime, &pi, &e);
-	if (id < 0) {
+		    e.msg, c->cfg->daemon.pid_file);
+		break;
+	default:
 		ops_report_add(c->r, "daemon", OPS_UNKNOWN, "%s", e.msg);
-		return;
 	}
-	if (id == 0) {
-		ops_report_add(c->r, "daemon", OPS_CRITICAL, "not running: %s", e.msg);
-		return;
-	}
-	res = ops_report_add(c->r, "daemon", OPS_OK, "running (pid %d, up %s)",
-	    (int)pid, ops_duration_format(c->now - pi.start, dur, sizeof(dur)));
-	if (res)
-		ops_result_perf(res, "uptime", floor(c->now - pi.start), "s",
-		    NAN, NAN, 0, NAN);
 }
 
 /* ---- heartbeat ------------------------------------------------------- */
