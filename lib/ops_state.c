@@ -31,6 +31,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE integrity_cache(path TEXT PRIMARY KEY, size INTEGER,"
 	"  mtime_ns INTEGER, inode INTEGER, wal_size INTEGER, wal_mtime_ns INTEGER,"
 	"  mode TEXT, result TEXT, checked REAL);",
+	/* 1 -> 2: the catalog of backups (ops_catalog) */
+	"CREATE TABLE backups(name TEXT PRIMARY KEY, created REAL NOT NULL,"
+	"  size INTEGER NOT NULL, files INTEGER NOT NULL, data_size INTEGER NOT NULL,"
+	"  compression TEXT, seconds REAL, verified REAL, verify_ok INTEGER,"
+	"  verify_msg TEXT);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,170 @@
+/* ops-backup: verified, atomic backups of the agent's memory (ops-backup(1)). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ops.h"
+#include "ops_backup.h"
+
+static const char usage[] =
+    "usage: ops-backup [--home DIR] [--config FILE] [-v] [create]\n"
+    "       ops-backup [--home DIR] [--config FILE] [-v] verify [ARCHIVE|--all]\n"
+    "       ops-backup [--home DIR] [--config FILE] list [--json]\n"
+    "       ops-backup [--home DIR] [--config FILE] [-v] prune [--dry-run]\n";
+
+/* A progress line on a terminal only; cron sees nothing. */
+static void
+show(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	static int last = -1;
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	(void)ctx;
+	if (pct == last)
+		return;
+	last = pct;
+	fprintf(stderr, "\rops-backup: %-8s %3d%%", phase, pct);
+	if (strcmp(phase, "verify") == 0 && pct == 100)
+		fputs("\r\033[K", stderr);
+}
+
+static int
+verify_one(const struct ops_config *cfg, const char *arg, const struct ops_backup_progress *p,
+    int verbose)
+{
+	struct ops_verify_result r;
+	struct ops_err err = OPS_ERR_INIT;
+	char path[PATH_MAX];
+	int nofollow;
+
+	if (ops_backup_resolve(cfg, arg, path, sizeof(path), &nofollow, &err) < 0 ||
+	    ops_backup_verify(cfg, path, nofollow, p, &r, &err) < 0) {
+		fprintf(stderr, "ops-backup: verify failed: %s%s%s\n", arg ? arg : "latest",
+		    err.msg[0] ? ": " : "", err.msg);
+		return err.code == OPS_E_USAGE ? 2 : 1;
+	}
+	if (verbose)
+		printf("ok %s: %zu files, %zu databases pass integrity_check\n",
+		    ops_fs_rel(cfg->home, path), r.files, r.databases);
+	return 0;
+}
+
+static int
+run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
+    int verbose, const struct ops_backup_progress *p, struct ops_err *err)
+{
+	struct ops_backup_info *bv = NULL;
+	struct ops_prune_item *pv = NULL;
+	struct ops_buf out = OPS_BUF_INIT;
+	size_t n = 0;
+	int rc = 0;
+
+	if (strcmp(verb, "create") == 0) {
+		struct ops_backup_result r;
+		char sz[32];
+
+		if (ops_backup_create(cfg, p, &r, err) < 0)
+			return -1;
+		if (verbose)
+			printf("backup complete: %s (%zu files, %s, %.1fs; %zu pruned)\n",
+			    ops_fs_rel(cfg->home, r.path), r.files,
+			    ops_size_format(r.size, sz, sizeof(sz)), r.seconds, r.pruned);
+	} else if (strcmp(verb, "verify") == 0 && !flag) {
+		rc = verify_one(cfg, arg, p, verbose);
+	} else if (strcmp(verb, "verify") == 0) {
+		if (ops_backup_list(cfg, &bv, &n, err) < 0)
+			return -1;
+		if (n == 0)
+			return ops_err_set(err, OPS_E_FAIL, "no backups to verify");
+		for (size_t i = 0; i < n; i++)
+			if (verify_one(cfg, bv[i].path, p, verbose) != 0)
+				rc = 1;
+	} else if (strcmp(verb, "list") == 0) {
+		if (ops_backup_list(cfg, &bv, &n, err) < 0)
+			return -1;
+		ops_backup_list_format(bv, n, flag, &out);
+		fputs(ops_buf_str(&out), stdout);
+	} else {
+		if (ops_backup_prune(cfg, flag, &pv, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (flag || verbose || pv[i].deleted)
+				printf("%-24s %-6s %s\n", pv[i].name,
+				    pv[i].keep ? "keep" : flag ? "delete" : "deleted", pv[i].why);
+	}
+	free(bv);
+	free(pv);
+	ops_buf_release(&out);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ops_config cfg;
+	struct ops_lock lk = OPS_LOCK_INIT;
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_backup_progress prog = { isatty(2) ? show : NULL, NULL };
+	const char *home = NULL, *config = NULL, *verb = "create", *arg = NULL;
+	int all = 0, json = 0, dry = 0, verbose = isatty(1), ch, code = 2, rc;
+
+	umask(077);
+	memset(&cfg, 0, sizeof(cfg));
+	while ((ch = getopt_long(argc, argv, "H:c:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': home = optarg; break;
+		case 'c': config = optarg; break;
+		case 'a': all = 1; break;
+		case 'j': json = 1; break;
+		case 'n': dry = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': puts("ops-backup " OPS_VERSION); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		verb = argv[optind++];
+	if (optind < argc)
+		arg = argv[optind++];
+	if ((strcmp(verb, "create") && strcmp(verb, "verify") && strcmp(verb, "list") &&
+	    strcmp(verb, "prune")) || optind < argc || (arg && strcmp(verb, "verify")) ||
+	    (arg && all) || (all && strcmp(verb, "verify")) ||
+	    (json && strcmp(verb, "list")) || (dry && strcmp(verb, "prune"))) {
+		fprintf(stderr, "ops-backup: invalid arguments\n%s", usage);
+		return 2;
+	}
+	if (ops_config_load(&cfg, home, config, &err) < 0 ||
+	    (strcmp(verb, "list") != 0 && ops_lock_acquire(&lk, cfg.home, "backup", &err) < 0)) {
+		fprintf(stderr, "ops-backup: %s\n", err.msg);
+		code = ops_err_exit_code(&err);
+		goto out;
+	}
+	rc = run(&cfg, verb, arg, all | json | dry, verbose, &prog, &err);
+	if (rc < 0) {
+		fprintf(stderr, "ops-backup: %s\n", err.msg);
+		code = ops_err_exit_code(&err);
+	} else {
+		code = rc;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		code = code ? code : 1;
+out:
+	ops_lock_release(&lk);
+	ops_config_release(&cfg);
+	return code;
+}

@@ -1,0 +1,679 @@
+#include "ops_archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { BUFSZ = 256 * 1024 };
+
+static int
+aerr(struct ops_err *err, struct archive *a, const char *what)
+{
+	const char *s = a ? archive_error_string(a) : NULL;
+	int e = a ? archive_errno(a) : 0;
+
+	if (s == NULL)
+		s = e > 0 ? strerror(e) : "unknown error";
+	return ops_err_set(err, OPS_E_FAIL, "%s: %s", what, s);
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+int
+ops_archive_write_open(struct ops_archive_writer *w, int fd,
+    const char *compression, struct ops_err *err)
+{
+	struct archive *a;
+
+	w->done = 0;
+	w->buf = malloc(BUFSZ);
+	w->a = a = archive_write_new();
+	if (w->buf == NULL || a == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to start the archive");
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK)
+		return aerr(err, a, "unable to start the archive");
+	if (strcmp(compression, "zstd") == 0) {
+		/* Level 3 is zstd's own default. (libarchive's "threads"
+		 * option was measured: no faster here, and 40 MB more
+		 * memory.) */
+		if (archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
+		    archive_write_set_filter_option(a, "zstd", "compression-level", "3") !=
+		    ARCHIVE_OK)
+			return aerr(err, a, "unable to set up zstd");
+	} else if (strcmp(compression, "gzip") == 0) {
+		if (archive_write_add_filter_gzip(a) != ARCHIVE_OK)
+			return aerr(err, a, "unable to set up gzip");
+	} else if (strcmp(compression, "none") != 0) {
+		return ops_err_set(err, OPS_E_USAGE, "unknown compression '%s'", compression);
+	}
+	if (archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, fd) != ARCHIVE_OK)
+		return aerr(err, a, "unable to start the archive");
+	return 0;
+}
+
+static struct archive_entry *
+new_entry(const char *name, int type, mode_t perm, uint64_t size, double mtime)
+{
+	struct archive_entry *e = archive_entry_new();
+
+	if (e == NULL)
+		return NULL;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, (unsigned)type);
+	archive_entry_set_perm(e, perm);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_mtime(e, (time_t)mtime,
+	    (long)((mtime - floor(mtime)) * 1e9));
+	return e;
+}
+
+static int
+write_header(struct ops_archive_writer *w, const char *name, int type, mode_t perm,
+    uint64_t size, double mtime, struct ops_err *err)
+{
+	struct archive_entry *e = new_entry(name, type, perm, size, mtime);
+	int r;
+
+	if (e == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to add '%s'", name);
+	r = archive_write_header(w->a, e);
+	archive_entry_free(e);
+	if (r != ARCHIVE_OK)
+		return aerr(err, w->a, "unable to write the archive");
+	return 0;
+}
+
+static int
+write_data(struct ops_archive_writer *w, const void *p, size_t n, struct ops_err *err)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		la_ssize_t r = archive_write_data(w->a, c, n);
+
+		if (r <= 0)
+			return aerr(err, w->a, "unable to write the archive");
+		c += r;
+		n -= (size_t)r;
+		w->done += (uint64_t)r;
+	}
+	if (w->progress)
+		w->progress(w->ctx, w->done);
+	return 0;
+}
+
+static int
+finish_entry(struct ops_archive_writer *w, struct ops_err *err)
+{
+	if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
+		return aerr(err, w->a, "unable to write the archive");
+	return 0;
+}
+
+int
+ops_archive_write_dir(struct ops_archive_writer *w, const char *name, double mtime,
+    struct ops_err *err)
+{
+	if (write_header(w, name, AE_IFDIR, 0700, 0, mtime, err) < 0)
+		return -1;
+	return finish_entry(w, err);
+}
+
+int
+ops_archive_write_mem(struct ops_archive_writer *w, const char *name,
+    const void *data, size_t len, double mtime, struct ops_err *err)
+{
+	if (write_header(w, name, AE_IFREG, 0600, len, mtime, err) < 0 ||
+	    write_data(w, data, len, err) < 0)
+		return -1;
+	return finish_entry(w, err);
+}
+
+int
+ops_archive_write_fd(struct ops_archive_writer *w, const char *name, int fd,
+    uint64_t len, double mtime, const char *want_sha256, struct ops_err *err)
+{
+	struct ops_sha256 h = OPS_SHA256_INIT;
+	char hex[OPS_SHA256_HEX];
+	uint64_t off = 0;
+	int rc = -1;
+
+	if (want_sha256 && ops_sha256_init(&h, err) < 0)
+		goto out;
+	if (write_header(w, name, AE_IFREG, 0600, len, mtime, err) < 0)
+		goto out;
+	while (off < len) {
+		size_t want = len - off < BUFSZ ? (size_t)(len - off) : BUFSZ;
+		ssize_t n = pread(fd, w->buf, want, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ops_err_sys(err, errno, "unable to read '%s'", name);
+			goto out;
+		}
+		if (n == 0) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' shrank while it was archived", name);
+			goto out;
+		}
+		if (want_sha256 && ops_sha256_update(&h, w->buf, (size_t)n, err) < 0)
+			goto out;
+		if (write_data(w, w->buf, (size_t)n, err) < 0)
+			goto out;
+		off += (uint64_t)n;
+	}
+	if (want_sha256) {
+		if (ops_sha256_final(&h, hex, err) < 0)
+			goto out;
+		if (strcmp(hex, want_sha256) != 0) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' changed while it was archived", name);
+			goto out;
+		}
+	}
+	rc = finish_entry(w, err);
+out:
+	ops_sha256_release(&h);
+	return rc;
+}
+
+int
+ops_archive_write_close(struct ops_archive_writer *w, struct ops_err *err)
+{
+	if (archive_write_close(w->a) != ARCHIVE_OK)
+		return aerr(err, w->a, "unable to finish the archive");
+	return 0;
+}
+
+void
+ops_archive_write_release(struct ops_archive_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->a)
+		archive_write_free(w->a);	/* closes first when still open */
+	w->a = NULL;
+	free(w->buf);
+	w->buf = NULL;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+struct reader {
+	const struct ops_archive_read_opts *o;
+	struct archive *a;
+	struct archive *disk;		/* EXTRACT */
+	struct ops_manifest *m;
+	unsigned char *seen;		/* per manifest entry */
+	char *buf;
+	uint64_t done;
+	int scratch_n;
+};
+
+/* What an entry is, for messages; NULL when it is a regular file or a
+ * directory (the only types an archive of ours holds). */
+static const char *
+bad_type(struct archive_entry *e)
+{
+	if (archive_entry_hardlink(e) != NULL)
+		return "a hard link";
+	if (archive_entry_symlink(e) != NULL)
+		return "a symlink";
+	switch (archive_entry_filetype(e)) {
+	case AE_IFREG:
+	case AE_IFDIR:
+		return NULL;
+	case AE_IFLNK:
+		return "a symlink";
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "a device";
+	case AE_IFIFO:
+		return "a FIFO";
+	case AE_IFSOCK:
+		return "a socket";
+	default:
+		return "of an unknown type";
+	}
+}
+
+/* Check the entry's name, type and mode. *dir says it is a directory;
+ * name gets the pathname without a directory's trailing '/'. */
+static int
+check_entry(struct archive_entry *e, char *name, size_t len, int *dir,
+    struct ops_err *err)
+{
+	const char *p = archive_entry_pathname(e), *t;
+	size_t n;
+
+	if (p == NULL || *p == '\0')
+		return ops_err_set(err, OPS_E_FAIL, "an entry without a name");
+	n = strlen(p);
+	if (n >= len)
+		return ops_err_set(err, OPS_E_FAIL, "an entry name too long (%zu bytes)", n);
+	memcpy(name, p, n + 1);
+	if (name[0] == '/')
+		return ops_err_set(err, OPS_E_FAIL, "'%s': absolute path", name);
+	*dir = archive_entry_filetype(e) == AE_IFDIR && archive_entry_hardlink(e) == NULL;
+	if (*dir && n > 1 && name[n - 1] == '/')
+		name[--n] = '\0';
+	if (!(*dir && strcmp(name, "memory") == 0) &&
+	    ops_manifest_name_check(name, err) < 0)
+		return -1;
+	if ((t = bad_type(e)) != NULL)
+		return ops_err_set(err, OPS_E_FAIL, "'%s' is %s", name, t);
+	if (archive_entry_perm(e) & (S_ISUID | S_ISGID | S_ISVTX))
+		return ops_err_set(err, OPS_E_FAIL, "'%s' has a setuid, setgid or sticky bit",
+		    name);
+	if (*dir && archive_entry_size_is_set(e) && archive_entry_size(e) != 0)
+		return ops_err_set(err, OPS_E_FAIL, "'%s': a directory with data", name);
+	return 0;
+}
+
+/* Read a small member (a manifest) whole. */
+static int
+read_small(struct reader *r, struct archive_entry *e, const char *want, char **out,
+    size_t *outlen, struct ops_err *err)
+{
+	char name[OPS_MANIFEST_NAME_MAX + 2];
+	la_int64_t size;
+	size_t got = 0;
+	char *buf;
+
+	const char *p = archive_entry_pathname(e);
+
+	if (p == NULL || strcmp(p, want) != 0)
+		return ops_err_set(err, OPS_E_FAIL, "not an archive made by ops-backup: "
+		    "the %s entry is '%s', not %s", strcmp(want, OPS_MANIFEST_SHA256) == 0 ?
+		    "first" : "second", p ? p : "?", want);
+	snprintf(name, sizeof(name), "%s", p);
+	if (archive_entry_filetype(e) != AE_IFREG || bad_type(e) != NULL)
+		return ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", name);
+	if (archive_entry_perm(e) & (S_ISUID | S_ISGID | S_ISVTX))
+		return ops_err_set(err, OPS_E_FAIL, "'%s' has a setuid, setgid or sticky bit",
+		    name);
+	size = archive_entry_size(e);
+	if (!archive_entry_size_is_set(e) || size < 0 || size > OPS_MANIFEST_MAX)
+		return ops_err_set(err, OPS_E_FAIL, "'%s' is too large", name);
+	buf = malloc((size_t)size + 1);
+	if (buf == NULL)
+		return ops_err_sys(err, errno, "unable to read '%s'", name);
+	while (got < (size_t)size) {
+		la_ssize_t n = archive_read_data(r->a, buf + got, (size_t)size - got);
+
+		if (n < 0) {
+			free(buf);
+			return aerr(err, r->a, name);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != (size_t)size) {
+		free(buf);
+		return ops_err_set(err, OPS_E_FAIL, "'%s' is truncated", name);
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*outlen = got;
+	return 0;
+}
+
+static int
+next_header(struct reader *r, struct archive_entry **e, struct ops_err *err)
+{
+	int rc = archive_read_next_header(r->a, e);
+
+	if (rc == ARCHIVE_OK)
+		return 1;
+	if (rc == ARCHIVE_EOF)
+		return 0;
+	/* ARCHIVE_WARN too: an archive of ours reads without warnings. */
+	return aerr(err, r->a, "malformed archive");
+}
+
+static int
+read_manifests(struct reader *r, struct ops_err *err)
+{
+	struct ops_manifest sha = OPS_MANIFEST_INIT;
+	struct archive_entry *e;
+	char *text = NULL;
+	size_t len;
+	int rc = -1, h;
+
+	if ((h = next_header(r, &e, err)) <= 0) {
+		if (h == 0)
+			ops_err_set(err, OPS_E_FAIL, "an empty archive");
+		goto out;
+	}
+	if (read_small(r, e, OPS_MANIFEST_SHA256, &text, &len, err) < 0 ||
+	    ops_manifest_parse_sha256(text, len, &sha, err) < 0)
+		goto out;
+	free(text);
+	text = NULL;
+	if ((h = next_header(r, &e, err)) <= 0) {
+		if (h == 0)
+			ops_err_set(err, OPS_E_FAIL, "not an archive made by ops-backup: no "
+			    OPS_MANIFEST_JSON);
+		goto out;
+	}
+	if (read_small(r, e, OPS_MANIFEST_JSON, &text, &len, err) < 0 ||
+	    ops_manifest_parse_json(text, len, r->m, err) < 0 ||
+	    ops_manifest_agree(&sha, r->m, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(text);
+	ops_manifest_release(&sha);
+	return rc;
+}
+
+/* Where a member's data goes: an fd of ours (scratch copy), libarchive's
+ * disk writer (extraction), or nowhere (hash only). */
+struct sink {
+	int fd;
+	int disk;
+	char path[PATH_MAX];
+};
+
+static int
+sink_open(struct reader *r, const struct ops_manifest_entry *me, const char *name,
+    int dir, struct sink *s, struct ops_err *err)
+{
+	const struct ops_archive_read_opts *o = r->o;
+
+	s->fd = -1;
+	s->disk = 0;
+	s->path[0] = '\0';
+	if (o->mode == OPS_AREAD_EXTRACT) {
+		struct archive_entry *de;
+		int rc;
+
+		/* A fresh entry: only name, type, our modes, size and time reach
+		 * the disk (no owner, xattrs, ACLs or flags from the archive). */
+		de = new_entry(name, dir ? AE_IFDIR : AE_IFREG, dir ? 0700 : 0600,
+		    dir ? 0 : me->size, r->m->created);
+		if (de == NULL)
+			return ops_err_sys(err, ENOMEM, "unable to extract '%s'", name);
+		rc = archive_write_header(r->disk, de);
+		archive_entry_free(de);
+		if (rc != ARCHIVE_OK)
+			return aerr(err, r->disk, name);
+		s->disk = 1;
+		if (snprintf(s->path, sizeof(s->path), "%s/%s", o->dest, name) >=
+		    (int)sizeof(s->path))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s/%s'", o->dest, name);
+		return 0;
+	}
+	if (o->mode == OPS_AREAD_VERIFY && o->scratch && !dir && me->kind == OPS_KIND_SQLITE) {
+		if (snprintf(s->path, sizeof(s->path), "%s/member-%d.db", o->scratch,
+		    r->scratch_n++) >= (int)sizeof(s->path))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", o->scratch);
+		s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->fd < 0) {
+			ops_err_sys(err, errno, "unable to create '%s'", s->path);
+			s->path[0] = '\0';
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+sink_write(struct reader *r, struct sink *s, const char *p, size_t n, const char *name,
+    struct ops_err *err)
+{
+	while (n > 0) {
+		ssize_t w;
+
+		if (s->disk)
+			w = archive_write_data(r->disk, p, n);
+		else if (s->fd >= 0)
+			w = write(s->fd, p, n);
+		else
+			return 0;
+		if (w < 0 && !s->disk && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (s->disk)
+				return aerr(err, r->disk, name);
+			return ops_err_sys(err, w < 0 ? errno : EIO, "unable to write '%s'",
+			    s->path);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Close the sink; on success the data is complete where s->path says. */
+static int
+sink_close(struct reader *r, struct sink *s, int ok, const char *name,
+    struct ops_err *err)
+{
+	int rc = 0;
+
+	if (s->disk) {
+		if (archive_write_finish_entry(r->disk) != ARCHIVE_OK && ok)
+			rc = aerr(err, r->disk, name);
+		s->disk = 0;
+	}
+	if (s->fd >= 0) {
+		if (close(s->fd) < 0 && ok)
+			rc = ops_err_sys(err, errno, "unable to write '%s'", s->path);
+		s->fd = -1;
+	}
+	return rc;
+}
+
+static void
+sink_discard(struct sink *s)
+{
+	/* Scratch copies are ours to remove; extracted files stay in dest,
+	 * which the caller removes as a whole on failure. */
+	if (s->path[0] != '\0' && strstr(s->path, "/member-") != NULL && !s->disk)
+		unlink(s->path);
+}
+
+static int
+read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
+{
+	const struct ops_archive_read_opts *o = r->o;
+	const struct ops_manifest_entry *me = NULL;
+	struct ops_sha256 h = OPS_SHA256_INIT;
+	struct sink s = { -1, 0, { 0 } };
+	char name[OPS_MANIFEST_NAME_MAX + 2], hex[OPS_SHA256_HEX];
+	uint64_t got = 0;
+	int dir = 0, rc = -1;
+
+	if (check_entry(e, name, sizeof(name), &dir, err) < 0)
+		return -1;
+	if (!dir) {
+		size_t i;
+
+		me = ops_manifest_find(r->m, name);
+		if (me == NULL)
+			return ops_err_set(err, OPS_E_FAIL, "'%s' is not in the manifest", name);
+		i = (size_t)(me - r->m->v);
+		if (r->seen[i])
+			return ops_err_set(err, OPS_E_FAIL, "'%s' appears twice", name);
+		r->seen[i] = 1;
+		if (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0 ||
+		    (uint64_t)archive_entry_size(e) != me->size)
+			return ops_err_set(err, OPS_E_FAIL,
+			    "'%s': size %lld, the manifest says %llu", name,
+			    (long long)archive_entry_size(e), (unsigned long long)me->size);
+		if (me->size > r->m->total - r->done)
+			return ops_err_set(err, OPS_E_FAIL,
+			    "'%s': more data than the manifest's total size", name);
+		if (ops_sha256_init(&h, err) < 0)
+			goto out;
+	}
+	if (sink_open(r, me, name, dir, &s, err) < 0)
+		goto out;
+	if (!dir) {
+		for (;;) {
+			la_ssize_t n = archive_read_data(r->a, r->buf, BUFSZ);
+
+			if (n < 0) {
+				aerr(err, r->a, name);
+				goto out;
+			}
+			if (n == 0)
+				break;
+			got += (uint64_t)n;
+			if (got > me->size) {
+				ops_err_set(err, OPS_E_FAIL, "'%s': more data than its size", name);
+				goto out;
+			}
+			if (ops_sha256_update(&h, r->buf, (size_t)n, err) < 0 ||
+			    sink_write(r, &s, r->buf, (size_t)n, name, err) < 0)
+				goto out;
+			r->done += (uint64_t)n;
+			if (o->progress)
+				o->progress(o->ctx, r->done, r->m->total);
+		}
+		if (got != me->size) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' is truncated (%llu of %llu bytes)",
+			    name, (unsigned long long)got, (unsigned long long)me->size);
+			goto out;
+		}
+		if (ops_sha256_final(&h, hex, err) < 0)
+			goto out;
+		if (strcmp(hex, me->sha256) != 0) {
+			ops_err_set(err, OPS_E_FAIL, "'%s': sha256 mismatch (archive %.12s..., "
+			    "manifest %.12s...)", name, hex, me->sha256);
+			goto out;
+		}
+	}
+	if (sink_close(r, &s, 1, name, err) < 0)
+		goto out;
+	if (!dir && s.path[0] != '\0' && o->member_done &&
+	    o->member_done(o->ctx, me, s.path, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		sink_close(r, &s, 0, name, NULL);
+	sink_discard(&s);
+	ops_sha256_release(&h);
+	return rc;
+}
+
+int
+ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
+    struct ops_manifest *m, struct ops_err *err)
+{
+	struct reader r = { .o = o, .m = m };
+	struct archive_entry *e;
+	struct stat st;
+	mode_t oldmask = 0;
+	int fd = -1, cwd = -1, masked = 0, rc = -1, h;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | (o->nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return ops_err_sys(err, errno == ELOOP && o->nofollow ? 0 : errno,
+		    errno == ELOOP && o->nofollow ? "refusing '%s': it is a symlink" :
+		    "unable to open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		ops_err_sys(err, errno, "unable to stat '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+		goto out;
+	}
+	r.buf = malloc(BUFSZ);
+	r.a = archive_read_new();
+	if (r.buf == NULL || r.a == NULL) {
+		ops_err_sys(err, ENOMEM, "unable to read '%s'", path);
+		goto out;
+	}
+	/* Only what ops-backup writes: tar, raw or zstd or gzip. */
+	if (archive_read_support_format_tar(r.a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(r.a) != ARCHIVE_OK ||
+	    archive_read_support_filter_gzip(r.a) != ARCHIVE_OK ||
+	    archive_read_open_fd(r.a, fd, BUFSZ) != ARCHIVE_OK) {
+		aerr(err, r.a, "unable to read the archive");
+		goto out;
+	}
+	if (read_manifests(&r, err) < 0)
+		goto out;
+	if (o->mode == OPS_AREAD_MANIFEST) {
+		rc = 0;
+		goto out;
+	}
+	r.seen = calloc(m->n ? m->n : 1, 1);
+	if (r.seen == NULL) {
+		ops_err_sys(err, errno, "unable to read '%s'", path);
+		goto out;
+	}
+	if (o->mode == OPS_AREAD_EXTRACT) {
+		r.disk = archive_write_disk_new();
+		if (r.disk == NULL ||
+		    archive_write_disk_set_options(r.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+		    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
+		    ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_TIME) != ARCHIVE_OK) {
+			aerr(err, r.disk, "unable to extract");
+			goto out;
+		}
+		/* libarchive extracts relative to the working directory: work
+		 * in dest, and come back whatever happens. Parents it creates
+		 * itself get 0700 through the umask. */
+		cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cwd < 0 || chdir(o->dest) < 0) {
+			ops_err_sys(err, errno, "unable to enter '%s'", o->dest);
+			goto out;
+		}
+		oldmask = umask(077);
+		masked = 1;
+	}
+	while ((h = next_header(&r, &e, err)) == 1)
+		if (read_member(&r, e, err) < 0)
+			goto out;
+	if (h < 0)
+		goto out;
+	for (size_t i = 0; i < m->n; i++) {
+		if (!r.seen[i]) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' is in the manifest but not in the archive",
+			    m->v[i].name);
+			goto out;
+		}
+	}
+	if (archive_read_close(r.a) != ARCHIVE_OK) {
+		aerr(err, r.a, "unable to read the archive");
+		goto out;
+	}
+	if (r.disk && archive_write_close(r.disk) != ARCHIVE_OK) {
+		aerr(err, r.disk, "unable to extract");
+		goto out;
+	}
+	rc = 0;
+out:
+	/* Freed while still in dest: libarchive applies deferred directory
+	 * fixups relative to the working directory. */
+	if (r.disk)
+		archive_write_free(r.disk);
+	if (masked)
+		umask(oldmask);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0 && rc == 0)
+			rc = ops_err_sys(err, errno, "unable to return to the working directory");
+		close(cwd);
+	}
+	if (r.a)
+		archive_read_free(r.a);
+	free(r.seen);
+	free(r.buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}

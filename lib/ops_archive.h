@@ -1,0 +1,87 @@
+/* ops_archive: write and read the backup archive (libarchive).
+ *
+ * Layout: a tar (pax, ustar where it fits), compressed with zstd, gzip or
+ * nothing, holding in this order MANIFEST.sha256, MANIFEST.json, the
+ * directory memory/ and the files the manifest lists (see ops_manifest.h).
+ * Members are streamed through a fixed buffer: memory use does not grow
+ * with the size of what is archived.
+ *
+ * Reading checks every entry before anything is done with it, and
+ * refuses the archive at the first entry that is not what ops-backup
+ * writes: an absolute path, a '..' component, a symlink, a hard link, a
+ * device, a FIFO, a socket, a setuid/setgid/sticky bit, a name outside
+ * memory/, a file the manifest does not list or lists with another size,
+ * a member listed twice or missing, a hash that differs, more data than
+ * the manifest's total, a truncated or malformed archive. */
+#ifndef OPS_ARCHIVE_H
+#define OPS_ARCHIVE_H
+
+#include <stdint.h>
+
+#include "ops_digest.h"
+#include "ops_err.h"
+#include "ops_manifest.h"
+
+/* ---- writing ---- */
+
+struct ops_archive_writer {
+	void *a;		/* struct archive */
+	char *buf;		/* the fixed copy buffer */
+	uint64_t done;		/* member bytes written so far */
+	void (*progress)(void *ctx, uint64_t done);
+	void *ctx;
+};
+
+#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL }
+
+/* Start an archive on fd (which stays the caller's). compression is
+ * "zstd", "gzip" or "none". */
+int ops_archive_write_open(struct ops_archive_writer *w, int fd,
+    const char *compression, struct ops_err *err);
+int ops_archive_write_dir(struct ops_archive_writer *w, const char *name,
+    double mtime, struct ops_err *err);
+int ops_archive_write_mem(struct ops_archive_writer *w, const char *name,
+    const void *data, size_t len, double mtime, struct ops_err *err);
+/* Stream exactly len bytes of fd from offset 0. When want_sha256 is not
+ * NULL the data is hashed again on the way and must match it (a file
+ * that changed since it was hashed is an error). */
+int ops_archive_write_fd(struct ops_archive_writer *w, const char *name,
+    int fd, uint64_t len, double mtime, const char *want_sha256,
+    struct ops_err *err);
+/* Finish the archive (compressor flushed, fd not closed). */
+int ops_archive_write_close(struct ops_archive_writer *w, struct ops_err *err);
+void ops_archive_write_release(struct ops_archive_writer *w);
+
+/* ---- reading ---- */
+
+enum ops_archive_mode {
+	OPS_AREAD_MANIFEST,	/* read and check the two manifests only */
+	OPS_AREAD_VERIFY,	/* check every entry and hash; write nothing
+				   but sqlite members, one at a time, to
+				   scratch when it is set */
+	OPS_AREAD_EXTRACT,	/* check as VERIFY and extract into dest */
+};
+
+struct ops_archive_read_opts {
+	enum ops_archive_mode mode;
+	int nofollow;		/* refuse an archive path that is a symlink */
+	/* EXTRACT: an empty directory that receives memory/...; extraction
+	 * uses libarchive's secure flags on top of the checks above. */
+	const char *dest;
+	/* VERIFY: a directory for the temporary copy of each sqlite member
+	 * (removed after member_done), or NULL. */
+	const char *scratch;
+	/* Called after each member whose data was written out and hashed
+	 * correctly, with where it was written; -1 stops the read with err. */
+	int (*member_done)(void *ctx, const struct ops_manifest_entry *e,
+	    const char *path, struct ops_err *err);
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *ctx;
+};
+
+/* Read path as o says; m (empty) receives MANIFEST.json's view. -1 with
+ * err naming the first thing wrong. */
+int ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
+    struct ops_manifest *m, struct ops_err *err);
+
+#endif

@@ -1,0 +1,1113 @@
+#include "ops_backup.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ops_archive.h"
+#include "ops_buf.h"
+#include "ops_catalog.h"
+#include "ops_fs.h"
+#include "ops_manifest.h"
+#include "ops_retention.h"
+#include "ops_run.h"
+#include "ops_snapshot.h"
+#include "ops_state.h"
+#include "ops_time.h"
+#include "ops_tree.h"
+#include "ops_units.h"
+
+/* Every temporary name in backup.dir starts with this; only the next run
+ * (holding the lock) removes them. */
+#define TMP_PREFIX ".ops-backup-"
+#define OFFSITE_TIMEOUT (4 * 3600.0)
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress(const struct ops_backup_progress *p, const char *phase, uint64_t done,
+    uint64_t total)
+{
+	if (p && p->fn)
+		p->fn(p->ctx, phase, done, total);
+}
+
+/* A line in logs/backup.log; best effort (a log that cannot be written
+ * does not fail a backup). */
+static void
+log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)
+{
+	char path[PATH_MAX], logs[PATH_MAX], ts[32], line[1400], msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "[%s] [%s] %s",
+	    ops_time_log(ops_time_now(), ts, sizeof(ts)), level, msg);
+	if (ops_config_path(cfg, "logs", logs, sizeof(logs), NULL) < 0 ||
+	    ops_fs_mkdirs(logs, NULL) < 0 ||
+	    ops_path_join(path, sizeof(path), logs, "backup.log", NULL) < 0)
+		return;
+	ops_fs_append_line(path, line, NULL);
+}
+
+/* backup.dir, created 0700 (and made 0700 when it exists wider). */
+static int
+backup_dir(const struct ops_config *cfg, char *dir, size_t len, int create,
+    struct ops_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (ops_config_path(cfg, cfg->backup.dir, dir, len, err) < 0)
+		return -1;
+	if (!create)
+		return 0;
+	if (ops_fs_mkdirs(dir, err) < 0)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", dir);
+	if (fstat(fd, &st) < 0 || ((st.st_mode & 077) && fchmod(fd, 0700) < 0)) {
+		int e = errno;
+
+		close(fd);
+		return ops_err_sys(err, e, "unable to make '%s' private", dir);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Leftovers of a run that was killed: our temporary names only. */
+static int
+clean_stale(const char *dir, struct ops_err *err)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return ops_err_sys(err, errno, "unable to read '%s'", dir);
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+
+		if (strncmp(n, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 &&
+		    !(strncmp(n, "latest.tmp.", 11) == 0 && strlen(n) == 17))
+			continue;
+		if (ops_path_join(path, sizeof(path), dir, n, err) < 0 ||
+		    ops_tree_remove(path, err) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* ---- create ---------------------------------------------------------- */
+
+struct member {
+	char *name;		/* "memory/..." */
+	char *src;		/* the live file */
+	enum ops_kind kind;
+	int fd;			/* what is streamed: a snapshot, a copy or the live JSONL */
+	uint64_t len;
+	double mtime;
+	char sha256[OPS_SHA256_HEX];
+	int live;		/* streamed from the live file: hash it again on the way */
+};
+
+struct job {
+	const struct ops_config *cfg;
+	const struct ops_backup_progress *p;
+	struct member *v;
+	size_t n;
+	char dir[PATH_MAX];
+	char snapdir[PATH_MAX];
+	char tmp[PATH_MAX];
+};
+
+static void
+job_release(struct job *j)
+{
+	struct ops_err ignore = OPS_ERR_INIT;
+
+	for (size_t i = 0; i < j->n; i++) {
+		free(j->v[i].name);
+		free(j->v[i].src);
+		if (j->v[i].fd >= 0)
+			close(j->v[i].fd);
+	}
+	free(j->v);
+	j->v = NULL;
+	j->n = 0;
+	if (j->snapdir[0])
+		ops_tree_remove(j->snapdir, &ignore);
+	if (j->tmp[0])
+		unlink(j->tmp);
+}
+
+static int
+by_member_name(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->name, ((const struct member *)b)->name);
+}
+
+/* SQLite's own files are never members: a -wal restored beside a
+ * snapshot would be replayed into it. */
+static int
+sqlite_side_file(const char *name)
+{
+	return ends_with(name, "-wal") || ends_with(name, "-shm") ||
+	    ends_with(name, "-journal");
+}
+
+static int
+collect(struct job *j, struct ops_err *err)
+{
+	const struct ops_config *cfg = j->cfg;
+	struct ops_strv paths = OPS_STRV_INIT;
+	size_t cap = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < cfg->backup.include.n; i++)
+		if (ops_fs_glob(cfg->home, cfg->backup.include.v[i], &paths, err) < 0)
+			goto out;
+	ops_strv_sort(&paths);
+	for (size_t i = 0; i < paths.n; i++) {
+		const char *p = paths.v[i], *rel = ops_fs_rel(cfg->home, p);
+		struct ops_err why = OPS_ERR_INIT;
+		struct member *m;
+		struct stat st;
+
+		if (i > 0 && strcmp(p, paths.v[i - 1]) == 0)
+			continue;
+		if (rel == p || strncmp(rel, "memory/", 7) != 0) {
+			ops_err_set(err, OPS_E_USAGE,
+			    "backup.include: '%s' is outside memory/ (only memory/ is backed up)",
+			    rel);
+			goto out;
+		}
+		if (sqlite_side_file(rel))
+			continue;
+		if (lstat(p, &st) < 0) {
+			if (errno == ENOENT)
+				continue;
+			ops_err_sys(err, errno, "unable to stat '%s'", rel);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ops_err_set(err, OPS_E_FAIL, "refusing to back up '%s': it is a symlink", rel);
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (ops_manifest_name_check(rel, &why) < 0) {
+			ops_err_set(err, OPS_E_FAIL, "unable to back up '%s': %s", rel, why.msg);
+			goto out;
+		}
+		if (j->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct member *v = realloc(j->v, ncap * sizeof(*v));
+
+			if (v == NULL) {
+				ops_err_sys(err, errno, "unable to list the files to back up");
+				goto out;
+			}
+			j->v = v;
+			cap = ncap;
+		}
+		m = &j->v[j->n];
+		memset(m, 0, sizeof(*m));
+		m->fd = -1;
+		m->name = strdup(rel);
+		m->src = strdup(p);
+		j->n++;
+		if (m->name == NULL || m->src == NULL) {
+			ops_err_sys(err, errno, "unable to list the files to back up");
+			goto out;
+		}
+	}
+	if (j->n == 0) {
+		ops_err_set(err, OPS_E_FAIL, "nothing to back up: no file matches backup.include");
+		goto out;
+	}
+	qsort(j->v, j->n, sizeof(j->v[0]), by_member_name);
+	rc = 0;
+out:
+	ops_strv_release(&paths);
+	return rc;
+}
+
+static int
+open_staged(const char *path, struct member *m, struct ops_err *err)
+{
+	struct stat st;
+
+	m->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (m->fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	if (fstat(m->fd, &st) < 0)
+		return ops_err_sys(err, errno, "unable to stat '%s'", path);
+	m->len = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Take member i's snapshot and hash it. */
+static int
+snapshot(struct job *j, size_t i, struct ops_err *err)
+{
+	struct member *m = &j->v[i];
+	char staged[PATH_MAX];
+	struct stat st;
+	int fd, is, rc = -1;
+
+	fd = open(m->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", m->name);
+	if (fstat(fd, &st) < 0) {
+		ops_err_sys(err, errno, "unable to stat '%s'", m->name);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", m->name);
+		goto out;
+	}
+	m->mtime = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
+	if ((is = ops_snapshot_is_sqlite(fd, m->name, err)) < 0)
+		goto out;
+	if (is) {
+		m->kind = OPS_KIND_SQLITE;
+		close(fd);
+		fd = -1;
+		if (snprintf(staged, sizeof(staged), "%s/%zu.db", j->snapdir, i) >=
+		    (int)sizeof(staged)) {
+			ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->snapdir);
+			goto out;
+		}
+		if (ops_snapshot_sqlite(m->src, staged, err) < 0 ||
+		    open_staged(staged, m, err) < 0 ||
+		    ops_sha256_fd(m->fd, m->len, m->name, m->sha256, err) < 0)
+			goto out;
+	} else if (ends_with(m->name, ".jsonl")) {
+		/* Append-only: the bytes up to the last complete line do not
+		 * change; stream them from the live file, hashed twice. */
+		m->kind = OPS_KIND_JSONL;
+		m->fd = fd;
+		fd = -1;
+		m->live = 1;
+		if (ops_snapshot_jsonl_len(m->fd, m->name, &m->len, err) < 0 ||
+		    ops_sha256_fd(m->fd, m->len, m->name, m->sha256, err) < 0)
+			goto out;
+	} else {
+		m->kind = OPS_KIND_FILE;
+		if (snprintf(staged, sizeof(staged), "%s/%zu.file", j->snapdir, i) >=
+		    (int)sizeof(staged)) {
+			ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->snapdir);
+			goto out;
+		}
+		if (ops_snapshot_copy(fd, m->name, staged, &m->len, m->sha256, err) < 0 ||
+		    open_staged(staged, m, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static const char *
+extension(const char *compression)
+{
+	if (strcmp(compression, "zstd") == 0)
+		return ".tar.zst";
+	if (strcmp(compression, "gzip") == 0)
+		return ".tar.gz";
+	return ".tar";
+}
+
+static void
+archive_progress(void *ctx, uint64_t done)
+{
+	struct job *j = ctx;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < j->n; i++)
+		total += j->v[i].len;
+	progress(j->p, "archive", done, total);
+}
+
+static void
+verify_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	progress(ctx, "verify", done, total);
+}
+
+static int
+write_archive(struct job *j, const struct ops_manifest *m, int fd, struct ops_err *err)
+{
+	struct ops_archive_writer w = OPS_ARCHIVE_WRITER_INIT;
+	struct ops_buf sha = OPS_BUF_INIT, json = OPS_BUF_INIT;
+	int rc = -1;
+
+	ops_manifest_format_sha256(m, &sha);
+	ops_manifest_format_json(m, &json);
+	if (sha.oom || json.oom) {
+		ops_err_sys(err, ENOMEM, "unable to write the manifest");
+		goto out;
+	}
+	w.progress = archive_progress;
+	w.ctx = j;
+	if (ops_archive_write_open(&w, fd, j->cfg->backup.compression, err) < 0 ||
+	    ops_archive_write_mem(&w, OPS_MANIFEST_SHA256, sha.s, sha.len, m->created,
+	    err) < 0 ||
+	    ops_archive_write_mem(&w, OPS_MANIFEST_JSON, json.s, json.len, m->created,
+	    err) < 0 ||
+	    ops_archive_write_dir(&w, "memory", m->created, err) < 0)
+		goto out;
+	for (size_t i = 0; i < j->n; i++) {
+		struct member *mb = &j->v[i];
+
+		if (ops_archive_write_fd(&w, mb->name, mb->fd, mb->len, mb->mtime,
+		    mb->live ? mb->sha256 : NULL, err) < 0)
+			goto out;
+	}
+	if (ops_archive_write_close(&w, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	ops_archive_write_release(&w);
+	ops_buf_release(&sha);
+	ops_buf_release(&json);
+	return rc;
+}
+
+/* The archive's own manifest must be the one we wrote. */
+static int
+same_manifest(const struct ops_manifest *a, const struct ops_manifest *b,
+    struct ops_err *err)
+{
+	if (a->n != b->n || a->total != b->total)
+		return ops_err_set(err, OPS_E_FAIL, "the archive does not hold what was written");
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) != 0 || a->v[i].size != b->v[i].size ||
+		    a->v[i].kind != b->v[i].kind || strcmp(a->v[i].sha256, b->v[i].sha256) != 0)
+			return ops_err_set(err, OPS_E_FAIL,
+			    "the archive does not hold what was written ('%s')", a->v[i].name);
+	return 0;
+}
+
+/* Give tmp its final name without ever replacing a file: a name taken
+ * (two backups within a second) moves on to the next second. */
+static int
+install(struct job *j, double when, char *final, size_t len, struct ops_err *err)
+{
+	const char *ext = extension(j->cfg->backup.compression);
+	char stamp[32];
+
+	for (int k = 0; k < 120; k++) {
+		ops_time_stamp(when + k, stamp, sizeof(stamp));
+		if (snprintf(final, len, "%s/%s%s", j->dir, stamp, ext) >= (int)len)
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->dir);
+		if (renameat2(AT_FDCWD, j->tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+			goto done;
+		if (errno == EEXIST)
+			continue;
+		if (errno != EINVAL && errno != ENOSYS)
+			return ops_err_sys(err, errno, "unable to rename '%s' to '%s'", j->tmp, final);
+		/* No RENAME_NOREPLACE here: link(2) never replaces either. */
+		if (link(j->tmp, final) == 0) {
+			unlink(j->tmp);
+			goto done;
+		}
+		if (errno != EEXIST)
+			return ops_err_sys(err, errno, "unable to link '%s' to '%s'", j->tmp, final);
+	}
+	return ops_err_set(err, OPS_E_FAIL, "unable to find a free name for the backup");
+done:
+	j->tmp[0] = '\0';
+	return ops_fs_fsync_dir(final, 0, err);
+}
+
+static int
+write_latest(const char *dir, const char *final, struct ops_err *err)
+{
+	char path[PATH_MAX], text[PATH_MAX + 2];
+	int n;
+
+	if (ops_path_join(path, sizeof(path), dir, "latest", err) < 0)
+		return -1;
+	n = snprintf(text, sizeof(text), "%s\n", final);
+	if (n < 0 || n >= (int)sizeof(text))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", final);
+	return ops_fs_write_atomic(path, text, (size_t)n, err);
+}
+
+static int
+offsite(const struct ops_config *cfg, const char *path, struct ops_err *err)
+{
+	struct ops_strv argv = OPS_STRV_INIT;
+	struct ops_run_result r;
+	char *nl;
+	int rc = -1;
+
+	if (ops_strv_copy(&argv, &cfg->backup.offsite_command) < 0 ||
+	    ops_strv_push(&argv, path) < 0) {
+		ops_err_sys(err, ENOMEM, "offsite copy failed");
+		goto out;
+	}
+	if (ops_run(argv.v, NULL, NULL, OFFSITE_TIMEOUT, 4096, &r, err) < 0) {
+		ops_err_prefix(err, "offsite copy failed");
+		goto out;
+	}
+	if (r.exited && r.status == 0) {
+		rc = 0;
+	} else {
+		if (r.output && (nl = strchr(r.output, '\n')) != NULL)
+			*nl = '\0';
+		ops_err_set(err, OPS_E_FAIL, "offsite copy failed: '%s' %s %d%s%s", argv.v[0],
+		    r.timed_out ? "timed out, killed by signal" :
+		    r.exited ? "exited with status" : "killed by signal", r.status,
+		    r.output && r.output[0] ? ": " : "", r.output ? r.output : "");
+	}
+	ops_run_result_release(&r);
+out:
+	ops_strv_release(&argv);
+	return rc;
+}
+
+static int prune(const struct ops_config *cfg, const char *dir, int dry_run,
+    struct ops_prune_item **v, size_t *n, struct ops_err *err);
+
+static void
+catalog_record(const struct ops_config *cfg, const struct ops_catalog_row *row,
+    char *warning, size_t wlen)
+{
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+
+	if (ops_state_open(&st, cfg->home, &e) < 0 || ops_catalog_put(&st, row, &e) < 0) {
+		if (warning)
+			snprintf(warning, wlen, "the backup is not in the catalog: %s", e.msg);
+		log_line(cfg, "WARNING", "backup catalog: %s", e.msg);
+	}
+	ops_state_close(&st);
+}
+
+int
+ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress *p,
+    struct ops_backup_result *res, struct ops_err *err)
+{
+	struct job j = { .cfg = cfg, .p = p };
+	struct ops_manifest m = OPS_MANIFEST_INIT, check = OPS_MANIFEST_INIT;
+	struct ops_archive_read_opts ro = { 0 };
+	struct ops_catalog_row row;
+	struct ops_prune_item *pv = NULL;
+	struct stat st;
+	char size[32];
+	double now = ops_time_now(), t0 = mono();
+	size_t pn = 0;
+	int fd = -1, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (backup_dir(cfg, j.dir, sizeof(j.dir), 1, err) < 0 ||
+	    clean_stale(j.dir, err) < 0 || collect(&j, err) < 0)
+		goto out;
+	if (snprintf(j.snapdir, sizeof(j.snapdir), "%s/" TMP_PREFIX "snap.XXXXXX", j.dir) >=
+	    (int)sizeof(j.snapdir) || mkdtemp(j.snapdir) == NULL) {
+		ops_err_sys(err, errno, "unable to create a snapshot directory in '%s'", j.dir);
+		j.snapdir[0] = '\0';
+		goto out;
+	}
+	for (size_t i = 0; i < j.n; i++) {
+		progress(p, "snapshot", i, j.n);
+		if (snapshot(&j, i, err) < 0)
+			goto out;
+		if (ops_manifest_add(&m, j.v[i].name, j.v[i].len, j.v[i].kind, j.v[i].sha256,
+		    err) < 0)
+			goto out;
+	}
+	progress(p, "snapshot", j.n, j.n);
+	m.created = now;
+	ops_manifest_sort(&m);
+
+	if (snprintf(j.tmp, sizeof(j.tmp), "%s/" TMP_PREFIX "tmp.XXXXXX", j.dir) >=
+	    (int)sizeof(j.tmp) || (fd = mkostemp(j.tmp, O_CLOEXEC)) < 0) {
+		ops_err_sys(err, errno, "unable to create a temporary file in '%s'", j.dir);
+		j.tmp[0] = '\0';
+		goto out;
+	}
+	if (write_archive(&j, &m, fd, err) < 0)
+		goto out;
+	if (fsync(fd) < 0) {
+		ops_err_sys(err, errno, "unable to write the archive");
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || close(fd) < 0) {
+		fd = -1;
+		ops_err_sys(err, errno, "unable to write the archive");
+		goto out;
+	}
+	fd = -1;
+	/* The snapshots are no longer needed: free the space before the
+	 * verification reads the archive back. */
+	for (size_t i = 0; i < j.n; i++) {
+		close(j.v[i].fd);
+		j.v[i].fd = -1;
+	}
+	ops_tree_remove(j.snapdir, NULL);
+	j.snapdir[0] = '\0';
+
+	ro.mode = OPS_AREAD_VERIFY;
+	ro.nofollow = 1;
+	ro.progress = verify_progress;
+	ro.ctx = (void *)p;
+	if (ops_archive_read(j.tmp, &ro, &check, err) < 0) {
+		ops_err_prefix(err, "the new archive failed verification");
+		goto out;
+	}
+	if (same_manifest(&m, &check, err) < 0 ||
+	    install(&j, now, res->path, sizeof(res->path), err) < 0 ||
+	    write_latest(j.dir, res->path, err) < 0)
+		goto out;
+
+	res->size = (uint64_t)st.st_size;
+	res->data_size = m.total;
+	res->files = m.n;
+	res->seconds = mono() - t0;
+	memset(&row, 0, sizeof(row));
+	snprintf(row.name, sizeof(row.name), "%s", strrchr(res->path, '/') + 1);
+	row.created = now;
+	row.size = (int64_t)res->size;
+	row.files = (int64_t)res->files;
+	row.data_size = (int64_t)res->data_size;
+	snprintf(row.compression, sizeof(row.compression), "%s", cfg->backup.compression);
+	row.seconds = res->seconds;
+	row.verified = ops_time_now();
+	row.verify_ok = 1;
+	snprintf(row.verify_msg, sizeof(row.verify_msg), "ok (at creation)");
+	catalog_record(cfg, &row, NULL, 0);
+	log_line(cfg, "INFO", "backup complete: %s (%zu files, %s, %.1fs)",
+	    ops_fs_rel(cfg->home, res->path), res->files,
+	    ops_size_format(res->size, size, sizeof(size)), res->seconds);
+
+	if (prune(cfg, j.dir, 0, &pv, &pn, err) < 0) {
+		ops_err_prefix(err, "backup complete (%s) but retention failed",
+		    ops_fs_rel(cfg->home, res->path));
+		log_line(cfg, "ERROR", "%s", err->msg);
+		goto out;
+	}
+	for (size_t i = 0; i < pn; i++)
+		res->pruned += pv[i].deleted;
+	if (cfg->backup.offsite_command.n > 0) {
+		if (offsite(cfg, res->path, err) < 0) {
+			ops_err_prefix(err, "backup complete (%s, kept) but",
+			    ops_fs_rel(cfg->home, res->path));
+			log_line(cfg, "ERROR", "%s", err->msg);
+			goto out;
+		}
+		log_line(cfg, "INFO", "offsite copy done: %s", ops_fs_rel(cfg->home, res->path));
+	}
+	rc = 0;
+	goto done;
+out:
+	if (res->path[0] == '\0')
+		log_line(cfg, "ERROR", "backup failed: %s", err ? err->msg : "?");
+done:
+	if (fd >= 0)
+		close(fd);
+	free(pv);
+	job_release(&j);
+	ops_manifest_release(&m);
+	ops_manifest_release(&check);
+	return rc;
+}
+
+/* ---- latest, resolve --------------------------------------------------- */
+
+static int
+regular_nofollow(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+ops_backup_latest(const struct ops_config *cfg, char *buf, size_t len,
+    struct ops_err *err)
+{
+	struct ops_backup_name bn;
+	char dir[PATH_MAX], path[PATH_MAX], *text = NULL, *base;
+	size_t n;
+	int rc = -1;
+
+	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0 ||
+	    ops_path_join(path, sizeof(path), dir, "latest", err) < 0)
+		return -1;
+	if (ops_fs_read_file(path, 4096, &text, &n, err) < 0) {
+		if (err && err->code == OPS_E_NOENT)
+			ops_err_set(err, OPS_E_NOENT, "no backup yet ('%s' does not exist)",
+			    ops_fs_rel(cfg->home, path));
+		return -1;
+	}
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' ' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	base = strrchr(text, '/');
+	if (text[0] != '/' || base == NULL || ops_backup_name_parse(base + 1, &bn) < 0) {
+		ops_err_set(err, OPS_E_FAIL, "'%s' does not name a backup",
+		    ops_fs_rel(cfg->home, path));
+		goto out;
+	}
+	if (!regular_nofollow(text)) {
+		/* The home may have moved: the same name in backup.dir. */
+		if (ops_path_join(path, sizeof(path), dir, base + 1, err) < 0)
+			goto out;
+		if (!regular_nofollow(path)) {
+			ops_err_set(err, OPS_E_NOENT, "'latest' names '%s', which does not exist",
+			    text);
+			goto out;
+		}
+		free(text);
+		text = strdup(path);
+		if (text == NULL) {
+			ops_err_sys(err, errno, "unable to read 'latest'");
+			goto out;
+		}
+	}
+	if (snprintf(buf, len, "%s", text) >= (int)len) {
+		ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", text);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+int
+ops_backup_resolve(const struct ops_config *cfg, const char *arg, char *buf,
+    size_t len, int *nofollow, struct ops_err *err)
+{
+	struct ops_backup_name bn;
+	struct stat st;
+	char dir[PATH_MAX];
+
+	*nofollow = 1;
+	if (arg == NULL || strcmp(arg, "latest") == 0)
+		return ops_backup_latest(cfg, buf, len, err);
+	if (strchr(arg, '/') == NULL && ops_backup_name_parse(arg, &bn) == 0 &&
+	    lstat(arg, &st) < 0) {
+		if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0)
+			return -1;
+		return ops_path_join(buf, len, dir, arg, err);
+	}
+	*nofollow = 0;
+	if (snprintf(buf, len, "%s", arg) >= (int)len)
+		return ops_err_set(err, OPS_E_USAGE, "path too long: '%s'", arg);
+	return 0;
+}
+
+/* ---- list -------------------------------------------------------------- */
+
+/* Backups in dir: names ops-backup makes, regular files (never through a
+ * symlink). */
+static int
+scan(const char *dir, struct ops_backup_info **out, size_t *nout, struct ops_err *err)
+{
+	struct ops_backup_info *v = NULL;
+	struct ops_backup_name bn;
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+	DIR *d;
+	int rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	d = opendir(dir);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return ops_err_sys(err, errno, "unable to read '%s'", dir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (ops_backup_name_parse(de->d_name, &bn) < 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct ops_backup_info *nv = realloc(v, ncap * sizeof(*nv));
+
+			if (nv == NULL) {
+				ops_err_sys(err, errno, "unable to list '%s'", dir);
+				goto out;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		snprintf(v[n].name, sizeof(v[n].name), "%.63s", de->d_name);
+		snprintf(v[n].path, sizeof(v[n].path), "%s/%s", dir, de->d_name);
+		v[n].time = ops_backup_name_time(&bn);
+		v[n].size = (uint64_t)st.st_size;
+		v[n].files = v[n].data_size = -1;
+		n++;
+	}
+	rc = 0;
+out:
+	closedir(d);
+	if (rc == 0) {
+		*out = v;
+		*nout = n;
+	} else {
+		free(v);
+	}
+	return rc;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct ops_backup_info *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return -strcmp(x->name, y->name);
+}
+
+int
+ops_backup_list(const struct ops_config *cfg, struct ops_backup_info **v, size_t *n,
+    struct ops_err *err)
+{
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	char dir[PATH_MAX];
+	int have_db;
+
+	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0 || scan(dir, v, n, err) < 0)
+		return -1;
+	if (*n > 1)
+		qsort(*v, *n, sizeof(**v), newest_first);
+	have_db = ops_state_open(&st, cfg->home, NULL) == 0;
+	for (size_t i = 0; i < *n; i++) {
+		struct ops_backup_info *b = &(*v)[i];
+		struct ops_catalog_row row;
+		struct ops_manifest m = OPS_MANIFEST_INIT;
+		struct ops_archive_read_opts ro = { .mode = OPS_AREAD_MANIFEST, .nofollow = 1 };
+
+		if (have_db && ops_catalog_get(&st, b->name, &row, NULL) == 1) {
+			b->files = row.files;
+			b->data_size = row.data_size;
+			b->verified = row.verified;
+			b->verify_ok = row.verify_ok;
+			snprintf(b->verify_msg, sizeof(b->verify_msg), "%s", row.verify_msg);
+			continue;
+		}
+		/* Not in the catalog (copied in, or the state was lost): the
+		 * manifest at the head of the archive says. */
+		if (ops_archive_read(b->path, &ro, &m, NULL) == 0) {
+			b->files = (int64_t)m.n;
+			b->data_size = (int64_t)m.total;
+		}
+		ops_manifest_release(&m);
+	}
+	ops_state_close(&st);
+	return 0;
+}
+
+/* ---- verify ------------------------------------------------------------ */
+
+struct verify_ctx {
+	const struct ops_backup_progress *p;
+	struct ops_verify_result *res;
+};
+
+static int
+verify_member(void *ctx, const struct ops_manifest_entry *e, const char *path,
+    struct ops_err *err)
+{
+	struct verify_ctx *v = ctx;
+
+	if (e->kind != OPS_KIND_SQLITE)
+		return 0;
+	if (ops_snapshot_integrity(path, e->name, err) < 0)
+		return -1;
+	v->res->databases++;
+	return 0;
+}
+
+static void
+verify_progress2(void *ctx, uint64_t done, uint64_t total)
+{
+	struct verify_ctx *v = ctx;
+
+	progress(v->p, "verify", done, total);
+}
+
+/* 1 when path is a backup (by name) directly in dir. */
+static int
+in_backup_dir(const char *dir, const char *path, const char **name)
+{
+	char a[PATH_MAX], b[PATH_MAX], parent[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct ops_backup_name bn;
+
+	*name = slash ? slash + 1 : path;
+	if (ops_backup_name_parse(*name, &bn) < 0)
+		return 0;
+	if (slash == NULL)
+		snprintf(parent, sizeof(parent), ".");
+	else if (snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path) >=
+	    (int)sizeof(parent))
+		return 0;
+	if (slash == path)
+		snprintf(parent, sizeof(parent), "/");
+	return realpath(dir, a) && realpath(parent, b) && strcmp(a, b) == 0;
+}
+
+int
+ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
+    const struct ops_backup_progress *p, struct ops_verify_result *res,
+    struct ops_err *err)
+{
+	struct ops_manifest m = OPS_MANIFEST_INIT;
+	struct verify_ctx vc = { p, res };
+	struct ops_archive_read_opts ro = { 0 };
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	struct ops_catalog_row row;
+	struct ops_backup_name bn;
+	struct stat sb;
+	char dir[PATH_MAX], scratch[PATH_MAX];
+	const char *name;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (backup_dir(cfg, dir, sizeof(dir), 1, err) < 0)
+		return -1;
+	if (snprintf(scratch, sizeof(scratch), "%s/" TMP_PREFIX "verify.XXXXXX", dir) >=
+	    (int)sizeof(scratch) || mkdtemp(scratch) == NULL)
+		return ops_err_sys(err, errno, "unable to create a scratch directory in '%s'",
+		    dir);
+	ro.mode = OPS_AREAD_VERIFY;
+	ro.nofollow = nofollow;
+	ro.scratch = scratch;
+	ro.member_done = verify_member;
+	ro.progress = verify_progress2;
+	ro.ctx = &vc;
+	rc = ops_archive_read(path, &ro, &m, &e);
+	ops_tree_remove(scratch, NULL);
+	if (rc == 0) {
+		res->files = m.n;
+		res->data_size = m.total;
+	}
+	/* Record the verdict for backups of ours. */
+	if (in_backup_dir(dir, path, &name) && ops_state_open(&st, cfg->home, NULL) == 0) {
+		if (ops_catalog_get(&st, name, &row, NULL) != 1) {
+			memset(&row, 0, sizeof(row));
+			snprintf(row.name, sizeof(row.name), "%s", name);
+			if (ops_backup_name_parse(name, &bn) == 0)
+				row.created = ops_backup_name_time(&bn);
+			if (stat(path, &sb) == 0)
+				row.size = sb.st_size;
+			row.files = (int64_t)m.n;
+			row.data_size = (int64_t)m.total;
+		}
+		row.verified = ops_time_now();
+		row.verify_ok = rc == 0;
+		snprintf(row.verify_msg, sizeof(row.verify_msg), "%.500s", rc == 0 ? "ok" : e.msg);
+		ops_catalog_put(&st, &row, NULL);
+		ops_state_close(&st);
+	}
+	ops_manifest_release(&m);
+	if (rc < 0) {
+		if (err)
+			*err = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- prune ------------------------------------------------------------- */
+
+static int
+prune(const struct ops_config *cfg, const char *dir, int dry_run,
+    struct ops_prune_item **out, size_t *nout, struct ops_err *err)
+{
+	struct ops_retention_policy pol = { cfg->backup.keep_all, cfg->backup.keep_weekly,
+		cfg->backup.keep_monthly };
+	struct ops_backup_info *bv = NULL;
+	struct ops_retention_item *rv = NULL;
+	struct ops_prune_item *pv = NULL;
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	char latest[PATH_MAX], path[PATH_MAX];
+	const char *latest_name = NULL;
+	size_t n = 0, deleted = 0;
+	int rc = -1, have_db = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (scan(dir, &bv, &n, err) < 0)
+		return -1;
+	if (ops_backup_latest(cfg, latest, sizeof(latest), NULL) == 0)
+		latest_name = strrchr(latest, '/') + 1;
+	rv = calloc(n ? n : 1, sizeof(*rv));
+	pv = calloc(n ? n : 1, sizeof(*pv));
+	if (rv == NULL || pv == NULL) {
+		ops_err_sys(err, errno, "unable to apply retention");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		rv[i].name = bv[i].name;
+	ops_retention_decide(rv, n, &pol, ops_time_now(), latest_name);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(pv[i].name, sizeof(pv[i].name), "%s", rv[i].name);
+		pv[i].keep = rv[i].keep;
+		ops_retention_why(&rv[i], &pol, pv[i].why, sizeof(pv[i].why));
+	}
+	if (!dry_run) {
+		for (size_t i = 0; i < n; i++) {
+			struct stat sb;
+
+			if (pv[i].keep)
+				continue;
+			if (ops_path_join(path, sizeof(path), dir, pv[i].name, err) < 0)
+				goto out;
+			/* Still a regular file of ours at this instant; unlink
+			 * removes a name, never what a symlink points to. */
+			if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+				continue;
+			if (unlink(path) < 0) {
+				ops_err_sys(err, errno, "unable to delete '%s'", path);
+				goto out;
+			}
+			pv[i].deleted = 1;
+			deleted++;
+			if (!have_db)
+				have_db = ops_state_open(&st, cfg->home, NULL) == 0 ? 1 : -1;
+			if (have_db == 1)
+				ops_catalog_remove(&st, pv[i].name, NULL);
+			log_line(cfg, "INFO", "pruned %s (%s)", pv[i].name, pv[i].why);
+		}
+		if (deleted > 0 && ops_fs_fsync_dir(dir, 1, err) < 0)
+			goto out;
+	}
+	*out = pv;
+	*nout = n;
+	pv = NULL;
+	rc = 0;
+out:
+	ops_state_close(&st);
+	free(pv);
+	free(rv);
+	free(bv);
+	return rc;
+}
+
+int
+ops_backup_prune(const struct ops_config *cfg, int dry_run, struct ops_prune_item **v,
+    size_t *n, struct ops_err *err)
+{
+	char dir[PATH_MAX];
+
+	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0)
+		return -1;
+	return prune(cfg, dir, dry_run, v, n, err);
+}
+
+/* s as a JSON string literal. */
+static void
+json_str(struct ops_buf *out, const char *s)
+{
+	cJSON *j = cJSON_CreateString(s);
+	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
+
+	if (t == NULL)
+		out->oom = 1;
+	else
+		ops_buf_puts(out, t);
+	free(t);
+	cJSON_Delete(j);
+}
+
+void
+ops_backup_list_format(const struct ops_backup_info *v, size_t n, int json,
+    struct ops_buf *out)
+{
+	char t[32], vt[32], sz[32], ds[32];
+
+	if (json) {
+		ops_buf_puts(out, "[");
+		for (size_t i = 0; i < n; i++) {
+			const struct ops_backup_info *b = &v[i];
+
+			ops_buf_printf(out, "%s\n{\"name\": ", i ? "," : "");
+			json_str(out, b->name);
+			ops_buf_puts(out, ", \"path\": ");
+			json_str(out, b->path);
+			ops_buf_printf(out, ", \"time\": \"%s\", \"size\": %llu, \"files\": %lld, "
+			    "\"data_size\": %lld, ", ops_time_iso(b->time, t, sizeof(t)),
+			    (unsigned long long)b->size, (long long)b->files,
+			    (long long)b->data_size);
+			if (b->verified > 0) {
+				ops_buf_printf(out, "\"verified\": \"%s\", \"verify_ok\": %s, "
+				    "\"verify_msg\": ", ops_time_iso(b->verified, vt, sizeof(vt)),
+				    b->verify_ok ? "true" : "false");
+				json_str(out, b->verify_msg);
+				ops_buf_puts(out, "}");
+			} else {
+				ops_buf_puts(out, "\"verified\": null, \"verify_ok\": null, "
+				    "\"verify_msg\": null}");
+			}
+		}
+		ops_buf_puts(out, n ? "\n]\n" : "]\n");
+		return;
+	}
+	ops_buf_printf(out, "%-24s %-19s %10s %5s %10s  %s\n", "NAME", "TIME", "SIZE",
+	    "FILES", "DATA", "LAST VERIFIED");
+	for (size_t i = 0; i < n; i++) {
+		const struct ops_backup_info *b = &v[i];
+		char files[24];
+
+		if (b->files >= 0)
+			snprintf(files, sizeof(files), "%lld", (long long)b->files);
+		else
+			snprintf(files, sizeof(files), "?");
+		ops_buf_printf(out, "%-24s %-19s %10s %5s %10s  ", b->name,
+		    ops_time_log(b->time, t, sizeof(t)), ops_size_format(b->size, sz, sizeof(sz)),
+		    files, b->data_size >= 0 ? ops_size_format((uint64_t)b->data_size, ds,
+		    sizeof(ds)) : "?");
+		if (b->verified > 0)
+			ops_buf_printf(out, "%s %s\n", ops_time_log(b->verified, vt, sizeof(vt)),
+			    b->verify_ok ? "ok" : "FAILED");
+		else
+			ops_buf_puts(out, "never\n");
+	}
+}

@@ -1,0 +1,104 @@
+/* ops_backup: create, verify, list and prune backups of the agent's memory
+ * (ops-backup(1)).
+ *
+ * create: a consistent snapshot of every file backup.include names (SQLite
+ * through the online backup API, JSONL up to its last complete line, the
+ * rest as it is), streamed into one compressed tar with its manifests
+ * (ops_archive.h), written to a temporary name in backup.dir, fsynced,
+ * re-read and verified, renamed to YYYYMMDD_HHMMSS.tar.zst (.tar.gz,
+ * .tar), the directory fsynced; then `latest` is replaced atomically,
+ * the catalog and logs/backup.log updated, retention applied and
+ * backup.offsite_command run. Whatever happens, no file with a final name
+ * is partial and `latest` names a verified archive. Temporary files of a
+ * killed run are removed by the next one.
+ *
+ * The caller holds the "backup" lock (ops_lock) for create, verify and
+ * prune. */
+#ifndef OPS_BACKUP_H
+#define OPS_BACKUP_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ops_buf.h"
+#include "ops_config.h"
+#include "ops_err.h"
+
+/* Progress: phase is "snapshot" (done/total files), "archive" or
+ * "verify" (done/total bytes of member data). */
+struct ops_backup_progress {
+	void (*fn)(void *ctx, const char *phase, uint64_t done, uint64_t total);
+	void *ctx;
+};
+
+struct ops_backup_result {
+	char path[PATH_MAX];	/* the new archive */
+	uint64_t size;		/* of the archive */
+	uint64_t data_size;	/* of the files in it */
+	size_t files;
+	double seconds;
+	size_t pruned;		/* backups retention deleted */
+};
+
+int ops_backup_create(const struct ops_config *cfg,
+    const struct ops_backup_progress *p, struct ops_backup_result *res,
+    struct ops_err *err);
+
+/* The archive `latest` names (when it moved with the home, the same name
+ * in backup.dir). */
+int ops_backup_latest(const struct ops_config *cfg, char *buf, size_t len,
+    struct ops_err *err);
+
+/* An ARCHIVE argument: NULL or "latest"; a bare backup name, looked up in
+ * backup.dir; or a path. *nofollow is set for archives the toolkit found
+ * itself (a symlink there is refused; one the user names is followed). */
+int ops_backup_resolve(const struct ops_config *cfg, const char *arg, char *buf,
+    size_t len, int *nofollow, struct ops_err *err);
+
+struct ops_backup_info {
+	char name[64];
+	char path[PATH_MAX];
+	double time;		/* from the name */
+	uint64_t size;
+	int64_t files;		/* -1 when unknown */
+	int64_t data_size;	/* -1 when unknown */
+	double verified;	/* 0 when never */
+	int verify_ok;
+	char verify_msg[512];
+};
+
+/* The backups in backup.dir, newest first; *v is the caller's to free. */
+int ops_backup_list(const struct ops_config *cfg, struct ops_backup_info **v,
+    size_t *n, struct ops_err *err);
+/* As a table (home makes paths relative) or a JSON array, appended to out. */
+void ops_backup_list_format(const struct ops_backup_info *v, size_t n, int json,
+    struct ops_buf *out);
+
+struct ops_verify_result {
+	size_t files;
+	uint64_t data_size;
+	size_t databases;	/* that passed integrity_check */
+};
+
+/* Verify an archive: every entry and hash, and PRAGMA integrity_check of
+ * every database extracted to a temporary directory. -1 with err saying
+ * what is wrong. The result is recorded in the catalog when path is a
+ * backup in backup.dir. */
+int ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
+    const struct ops_backup_progress *p, struct ops_verify_result *res,
+    struct ops_err *err);
+
+struct ops_prune_item {
+	char name[64];
+	int keep;
+	char why[160];
+	int deleted;		/* 1 when removed by this run */
+};
+
+/* Apply retention (dry_run: decide only). *v (caller frees) lists every
+ * backup, newest first, with the decision and the rule that made it. */
+int ops_backup_prune(const struct ops_config *cfg, int dry_run,
+    struct ops_prune_item **v, size_t *n, struct ops_err *err);
+
+#endif

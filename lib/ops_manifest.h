@@ -1,0 +1,85 @@
+/* ops_manifest: what a backup archive holds, and the rules for its names.
+ *
+ * An archive made by ops-backup starts with two members describing the
+ * rest: MANIFEST.sha256 (sha256sum format, "HEX  memory/NAME" per line, so
+ * `sha256sum -c MANIFEST.sha256` passes after extraction) and
+ * MANIFEST.json (format, creation time, total size, and a line per file
+ * with its name, size, kind and hash). Both must describe the same files.
+ *
+ * Member names are relative, start with "memory/", have no empty, "." or
+ * ".." component and only printable characters other than '\\' and '"'.
+ *
+ * The manifest owns its entries' names; ops_manifest_release frees them. */
+#ifndef OPS_MANIFEST_H
+#define OPS_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ops_buf.h"
+#include "ops_digest.h"
+#include "ops_err.h"
+
+#define OPS_MANIFEST_SHA256 "MANIFEST.sha256"
+#define OPS_MANIFEST_JSON "MANIFEST.json"
+#define OPS_MANIFEST_MAX (4 * 1024 * 1024)	/* largest manifest read */
+#define OPS_MANIFEST_NAME_MAX 1024
+
+enum ops_kind {
+	OPS_KIND_FILE,		/* copied as it was */
+	OPS_KIND_SQLITE,	/* an online-backup snapshot */
+	OPS_KIND_JSONL,		/* up to its last complete line */
+};
+
+struct ops_manifest_entry {
+	char *name;
+	uint64_t size;
+	enum ops_kind kind;
+	char sha256[OPS_SHA256_HEX];
+};
+
+struct ops_manifest {
+	struct ops_manifest_entry *v;
+	size_t n, cap;
+	uint64_t total;		/* sum of the sizes */
+	double created;		/* epoch seconds, 0 when unknown */
+};
+
+#define OPS_MANIFEST_INIT { NULL, 0, 0, 0, 0 }
+
+const char *ops_kind_name(enum ops_kind k);
+int ops_kind_parse(const char *s, enum ops_kind *k);
+
+/* 0 when name is a valid member name under memory/, else -1 and why. */
+int ops_manifest_name_check(const char *name, struct ops_err *err);
+
+/* Append an entry (name copied). Duplicate or invalid names are errors. */
+int ops_manifest_add(struct ops_manifest *m, const char *name, uint64_t size,
+    enum ops_kind kind, const char *sha256, struct ops_err *err);
+
+/* Sort by name (after adding; lookups need it). */
+void ops_manifest_sort(struct ops_manifest *m);
+/* The entry named name, NULL when none (m sorted). */
+const struct ops_manifest_entry *ops_manifest_find(const struct ops_manifest *m,
+    const char *name);
+
+/* The two member texts, appended to out. */
+void ops_manifest_format_sha256(const struct ops_manifest *m, struct ops_buf *out);
+void ops_manifest_format_json(const struct ops_manifest *m, struct ops_buf *out);
+
+/* Parse a member text into an empty manifest (sorted on success). Strict:
+ * anything unexpected is an error naming the line or the key. The sha256
+ * form leaves sizes 0 and kinds OPS_KIND_FILE. */
+int ops_manifest_parse_sha256(const char *text, size_t len,
+    struct ops_manifest *m, struct ops_err *err);
+int ops_manifest_parse_json(const char *text, size_t len,
+    struct ops_manifest *m, struct ops_err *err);
+
+/* 0 when the two (sorted) manifests list the same names with the same
+ * hashes; -1 naming the first difference. */
+int ops_manifest_agree(const struct ops_manifest *sha, const struct ops_manifest *json,
+    struct ops_err *err);
+
+void ops_manifest_release(struct ops_manifest *m);
+
+#endif

@@ -1,0 +1,69 @@
+/* ops_retention: which backups to keep.
+ *
+ * Only names ops-backup makes count as backups: YYYYMMDD_HHMMSS.tar,
+ * .tar.zst or .tar.gz with a valid local date and time. Anything else in
+ * the directory is never touched.
+ *
+ * Anchored at now, each backup falls in a band by its age:
+ *   age < keep_all                  kept
+ *   keep_all <= age < keep_weekly   the newest backup of each ISO week
+ *                                   among the backups in this band is kept
+ *   keep_weekly <= age < keep_monthly  the newest of each calendar month
+ *                                   among the backups in this band is kept
+ *   age >= keep_monthly             deleted
+ * and whatever its age, the newest backup and the one `latest` names are
+ * kept. Weeks and months are those of the local date in the name.
+ * Pure functions: no I/O. */
+#ifndef OPS_RETENTION_H
+#define OPS_RETENTION_H
+
+#include <stddef.h>
+
+struct ops_backup_name {
+	int year, month, day, hour, min, sec;
+	const char *ext;	/* ".tar", ".tar.zst" or ".tar.gz" */
+};
+
+/* 0 when name is one ops-backup makes, else -1. */
+int ops_backup_name_parse(const char *name, struct ops_backup_name *bn);
+/* The name's local time as epoch seconds. */
+double ops_backup_name_time(const struct ops_backup_name *bn);
+
+/* ISO 8601 week of a date: *iso_year and *week (1..53). */
+void ops_iso_week(int year, int month, int day, int *iso_year, int *week);
+
+enum ops_retention_rule {
+	OPS_KEEP_NEWEST,
+	OPS_KEEP_LATEST,
+	OPS_KEEP_ALL,		/* younger than keep_all (or in the future) */
+	OPS_KEEP_WEEKLY,
+	OPS_KEEP_MONTHLY,
+	OPS_DROP_WEEKLY,	/* a newer backup of the same week is kept */
+	OPS_DROP_MONTHLY,	/* a newer backup of the same month is kept */
+	OPS_DROP_OLD,		/* older than keep_monthly */
+};
+
+struct ops_retention_policy {
+	double keep_all, keep_weekly, keep_monthly;	/* seconds */
+};
+
+struct ops_retention_item {
+	const char *name;	/* the caller's */
+	double t;		/* filled by ops_retention_decide */
+	struct ops_backup_name bn;
+	int keep;
+	enum ops_retention_rule rule;
+	char group[16];		/* "2025-W03" or "2025-01" for the banded rules */
+};
+
+/* Decide for every item (names must parse; items that do not are marked
+ * kept with OPS_KEEP_ALL and should not have been passed). Sorts v newest
+ * first. latest may be NULL. */
+void ops_retention_decide(struct ops_retention_item *v, size_t n,
+    const struct ops_retention_policy *p, double now, const char *latest);
+
+/* "keep_all: younger than 7d", "weekly: newest of 2025-W03", ... */
+const char *ops_retention_why(const struct ops_retention_item *it,
+    const struct ops_retention_policy *p, char *buf, size_t len);
+
+#endif
