@@ -5,20 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
-libcjson-dev libcurl4-openssl-dev libssl-dev python3 cppcheck clang
-groff-base man-db zstd faketime procps"
-missing=""
-for p in $DEPS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "== installing:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq $missing >/dev/null
-fi
+bash tests/install-deps.sh
 
 jobs=$(nproc)
 echo "== build (-Werror)"
