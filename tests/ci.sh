@@ -20,10 +20,13 @@ cmake --build build/asan -j "$jobs"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
 
+# variableScope is off: declarations at the top of a function are the
+# house style (style(9)), which that check argues against.
 echo "== cppcheck"
 cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	--inline-suppr --std=c11 -D_GNU_SOURCE -DOPS_VERSION='"ci"' \
-	--suppress=missingIncludeSystem -I lib lib cmd tests/agent-sim tests/unit
+	--suppress=missingIncludeSystem \
+	--suppress=variableScope -I lib lib cmd tests/agent-sim tests/unit
 
 echo "== man pages (groff -wall)"
 for page in dharmic-ops.1 man/*.[15]; do
