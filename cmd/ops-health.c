@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -58,6 +59,7 @@ main(int argc, char **argv)
 	int json = 0, record = 1, ch, code = OPS_UNKNOWN;
 	char *end;
 
+	umask(077);
 	only = calloc((size_t)argc, sizeof(*only));
 	if (only == NULL)
 		return unknown("out of memory");
