@@ -19,8 +19,10 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "backup", "ops-backup", "back up the agent's memory (create, verify, list, prune)" },
 	{ "health", "ops-health", "check the agent's health (Nagios exit codes)" },
 	{ "help", NULL, "list the verbs" },
+	{ "restore", "ops-restore", "restore the agent's memory from a backup" },
 	{ "version", NULL, "print the version" },
 };
 
