@@ -198,6 +198,19 @@ ops_retention_decide(struct ops_retention_item *v, size_t n,
 	free(bands);
 }
 
+/* Durations as configured: "7d", "36h", else the general form. */
+static const char *
+dur(double s, char *buf, size_t len)
+{
+	if (s > 0 && s == (double)(long long)s && (long long)s % 86400 == 0)
+		snprintf(buf, len, "%lldd", (long long)s / 86400);
+	else if (s > 0 && s == (double)(long long)s && (long long)s % 3600 == 0)
+		snprintf(buf, len, "%lldh", (long long)s / 3600);
+	else
+		ops_duration_format(s, buf, len);
+	return buf;
+}
+
 const char *
 ops_retention_why(const struct ops_retention_item *it,
     const struct ops_retention_policy *p, char *buf, size_t len)
@@ -213,7 +226,7 @@ ops_retention_why(const struct ops_retention_item *it,
 		break;
 	case OPS_KEEP_ALL:
 		snprintf(buf, len, "keep_all: younger than %s",
-		    ops_duration_format(p->keep_all, d, sizeof(d)));
+		    dur(p->keep_all, d, sizeof(d)));
 		break;
 	case OPS_KEEP_WEEKLY:
 		snprintf(buf, len, "keep_weekly: newest of week %s", it->group);
@@ -230,7 +243,7 @@ ops_retention_why(const struct ops_retention_item *it,
 		break;
 	case OPS_DROP_OLD:
 		snprintf(buf, len, "older than keep_monthly (%s)",
-		    ops_duration_format(p->keep_monthly, d, sizeof(d)));
+		    dur(p->keep_monthly, d, sizeof(d)));
 		break;
 	}
 	return buf;
