@@ -1,0 +1,696 @@
+#include "ops_restore.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ops_archive.h"
+#include "ops_backup.h"
+#include "ops_daemon.h"
+#include "ops_fs.h"
+#include "ops_snapshot.h"
+#include "ops_time.h"
+#include "ops_tree.h"
+
+#define STAGING ".memory.restore"	/* in the home: same filesystem as memory/ */
+#define JOURNAL ".ops/restore.journal"
+
+struct journal {
+	char mode[16];		/* "restore" or "to" */
+	char phase[16];		/* extract stopping swapping swapped starting rollback */
+	char archive[PATH_MAX];
+	char staging[PATH_MAX];	/* holds memory/ while it is not in place */
+	char aside[PATH_MAX];	/* where the previous memory/ goes */
+	int was_running;
+	unsigned long long new_ino, old_ino;	/* of the two memory/ directories */
+};
+
+struct paths {
+	char home[PATH_MAX];
+	char mem[PATH_MAX];	/* HOME/memory */
+	char staging[PATH_MAX];	/* HOME/.memory.restore */
+	char newmem[PATH_MAX];	/* HOME/.memory.restore/memory */
+	char journal[PATH_MAX];
+};
+
+static int
+get_paths(const struct ops_config *cfg, struct paths *p, struct ops_err *err)
+{
+	snprintf(p->home, sizeof(p->home), "%s", cfg->home);
+	if (ops_path_join(p->mem, sizeof(p->mem), cfg->home, "memory", err) < 0 ||
+	    ops_path_join(p->staging, sizeof(p->staging), cfg->home, STAGING, err) < 0 ||
+	    ops_path_join(p->newmem, sizeof(p->newmem), p->staging, "memory", err) < 0 ||
+	    ops_path_join(p->journal, sizeof(p->journal), cfg->home, JOURNAL, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+note(const struct ops_restore_opts *o, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	if (o == NULL || o->note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o->note(o->ctx, msg);
+}
+
+static void
+log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)
+{
+	char path[PATH_MAX], ts[32], line[2400], msg[2200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "[%s] [%s] %s",
+	    ops_time_log(ops_time_now(), ts, sizeof(ts)), level, msg);
+	if (ops_config_path(cfg, "logs/backup.log", path, sizeof(path), NULL) == 0)
+		ops_fs_append_line(path, line, NULL);
+}
+
+/* The inode of a directory (not through a symlink), 0 when there is none. */
+static unsigned long long
+dir_ino(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return (unsigned long long)st.st_ino;
+}
+
+/* ---- journal ----------------------------------------------------------- */
+
+static int
+journal_write(const struct paths *p, const struct journal *j, struct ops_err *err)
+{
+	char ino1[32], ino2[32], *text;
+	cJSON *o = cJSON_CreateObject();
+	int rc = -1;
+
+	snprintf(ino1, sizeof(ino1), "%llu", j->new_ino);
+	snprintf(ino2, sizeof(ino2), "%llu", j->old_ino);
+	if (o == NULL || !cJSON_AddStringToObject(o, "mode", j->mode) ||
+	    !cJSON_AddStringToObject(o, "phase", j->phase) ||
+	    !cJSON_AddStringToObject(o, "archive", j->archive) ||
+	    !cJSON_AddStringToObject(o, "staging", j->staging) ||
+	    !cJSON_AddStringToObject(o, "aside", j->aside) ||
+	    !cJSON_AddBoolToObject(o, "was_running", j->was_running) ||
+	    !cJSON_AddStringToObject(o, "new_ino", ino1) ||
+	    !cJSON_AddStringToObject(o, "old_ino", ino2) ||
+	    (text = cJSON_Print(o)) == NULL) {
+		cJSON_Delete(o);
+		return ops_err_sys(err, ENOMEM, "unable to write the restore journal");
+	}
+	cJSON_Delete(o);
+	rc = ops_fs_write_atomic(p->journal, text, strlen(text), err);
+	free(text);
+	return rc;
+}
+
+static int
+jstr(const cJSON *o, const char *key, char *buf, size_t len)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v) || snprintf(buf, len, "%s", v->valuestring) >= (int)len)
+		return -1;
+	return 0;
+}
+
+/* 1 a journal was read, 0 there is none, -1 error. */
+static int
+journal_read(const struct paths *p, struct journal *j, struct ops_err *err)
+{
+	char *text = NULL, n1[32], n2[32];
+	cJSON *o = NULL;
+	const cJSON *wr;
+	size_t len;
+	int rc = -1;
+
+	memset(j, 0, sizeof(*j));
+	if (ops_fs_read_file(p->journal, 64 * 1024, &text, &len, err) < 0) {
+		if (err && err->code == OPS_E_NOENT) {
+			ops_err_clear(err);
+			return 0;
+		}
+		return -1;
+	}
+	o = cJSON_ParseWithLength(text, len);
+	wr = o ? cJSON_GetObjectItemCaseSensitive(o, "was_running") : NULL;
+	if (o == NULL || jstr(o, "mode", j->mode, sizeof(j->mode)) < 0 ||
+	    jstr(o, "phase", j->phase, sizeof(j->phase)) < 0 ||
+	    jstr(o, "archive", j->archive, sizeof(j->archive)) < 0 ||
+	    jstr(o, "staging", j->staging, sizeof(j->staging)) < 0 ||
+	    jstr(o, "aside", j->aside, sizeof(j->aside)) < 0 ||
+	    jstr(o, "new_ino", n1, sizeof(n1)) < 0 ||
+	    jstr(o, "old_ino", n2, sizeof(n2)) < 0 || !cJSON_IsBool(wr)) {
+		ops_err_set(err, OPS_E_FAIL, "malformed restore journal '%s': look at memory/ and "
+		    "memory.pre-restore.* by hand, then remove it", JOURNAL);
+		goto out;
+	}
+	j->was_running = cJSON_IsTrue(wr);
+	j->new_ino = strtoull(n1, NULL, 10);
+	j->old_ino = strtoull(n2, NULL, 10);
+	rc = 1;
+out:
+	cJSON_Delete(o);
+	free(text);
+	return rc;
+}
+
+static int
+journal_remove(const struct paths *p, struct ops_err *err)
+{
+	if (unlink(p->journal) < 0 && errno != ENOENT)
+		return ops_err_sys(err, errno, "unable to remove '%s'", JOURNAL);
+	return ops_fs_fsync_dir(p->journal, 0, err);
+}
+
+static int
+set_phase(const struct paths *p, struct journal *j, const char *phase,
+    struct ops_err *err)
+{
+	snprintf(j->phase, sizeof(j->phase), "%s", phase);
+	return journal_write(p, j, err);
+}
+
+/* ---- the agent --------------------------------------------------------- */
+
+static int
+agent_running(const struct ops_config *cfg, pid_t *pid)
+{
+	struct ops_procinfo pi;
+	struct ops_err e = OPS_ERR_INIT;
+
+	if (ops_daemon_status(cfg, &pi, &e) == 1) {
+		if (pid)
+			*pid = pi.pid;
+		return 1;
+	}
+	return 0;
+}
+
+/* Start the agent and wait until it heartbeats. */
+static int
+start_agent(const struct ops_config *cfg, pid_t *pid, struct ops_err *err)
+{
+	struct ops_daemon_start_opts so = { 1, cfg->daemon.start_timeout };
+	struct ops_err e = OPS_ERR_INIT;
+	double since = ops_time_now();
+	int rc;
+
+	rc = ops_daemon_start(cfg, &so, pid, err);
+	if (rc == 0)
+		rc = ops_daemon_wait_healthy(cfg, since, cfg->daemon.start_timeout, err);
+	ops_daemon_log_restart(cfg, "restore", &e);
+	return rc;
+}
+
+/* ---- moving memory/ ---------------------------------------------------- */
+
+/* Undo a restore: stop the agent, put the previous memory (at j->aside,
+ * or still in staging) back in place of the restored one, remove the
+ * restored copy, start the agent again if it was running. Each step can
+ * be re-run after a kill: where things are is read from the inodes. */
+static int
+rollback(const struct ops_config *cfg, const struct paths *p, struct journal *j,
+    pid_t *pid, struct ops_err *err)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	char old_at[PATH_MAX] = "", tmp[PATH_MAX];
+	unsigned long long mem;
+
+	if (ops_daemon_stop(cfg, 1, NULL, &e) < 0)
+		return ops_err_set(err, OPS_E_FAIL, "unable to stop the agent to roll back: %s",
+		    e.msg);
+	if (j->old_ino != 0 && dir_ino(j->aside) == j->old_ino)
+		snprintf(old_at, sizeof(old_at), "%s", j->aside);
+	else if (j->old_ino != 0 && dir_ino(p->newmem) == j->old_ino)
+		snprintf(old_at, sizeof(old_at), "%s", p->newmem);
+	mem = dir_ino(p->mem);
+	if (mem == j->new_ino && j->old_ino == 0) {
+		/* there was no memory/ before */
+		if (ops_tree_remove(p->mem, err) < 0)
+			return -1;
+	} else if (mem == j->new_ino) {
+		if (old_at[0] == '\0')
+			return ops_err_set(err, OPS_E_FAIL, "the previous memory is neither at "
+			    "'%s' nor in '%s': nothing was changed", j->aside, p->staging);
+		if (renameat2(AT_FDCWD, old_at, AT_FDCWD, p->mem, RENAME_EXCHANGE) < 0) {
+			if (errno != EINVAL && errno != ENOSYS)
+				return ops_err_sys(err, errno, "unable to put '%s' back", old_at);
+			/* two renames; a kill between them is finished by recovery */
+			if (ops_path_join(tmp, sizeof(tmp), p->staging, "restored", err) < 0)
+				return -1;
+			if ((mkdir(p->staging, 0700) < 0 && errno != EEXIST) ||
+			    rename(p->mem, tmp) < 0 || rename(old_at, p->mem) < 0)
+				return ops_err_sys(err, errno, "unable to put '%s' back", old_at);
+		}
+	} else if (mem == 0 && old_at[0] != '\0' && rename(old_at, p->mem) < 0) {
+		return ops_err_sys(err, errno, "unable to put '%s' back", old_at);
+	}
+	if (ops_fs_fsync_dir(p->mem, 0, err) < 0)
+		return -1;
+	/* The restored copy, wherever it is now. */
+	if (dir_ino(j->aside) == j->new_ino && ops_tree_remove(j->aside, err) < 0)
+		return -1;
+	if (ops_tree_remove(p->staging, err) < 0)
+		return -1;
+	if (j->was_running && !agent_running(cfg, NULL))
+		return start_agent(cfg, pid, err);
+	return 0;
+}
+
+/* An aside name that is free: memory.pre-restore.STAMP[-N]. */
+static int
+aside_name(const struct paths *p, char *buf, size_t len, struct ops_err *err)
+{
+	char stamp[32];
+	struct stat st;
+
+	ops_time_stamp(ops_time_now(), stamp, sizeof(stamp));
+	for (int i = 1; i < 100; i++) {
+		int n = i == 1 ? snprintf(buf, len, "%s/memory.pre-restore.%s", p->home, stamp) :
+		    snprintf(buf, len, "%s/memory.pre-restore.%s-%d", p->home, stamp, i);
+
+		if (n < 0 || (size_t)n >= len)
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", p->home);
+		if (lstat(buf, &st) < 0 && errno == ENOENT)
+			return 0;
+	}
+	return ops_err_set(err, OPS_E_FAIL, "no free name for the previous memory");
+}
+
+/* ---- recovery ---------------------------------------------------------- */
+
+int
+ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_err *err)
+{
+	struct paths p;
+	struct journal j;
+	const char *arch;
+	unsigned long long mem;
+	int r;
+
+	if (get_paths(cfg, &p, err) < 0 || (r = journal_read(&p, &j, err)) < 0)
+		return -1;
+	if (r == 0) {
+		/* No journal: a staging directory can only be an unfinished
+		 * extraction (the journal is written before it is made). */
+		if (dir_ino(p.staging) != 0) {
+			note(o, "removed '%s' left by an interrupted restore", STAGING);
+			return ops_tree_remove(p.staging, err);
+		}
+		return 0;
+	}
+	arch = ops_fs_rel(cfg->home, j.archive);
+	if (strcmp(j.mode, "to") == 0) {
+		note(o, "an interrupted 'ops-restore --to' of %s left '%s': removed", arch,
+		    j.staging);
+		if (ops_tree_remove(j.staging, err) < 0)
+			return -1;
+		return journal_remove(&p, err);
+	}
+	if (strcmp(j.mode, "restore") != 0 || strcmp(j.staging, p.staging) != 0)
+		return ops_err_set(err, OPS_E_FAIL, "malformed restore journal '%s': look at "
+		    "memory/ and memory.pre-restore.* by hand, then remove it", JOURNAL);
+	if (strcmp(j.phase, "extract") == 0) {
+		note(o, "an interrupted restore of %s had not touched memory/: removed its "
+		    "staging directory", arch);
+		if (ops_tree_remove(p.staging, err) < 0)
+			return -1;
+		return journal_remove(&p, err);
+	}
+	mem = dir_ino(p.mem);
+	if (mem == j.new_ino && strcmp(j.phase, "rollback") != 0) {
+		/* The restored memory is in place: finish. */
+		if (j.old_ino != 0 && dir_ino(p.newmem) == j.old_ino &&
+		    rename(p.newmem, j.aside) < 0)
+			return ops_err_sys(err, errno, "unable to move '%s' to '%s'", p.newmem,
+			    j.aside);
+		if (ops_fs_fsync_dir(p.mem, 0, err) < 0 || ops_tree_remove(p.staging, err) < 0)
+			return -1;
+		note(o, "an interrupted restore of %s had put it in place: finished (previous "
+		    "memory in %s)", arch, ops_fs_rel(cfg->home, j.aside));
+		if (j.was_running && !agent_running(cfg, NULL)) {
+			struct ops_err e = OPS_ERR_INIT;
+
+			if (set_phase(&p, &j, "starting", err) < 0)
+				return -1;
+			if (start_agent(cfg, NULL, &e) < 0) {
+				note(o, "the agent does not come up on the restored memory (%s): "
+				    "rolling back", e.msg);
+				if (set_phase(&p, &j, "rollback", err) < 0 ||
+				    rollback(cfg, &p, &j, NULL, err) < 0)
+					return -1;
+				note(o, "the previous memory is back in place");
+			}
+		}
+		return journal_remove(&p, err);
+	}
+	if (mem == j.new_ino) {
+		note(o, "an interrupted roll-back of a restore of %s: putting the previous "
+		    "memory back", arch);
+		if (rollback(cfg, &p, &j, NULL, err) < 0)
+			return -1;
+		return journal_remove(&p, err);
+	}
+	/* memory/ was not replaced (or is missing between two renames where
+	 * the filesystem cannot exchange): the previous memory goes back. */
+	if (mem == 0 && j.old_ino != 0) {
+		const char *from = dir_ino(j.aside) == j.old_ino ? j.aside :
+		    dir_ino(p.newmem) == j.old_ino ? p.newmem : NULL;
+
+		if (from == NULL)
+			return ops_err_set(err, OPS_E_FAIL, "an interrupted restore left no "
+			    "memory/ and the previous one is not at '%s': look by hand", j.aside);
+		if (rename(from, p.mem) < 0)
+			return ops_err_sys(err, errno, "unable to put '%s' back", from);
+	}
+	if (ops_fs_fsync_dir(p.mem, 0, err) < 0)
+		return -1;
+	if (dir_ino(j.aside) == j.new_ino && ops_tree_remove(j.aside, err) < 0)
+		return -1;
+	if (ops_tree_remove(p.staging, err) < 0)
+		return -1;
+	note(o, "an interrupted restore of %s had not replaced memory/: rolled back and "
+	    "cleaned up", arch);
+	if (j.was_running && !agent_running(cfg, NULL)) {
+		note(o, "starting the agent again");
+		if (start_agent(cfg, NULL, err) < 0)
+			return -1;
+	}
+	return journal_remove(&p, err);
+}
+
+/* ---- extraction ---------------------------------------------------------- */
+
+struct xctx {
+	const struct ops_restore_opts *o;
+	size_t databases;
+};
+
+static int
+check_member(void *ctx, const struct ops_manifest_entry *e, const char *path,
+    struct ops_err *err)
+{
+	struct xctx *x = ctx;
+
+	if (e->kind != OPS_KIND_SQLITE)
+		return 0;
+	if (ops_snapshot_integrity(path, e->name, err) < 0)
+		return -1;
+	x->databases++;
+	return 0;
+}
+
+static void
+xprogress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct xctx *x = ctx;
+
+	if (x->o->progress)
+		x->o->progress(x->o->ctx, done, total);
+}
+
+/* Extract the verified archive into dest (absolute, empty): dest/memory
+ * complete, every database checked, everything fsynced. */
+static int
+extract(const char *archive, int nofollow, const char *dest,
+    const struct ops_restore_opts *o, struct ops_restore_plan *plan, struct ops_err *err)
+{
+	struct ops_manifest m = OPS_MANIFEST_INIT;
+	struct xctx x = { o, 0 };
+	struct ops_archive_read_opts ro = { 0 };
+	char mem[PATH_MAX];
+	int rc = -1;
+
+	ro.mode = OPS_AREAD_EXTRACT;
+	ro.nofollow = nofollow;
+	ro.dest = dest;
+	ro.member_done = check_member;
+	ro.progress = xprogress;
+	ro.ctx = &x;
+	if (ops_archive_read(archive, &ro, &m, err) < 0) {
+		ops_err_prefix(err, "archive '%s' refused", archive);
+		goto out;
+	}
+	if (ops_path_join(mem, sizeof(mem), dest, "memory", err) < 0)
+		goto out;
+	if (mkdir(mem, 0700) < 0 && errno != EEXIST) {
+		ops_err_sys(err, errno, "unable to create '%s'", mem);
+		goto out;
+	}
+	if (ops_tree_fsync(dest, err) < 0)
+		goto out;
+	plan->created = m.created;
+	plan->files = m.n;
+	plan->data_size = m.total;
+	plan->databases = x.databases;
+	rc = 0;
+out:
+	ops_manifest_release(&m);
+	return rc;
+}
+
+/* ---- restore ------------------------------------------------------------ */
+
+static int
+do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_restore_plan *plan, const char *archive, int nofollow, struct ops_err *err)
+{
+	struct paths p;
+	struct journal j;
+	struct stat st;
+	struct ops_err e = OPS_ERR_INIT;
+	int stopped = 0, rc = -1;
+
+	memset(&j, 0, sizeof(j));
+	if (get_paths(cfg, &p, err) < 0)
+		return -1;
+	if (lstat(p.mem, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return ops_err_set(err, OPS_E_FAIL, "'%s' is not a directory%s: not "
+			    "replacing it (use --to DIR)", p.mem, S_ISLNK(st.st_mode) ?
+			    " (a symlink)" : "");
+		plan->memory_exists = 1;
+		if (ops_tree_usage(p.mem, &plan->cur_files, &plan->cur_bytes, err) < 0)
+			return -1;
+	} else if (errno != ENOENT) {
+		return ops_err_sys(err, errno, "unable to stat '%s'", p.mem);
+	}
+	if (aside_name(&p, plan->aside, sizeof(plan->aside), err) < 0)
+		return -1;
+	snprintf(j.mode, sizeof(j.mode), "restore");
+	snprintf(j.archive, sizeof(j.archive), "%s", archive);
+	snprintf(j.staging, sizeof(j.staging), "%s", p.staging);
+	snprintf(j.aside, sizeof(j.aside), "%s", plan->aside);
+	if (ops_tree_remove(p.staging, err) < 0 || set_phase(&p, &j, "extract", err) < 0)
+		return -1;
+	if (mkdir(p.staging, 0700) < 0) {
+		ops_err_sys(err, errno, "unable to create '%s'", p.staging);
+		goto out;
+	}
+	if (extract(archive, nofollow, p.staging, o, plan, err) < 0)
+		goto out;
+	j.new_ino = dir_ino(p.newmem);
+	j.old_ino = dir_ino(p.mem);
+	plan->agent_running = agent_running(cfg, &plan->agent_pid);
+	plan->start_timeout = cfg->daemon.start_timeout;
+	j.was_running = plan->agent_running;
+	if (o->dry_run) {
+		rc = 0;
+		goto out;
+	}
+	if (o->confirm && o->confirm(o->ctx, plan) != 1) {
+		ops_err_set(err, OPS_E_FAIL, "restore cancelled: nothing was changed");
+		goto out;
+	}
+	/* Past this point the journal says what to undo. */
+	if (set_phase(&p, &j, "stopping", err) < 0)
+		goto out;
+	if (ops_daemon_stop(cfg, 0, NULL, err) < 0) {
+		ops_err_prefix(err, "restore aborted, nothing was changed");
+		goto out;
+	}
+	stopped = 1;
+	if (set_phase(&p, &j, "swapping", err) < 0)
+		goto out;
+	if (j.old_ino == 0) {
+		if (renameat2(AT_FDCWD, p.newmem, AT_FDCWD, p.mem, RENAME_NOREPLACE) < 0) {
+			ops_err_sys(err, errno, "unable to move the restored memory into place");
+			goto out;
+		}
+	} else if (renameat2(AT_FDCWD, p.newmem, AT_FDCWD, p.mem, RENAME_EXCHANGE) == 0) {
+		/* memory/ is now the restored one; the previous one is in
+		 * staging, from where it goes aside. */
+		if (rename(p.newmem, plan->aside) < 0) {
+			ops_err_sys(err, errno, "unable to move the previous memory to '%s'",
+			    plan->aside);
+			goto undo;
+		}
+	} else if (errno == EINVAL || errno == ENOSYS) {
+		/* A filesystem without RENAME_EXCHANGE: two renames, with the
+		 * journal to finish or undo a run killed between them. */
+		if (rename(p.mem, plan->aside) < 0) {
+			ops_err_sys(err, errno, "unable to move memory/ aside");
+			goto out;
+		}
+		if (rename(p.newmem, p.mem) < 0) {
+			ops_err_sys(err, errno, "unable to move the restored memory into place");
+			goto undo;
+		}
+	} else {
+		ops_err_sys(err, errno, "unable to exchange memory/ with the restored memory");
+		goto out;
+	}
+	if (ops_fs_fsync_dir(p.mem, 0, err) < 0 || ops_fs_fsync_dir(p.staging, 1, err) < 0)
+		goto undo;
+	rmdir(p.staging);
+	if (set_phase(&p, &j, "swapped", err) < 0)
+		goto undo;
+	if (j.was_running) {
+		if (set_phase(&p, &j, "starting", err) < 0)
+			goto undo;
+		if (start_agent(cfg, &plan->new_pid, &e) < 0) {
+			ops_err_set(err, OPS_E_FAIL, "the agent did not come up on the restored "
+			    "memory (%s)", e.msg);
+			goto undo;
+		}
+	}
+	if (journal_remove(&p, err) < 0)
+		goto out_kept;
+	log_line(cfg, "INFO", "restore complete: memory/ from %s (%zu files); previous "
+	    "memory in %s", ops_fs_rel(cfg->home, archive), plan->files,
+	    plan->memory_exists ? ops_fs_rel(cfg->home, plan->aside) : "(none)");
+	return 0;
+undo:
+	{
+		struct ops_err re = OPS_ERR_INIT;
+
+		if (set_phase(&p, &j, "rollback", &re) < 0 ||
+		    rollback(cfg, &p, &j, &plan->new_pid, &re) < 0 ||
+		    journal_remove(&p, &re) < 0) {
+			ops_err_prefix(err, "restore failed and so did the roll-back (%s); "
+			    "the next ops-restore finishes it", re.msg);
+			log_line(cfg, "ERROR", "%s", err->msg);
+			return -1;
+		}
+		ops_err_prefix(err, "restore rolled back, the previous memory is in place");
+		log_line(cfg, "ERROR", "%s", err->msg);
+		return -1;
+	}
+out:
+	/* Nothing of the user's was changed: remove the staging area and
+	 * start the agent again if it was stopped. */
+	ops_tree_remove(p.staging, NULL);
+	if (stopped && j.was_running && !agent_running(cfg, NULL)) {
+		struct ops_err se = OPS_ERR_INIT;
+
+		if (start_agent(cfg, &plan->new_pid, &se) < 0)
+			ops_err_prefix(err, "the agent could not be started again (%s)", se.msg);
+	}
+	journal_remove(&p, NULL);
+	return o->dry_run && rc == 0 ? 0 : -1;
+out_kept:
+	return -1;
+}
+
+static int
+do_to(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_restore_plan *plan, const char *archive, int nofollow, struct ops_err *err)
+{
+	struct paths p;
+	struct journal j;
+	struct stat st;
+	char dir[PATH_MAX], target[PATH_MAX], staging[PATH_MAX], from[PATH_MAX];
+	int rc = -1;
+
+	memset(&j, 0, sizeof(j));
+	if (get_paths(cfg, &p, err) < 0 || ops_fs_mkdirs(o->to, err) < 0)
+		return -1;
+	if (realpath(o->to, dir) == NULL)
+		return ops_err_sys(err, errno, "unable to resolve '%s'", o->to);
+	if (ops_path_join(target, sizeof(target), dir, "memory", err) < 0)
+		return -1;
+	if (lstat(target, &st) == 0 || errno != ENOENT)
+		return ops_err_set(err, OPS_E_FAIL, "'%s' already exists: not replacing it",
+		    target);
+	if (snprintf(staging, sizeof(staging), "%s/" STAGING "-XXXXXX", dir) >=
+	    (int)sizeof(staging))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", dir);
+	snprintf(j.mode, sizeof(j.mode), "to");
+	snprintf(j.phase, sizeof(j.phase), "extract");
+	snprintf(j.archive, sizeof(j.archive), "%s", archive);
+	if (mkdtemp(staging) == NULL)
+		return ops_err_sys(err, errno, "unable to create a directory in '%s'", dir);
+	snprintf(j.staging, sizeof(j.staging), "%s", staging);
+	if (journal_write(&p, &j, err) < 0)
+		goto out;
+	if (extract(archive, nofollow, staging, o, plan, err) < 0 ||
+	    ops_path_join(from, sizeof(from), staging, "memory", err) < 0)
+		goto out;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, target, RENAME_NOREPLACE) < 0) {
+		ops_err_sys(err, errno, "unable to move the extracted memory to '%s'", target);
+		goto out;
+	}
+	if (ops_fs_fsync_dir(target, 0, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	ops_tree_remove(staging, NULL);
+	if (journal_remove(&p, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	return rc;
+}
+
+int
+ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_restore_plan *plan, struct ops_err *err)
+{
+	char path[PATH_MAX];
+	int nofollow;
+
+	memset(plan, 0, sizeof(*plan));
+	if (ops_restore_recover(cfg, o, err) < 0)
+		return -1;
+	if (ops_backup_resolve(cfg, o->archive, path, sizeof(path), &nofollow, err) < 0)
+		return -1;
+	/* Absolute: extraction works inside the staging directory. */
+	if (path[0] != '/') {
+		char abs[PATH_MAX];
+
+		if (realpath(path, abs) == NULL)
+			return ops_err_sys(err, errno, "unable to open '%s'", path);
+		snprintf(path, sizeof(path), "%s", abs);
+	}
+	snprintf(plan->archive, sizeof(plan->archive), "%s", path);
+	if (o->to)
+		return do_to(cfg, o, plan, path, nofollow, err);
+	return do_restore(cfg, o, plan, path, nofollow, err);
+}
+
+int
+ops_restore_list(const struct ops_config *cfg, const char *archive,
+    struct ops_manifest *m, char *path, size_t len, struct ops_err *err)
+{
+	struct ops_archive_read_opts ro = { .mode = OPS_AREAD_MANIFEST };
+
+	if (ops_backup_resolve(cfg, archive, path, len, &ro.nofollow, err) < 0)
+		return -1;
+	return ops_archive_read(path, &ro, m, err);
+}
