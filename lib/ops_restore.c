@@ -224,10 +224,11 @@ start_agent(const struct ops_config *cfg, pid_t *pid, struct ops_err *err)
 /* Undo a restore: stop the agent, put the previous memory (at j->aside,
  * or still in staging) back in place of the restored one, remove the
  * restored copy, start the agent again if it was running. Each step can
- * be re-run after a kill: where things are is read from the inodes. */
+ * be re-run after a kill: where things are is read from the inodes.
+ * started_err (512 bytes) gets why the agent did not start again, or "". */
 static int
 rollback(const struct ops_config *cfg, const struct paths *p, struct journal *j,
-    pid_t *pid, struct ops_err *err)
+    pid_t *pid, char *started_err, struct ops_err *err)
 {
 	struct ops_err e = OPS_ERR_INIT;
 	char old_at[PATH_MAX] = "", tmp[PATH_MAX];
@@ -269,8 +270,11 @@ rollback(const struct ops_config *cfg, const struct paths *p, struct journal *j,
 		return -1;
 	if (ops_tree_remove(p->staging, err) < 0)
 		return -1;
-	if (j->was_running && !agent_running(cfg, NULL))
-		return start_agent(cfg, pid, err);
+	/* The memory is back: a failure to start the agent from here on is
+	 * reported, but the roll-back itself is done. */
+	*started_err = '\0';
+	if (j->was_running && !agent_running(cfg, NULL) && start_agent(cfg, pid, &e) < 0)
+		snprintf(started_err, 512, "%.500s", e.msg);
 	return 0;
 }
 
@@ -303,6 +307,7 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 	struct paths p;
 	struct journal j;
 	const char *arch;
+	char serr[512];
 	unsigned long long mem;
 	int r;
 
@@ -355,9 +360,10 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 				note(o, "the agent does not come up on the restored memory (%s): "
 				    "rolling back", e.msg);
 				if (set_phase(&p, &j, "rollback", err) < 0 ||
-				    rollback(cfg, &p, &j, NULL, err) < 0)
+				    rollback(cfg, &p, &j, NULL, serr, err) < 0)
 					return -1;
-				note(o, "the previous memory is back in place");
+				note(o, "the previous memory is back in place%s%s",
+				    serr[0] ? "; the agent did not start again: " : "", serr);
 			}
 		}
 		return journal_remove(&p, err);
@@ -365,8 +371,10 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 	if (mem == j.new_ino) {
 		note(o, "an interrupted roll-back of a restore of %s: putting the previous "
 		    "memory back", arch);
-		if (rollback(cfg, &p, &j, NULL, err) < 0)
+		if (rollback(cfg, &p, &j, NULL, serr, err) < 0)
 			return -1;
+		if (serr[0])
+			note(o, "the agent did not start again: %s", serr);
 		return journal_remove(&p, err);
 	}
 	/* memory/ was not replaced (or is missing between two renames where
@@ -581,16 +589,18 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 undo:
 	{
 		struct ops_err re = OPS_ERR_INIT;
+		char serr[512];
 
 		if (set_phase(&p, &j, "rollback", &re) < 0 ||
-		    rollback(cfg, &p, &j, &plan->new_pid, &re) < 0 ||
+		    rollback(cfg, &p, &j, &plan->new_pid, serr, &re) < 0 ||
 		    journal_remove(&p, &re) < 0) {
 			ops_err_prefix(err, "restore failed and so did the roll-back (%s); "
 			    "the next ops-restore finishes it", re.msg);
 			log_line(cfg, "ERROR", "%s", err->msg);
 			return -1;
 		}
-		ops_err_prefix(err, "restore rolled back, the previous memory is in place");
+		ops_err_prefix(err, "restore rolled back, the previous memory is in place%s%s",
+		    serr[0] ? " but the agent did not start again: " : "", serr);
 		log_line(cfg, "ERROR", "%s", err->msg);
 		return -1;
 	}
