@@ -351,12 +351,20 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 			return -1;
 		note(o, "an interrupted restore of %s had put it in place: finished (previous "
 		    "memory in %s)", arch, ops_fs_rel(cfg->home, j.aside));
-		if (j.was_running && !agent_running(cfg, NULL)) {
+		if (j.was_running) {
 			struct ops_err e = OPS_ERR_INIT;
+			int bad;
 
-			if (set_phase(&p, &j, "starting", err) < 0)
-				return -1;
-			if (start_agent(cfg, NULL, &e) < 0) {
+			/* An agent running now was started after the exchange:
+			 * on the restored memory. */
+			if (agent_running(cfg, NULL)) {
+				bad = ops_daemon_wait_healthy(cfg, 0, cfg->daemon.start_timeout, &e) < 0;
+			} else {
+				if (set_phase(&p, &j, "starting", err) < 0)
+					return -1;
+				bad = start_agent(cfg, NULL, &e) < 0;
+			}
+			if (bad) {
 				note(o, "the agent does not come up on the restored memory (%s): "
 				    "rolling back", e.msg);
 				if (set_phase(&p, &j, "rollback", err) < 0 ||
@@ -397,10 +405,20 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 		return -1;
 	note(o, "an interrupted restore of %s had not replaced memory/: rolled back and "
 	    "cleaned up", arch);
-	if (j.was_running && !agent_running(cfg, NULL)) {
-		note(o, "starting the agent again");
-		if (start_agent(cfg, NULL, err) < 0)
+	if (j.was_running) {
+		struct ops_err se = OPS_ERR_INIT;
+
+		/* The kill may have come while the agent was being stopped
+		 * (it may still be on its way out) or started: stop it for
+		 * certain, then start it again. */
+		note(o, "restarting the agent");
+		if (ops_daemon_stop(cfg, strcmp(j.phase, "stopping") != 0, NULL, err) < 0)
 			return -1;
+		if (start_agent(cfg, NULL, &se) < 0) {
+			journal_remove(&p, NULL);
+			return ops_err_set(err, OPS_E_FAIL, "the previous memory is in place but "
+			    "the agent does not start: %s", se.msg);
+		}
 	}
 	return journal_remove(&p, err);
 }

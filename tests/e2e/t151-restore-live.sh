@@ -17,7 +17,7 @@ printf '{"daemon": {"match": "agent-sim", "command": ["%s"], "start_timeout": "5
 	"$T/agent.sh" > "$H/ops.json"
 agent_pid() { cat "$H/logs/daemon.pid" 2>/dev/null; }
 cleanup_agents() { p=$(agent_pid); [ -n "$p" ] && kill "$p" 2>/dev/null; return 0; }
-trap 'cleanup_agents; _cleanup' EXIT
+trap 'r=$?; cleanup_agents; (exit $r); _cleanup' EXIT
 
 start_agent "$H" --rows-per-tick 50 --interval 0.05
 sleep 0.3
