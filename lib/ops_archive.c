@@ -22,6 +22,10 @@ aerr(struct ops_err *err, struct archive *a, const char *what)
 
 	if (s == NULL)
 		s = e > 0 ? strerror(e) : "unknown error";
+	/* libarchive's text does not always carry the system's reason
+	 * ("Write error"): add it. */
+	if (e > 0 && strstr(s, strerror(e)) == NULL)
+		return ops_err_set(err, OPS_E_FAIL, "%s: %s: %s", what, s, strerror(e));
 	return ops_err_set(err, OPS_E_FAIL, "%s: %s", what, s);
 }
 
