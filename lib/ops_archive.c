@@ -31,6 +31,31 @@ aerr(struct ops_err *err, struct archive *a, const char *what)
 
 /* ---- writing ---------------------------------------------------------- */
 
+static la_ssize_t
+write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct ops_archive_writer *w = ctx;
+	const char *p = buf;
+	size_t left = len;
+
+	while (left > 0) {
+		ssize_t n = write(w->fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			archive_set_error(a, errno, "Write error");
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+		w->bytes += (uint64_t)n;
+		if (w->wrote)
+			w->wrote(w->wctx, w->bytes);
+	}
+	return (la_ssize_t)len;
+}
+
 int
 ops_archive_write_open(struct ops_archive_writer *w, int fd,
     const char *compression, struct ops_err *err)
@@ -58,8 +83,11 @@ ops_archive_write_open(struct ops_archive_writer *w, int fd,
 	} else if (strcmp(compression, "none") != 0) {
 		return ops_err_set(err, OPS_E_USAGE, "unknown compression '%s'", compression);
 	}
-	if (archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, fd) != ARCHIVE_OK)
+	w->fd = fd;
+	w->bytes = 0;
+	if (archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, w, NULL, write_cb, NULL) != ARCHIVE_OK)
 		return aerr(err, a, "unable to start the archive");
 	return 0;
 }
@@ -217,7 +245,8 @@ struct reader {
 	struct archive *disk;		/* EXTRACT */
 	struct ops_manifest *m;
 	unsigned char *seen;		/* per manifest entry */
-	char *buf;
+	struct ops_hasher *h;		/* hashes while the next block is read */
+	char *buf;			/* for a source */
 	uint64_t done;
 	int scratch_n;
 };
@@ -458,6 +487,22 @@ sink_write(struct reader *r, struct sink *s, const char *p, size_t n, const char
 	return 0;
 }
 
+/* The sink as the hashing thread calls it. */
+struct sink_ctx {
+	struct reader *r;
+	struct sink *s;
+	const char *name;
+	struct ops_err err;
+};
+
+static int
+sink_cb(void *ctx, const char *buf, size_t len)
+{
+	struct sink_ctx *c = ctx;
+
+	return sink_write(c->r, c->s, buf, len, c->name, &c->err);
+}
+
 /* Close the sink; on success the data is complete where s->path says. */
 static int
 sink_close(struct reader *r, struct sink *s, int ok, const char *name,
@@ -492,11 +537,11 @@ read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
 {
 	const struct ops_archive_read_opts *o = r->o;
 	const struct ops_manifest_entry *me = NULL;
-	struct ops_sha256 h = OPS_SHA256_INIT;
 	struct sink s = { -1, 0, { 0 } };
+	struct sink_ctx sc = { NULL, NULL, NULL, OPS_ERR_INIT };
 	char name[OPS_MANIFEST_NAME_MAX + 2], hex[OPS_SHA256_HEX];
 	uint64_t got = 0;
-	int dir = 0, rc = -1;
+	int dir = 0, rc = -1, sinking = 0;
 
 	if (check_entry(e, name, sizeof(name), &dir, err) < 0)
 		return -1;
@@ -518,40 +563,57 @@ read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
 		if (me->size > r->m->total - r->done)
 			return ops_err_set(err, OPS_E_FAIL,
 			    "'%s': more data than the manifest's total size", name);
-		if (ops_sha256_init(&h, err) < 0)
-			goto out;
 	}
 	if (sink_open(r, me, name, dir, &s, err) < 0)
 		goto out;
 	if (!dir) {
+		/* The hashing thread writes each block out and hashes it
+		 * while this one decompresses the next. */
+		sc.r = r;
+		sc.s = &s;
+		sc.name = name;
+		if (s.disk || s.fd >= 0) {
+			ops_hasher_sink(r->h, sink_cb, &sc);
+			sinking = 1;
+		}
 		for (;;) {
-			la_ssize_t n = archive_read_data(r->a, r->buf, BUFSZ);
+			char *b = ops_hasher_buffer(r->h);
+			la_ssize_t n = archive_read_data(r->a, b, BUFSZ);
 
-			if (n < 0) {
+			if (n <= 0) {
+				ops_hasher_discard(r->h, b);
+				if (n == 0)
+					break;
 				aerr(err, r->a, name);
 				goto out;
 			}
-			if (n == 0)
-				break;
 			got += (uint64_t)n;
 			if (got > me->size) {
+				ops_hasher_discard(r->h, b);
 				ops_err_set(err, OPS_E_FAIL, "'%s': more data than its size", name);
 				goto out;
 			}
-			if (ops_sha256_update(&h, r->buf, (size_t)n, err) < 0 ||
-			    sink_write(r, &s, r->buf, (size_t)n, name, err) < 0)
-				goto out;
+			ops_hasher_submit(r->h, b, (size_t)n);
 			r->done += (uint64_t)n;
 			if (o->progress)
 				o->progress(o->ctx, r->done, r->m->total);
+		}
+		/* The digest of what was read (and resets the hasher, also
+		 * after a short member). */
+		if (ops_hasher_final(r->h, hex, err) < 0) {
+			if (sc.err.code != OPS_E_NONE && err)
+				*err = sc.err;
+			goto out;
+		}
+		if (sinking) {
+			ops_hasher_sink(r->h, NULL, NULL);
+			sinking = 0;
 		}
 		if (got != me->size) {
 			ops_err_set(err, OPS_E_FAIL, "'%s' is truncated (%llu of %llu bytes)",
 			    name, (unsigned long long)got, (unsigned long long)me->size);
 			goto out;
 		}
-		if (ops_sha256_final(&h, hex, err) < 0)
-			goto out;
 		if (strcmp(hex, me->sha256) != 0) {
 			ops_err_set(err, OPS_E_FAIL, "'%s': sha256 mismatch (archive %.12s..., "
 			    "manifest %.12s...)", name, hex, me->sha256);
@@ -565,11 +627,29 @@ read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
 		goto out;
 	rc = 0;
 out:
+	if (sinking) {
+		/* Drain the thread before sc goes out of scope. */
+		ops_hasher_final(r->h, hex, NULL);
+		ops_hasher_sink(r->h, NULL, NULL);
+	}
 	if (rc < 0)
 		sink_close(r, &s, 0, name, NULL);
 	sink_discard(&s);
-	ops_sha256_release(&h);
 	return rc;
+}
+
+static la_ssize_t
+source_cb(struct archive *a, void *ctx, const void **buf)
+{
+	struct reader *r = ctx;
+	ssize_t n = r->o->source(r->o->sctx, r->buf, BUFSZ);
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "the archive could not be read");
+		return -1;
+	}
+	*buf = r->buf;
+	return n;
 }
 
 int
@@ -582,18 +662,20 @@ ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
 	mode_t oldmask = 0;
 	int fd = -1, cwd = -1, masked = 0, rc = -1, h;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | (o->nofollow ? O_NOFOLLOW : 0));
-	if (fd < 0)
-		return ops_err_sys(err, errno == ELOOP && o->nofollow ? 0 : errno,
-		    errno == ELOOP && o->nofollow ? "refusing '%s': it is a symlink" :
-		    "unable to open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		ops_err_sys(err, errno, "unable to stat '%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
-		goto out;
+	if (o->source == NULL) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | (o->nofollow ? O_NOFOLLOW : 0));
+		if (fd < 0)
+			return ops_err_sys(err, errno == ELOOP && o->nofollow ? 0 : errno,
+			    errno == ELOOP && o->nofollow ? "refusing '%s': it is a symlink" :
+			    "unable to open '%s'", path);
+		if (fstat(fd, &st) < 0) {
+			ops_err_sys(err, errno, "unable to stat '%s'", path);
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+			goto out;
+		}
 	}
 	r.buf = malloc(BUFSZ);
 	r.a = archive_read_new();
@@ -601,11 +683,14 @@ ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
 		ops_err_sys(err, ENOMEM, "unable to read '%s'", path);
 		goto out;
 	}
+	if (o->mode != OPS_AREAD_MANIFEST && ops_hasher_start(&r.h, 4, BUFSZ, err) < 0)
+		goto out;
 	/* Only what ops-backup writes: tar, raw or zstd or gzip. */
 	if (archive_read_support_format_tar(r.a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(r.a) != ARCHIVE_OK ||
 	    archive_read_support_filter_gzip(r.a) != ARCHIVE_OK ||
-	    archive_read_open_fd(r.a, fd, BUFSZ) != ARCHIVE_OK) {
+	    (o->source ? archive_read_open(r.a, &r, NULL, source_cb, NULL) :
+	    archive_read_open_fd(r.a, fd, BUFSZ)) != ARCHIVE_OK) {
 		aerr(err, r.a, "unable to read the archive");
 		goto out;
 	}
@@ -675,6 +760,7 @@ out:
 	}
 	if (r.a)
 		archive_read_free(r.a);
+	ops_hasher_stop(r.h);
 	free(r.seen);
 	free(r.buf);
 	if (fd >= 0)

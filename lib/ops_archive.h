@@ -17,6 +17,7 @@
 #define OPS_ARCHIVE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ops_digest.h"
 #include "ops_err.h"
@@ -30,9 +31,15 @@ struct ops_archive_writer {
 	uint64_t done;		/* member bytes written so far */
 	void (*progress)(void *ctx, uint64_t done);
 	void *ctx;
+	/* Told after each write(2) how many archive bytes fd now holds
+	 * (a reader can follow the file as it grows). */
+	void (*wrote)(void *ctx, uint64_t bytes);
+	void *wctx;
+	int fd;
+	uint64_t bytes;
 };
 
-#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL }
+#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0 }
 
 /* Start an archive on fd (which stays the caller's). compression is
  * "zstd", "gzip" or "none". */
@@ -77,6 +84,11 @@ struct ops_archive_read_opts {
 	    const char *path, struct ops_err *err);
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *ctx;
+	/* When set, the archive's bytes come from here instead of the file
+	 * at path (then only a name for messages): a blocking read that
+	 * returns 0 at the end and -1 on error. */
+	ssize_t (*source)(void *sctx, void *buf, size_t len);
+	void *sctx;
 };
 
 /* Read path as o says; m (empty) receives MANIFEST.json's view. -1 with

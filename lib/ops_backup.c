@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,14 +363,89 @@ archive_progress(void *ctx, uint64_t done)
 	progress(j->p, "archive", done, total);
 }
 
+/* The verification reads the archive back while it is written, from the
+ * same file, a block behind the writer: a second decompression and a
+ * second hashing of everything, on another core. */
+struct follow {
+	int fd;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t written, off;
+	int done, failed;
+};
+
 static void
-verify_progress(void *ctx, uint64_t done, uint64_t total)
+follow_wrote(void *ctx, uint64_t bytes)
 {
-	progress(ctx, "verify", done, total);
+	struct follow *f = ctx;
+
+	pthread_mutex_lock(&f->mu);
+	f->written = bytes;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void
+follow_end(struct follow *f, int failed)
+{
+	pthread_mutex_lock(&f->mu);
+	f->done = 1;
+	f->failed = failed;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Blocks until the writer has written past what was read, or ended. */
+static ssize_t
+follow_read(void *ctx, void *buf, size_t len)
+{
+	struct follow *f = ctx;
+	uint64_t avail;
+	ssize_t n;
+
+	pthread_mutex_lock(&f->mu);
+	while (f->off == f->written && !f->done)
+		pthread_cond_wait(&f->cv, &f->mu);
+	avail = f->written - f->off;
+	if (f->failed) {
+		pthread_mutex_unlock(&f->mu);
+		return -1;
+	}
+	pthread_mutex_unlock(&f->mu);
+	if (avail == 0)
+		return 0;
+	if (len > avail)
+		len = (size_t)avail;
+	while ((n = pread(f->fd, buf, len, (off_t)f->off)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return -1;
+	f->off += (uint64_t)n;
+	return n;
+}
+
+struct verifier {
+	pthread_t thread;
+	struct follow f;
+	const char *path;
+	struct ops_archive_read_opts ro;
+	struct ops_manifest m;
+	struct ops_err err;
+	int rc;
+};
+
+static void *
+verifier_main(void *arg)
+{
+	struct verifier *v = arg;
+
+	v->rc = ops_archive_read(v->path, &v->ro, &v->m, &v->err);
+	return NULL;
 }
 
 static int
-write_archive(struct job *j, const struct ops_manifest *m, int fd, struct ops_err *err)
+write_archive(struct job *j, const struct ops_manifest *m, int fd, struct follow *f,
+    struct ops_err *err)
 {
 	struct ops_archive_writer w = OPS_ARCHIVE_WRITER_INIT;
 	struct ops_buf sha = OPS_BUF_INIT, json = OPS_BUF_INIT;
@@ -383,6 +459,8 @@ write_archive(struct job *j, const struct ops_manifest *m, int fd, struct ops_er
 	}
 	w.progress = archive_progress;
 	w.ctx = j;
+	w.wrote = follow_wrote;
+	w.wctx = f;
 	if (ops_archive_write_open(&w, fd, j->cfg->backup.compression, err) < 0 ||
 	    ops_archive_write_mem(&w, OPS_MANIFEST_SHA256, sha.s, sha.len, m->created,
 	    err) < 0 ||
@@ -524,17 +602,18 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
     struct ops_backup_result *res, struct ops_err *err)
 {
 	struct job j = { .cfg = cfg, .p = p };
-	struct ops_manifest m = OPS_MANIFEST_INIT, check = OPS_MANIFEST_INIT;
-	struct ops_archive_read_opts ro = { 0 };
+	struct ops_manifest m = OPS_MANIFEST_INIT;
+	struct verifier v;
 	struct ops_catalog_row row;
 	struct ops_prune_item *pv = NULL;
 	struct stat st;
 	char size[32];
 	double now = ops_time_now(), t0 = mono();
 	size_t pn = 0;
-	int fd = -1, rc = -1;
+	int fd = -1, rc = -1, wrc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&v, 0, sizeof(v));
 	if (backup_dir(cfg, j.dir, sizeof(j.dir), 1, err) < 0 ||
 	    clean_stale(j.dir, err) < 0 || collect(&j, err) < 0)
 		goto out;
@@ -562,36 +641,48 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 		j.tmp[0] = '\0';
 		goto out;
 	}
-	if (write_archive(&j, &m, fd, err) < 0)
-		goto out;
+	/* Written and, on another thread, read back and verified. */
+	v.f.fd = fd;
+	pthread_mutex_init(&v.f.mu, NULL);
+	pthread_cond_init(&v.f.cv, NULL);
+	v.path = j.tmp;
+	v.ro.mode = OPS_AREAD_VERIFY;
+	v.ro.source = follow_read;
+	v.ro.sctx = &v.f;
+	if (pthread_create(&v.thread, NULL, verifier_main, &v) != 0) {
+		ops_err_sys(err, EAGAIN, "unable to start the verification");
+		goto out_v;
+	}
+	wrc = write_archive(&j, &m, fd, &v.f, err);
+	follow_end(&v.f, wrc < 0);
+	pthread_join(v.thread, NULL);
+	if (wrc < 0)
+		goto out_v;
+	if (v.rc < 0) {
+		*err = v.err;
+		ops_err_prefix(err, "the new archive failed verification");
+		goto out_v;
+	}
+	progress(p, "verify", m.total, m.total);
 	if (fsync(fd) < 0) {
 		ops_err_sys(err, errno, "unable to write the archive");
-		goto out;
+		goto out_v;
 	}
 	if (fstat(fd, &st) < 0 || close(fd) < 0) {
 		fd = -1;
 		ops_err_sys(err, errno, "unable to write the archive");
-		goto out;
+		goto out_v;
 	}
 	fd = -1;
-	/* The snapshots are no longer needed: free the space before the
-	 * verification reads the archive back. */
+	pthread_mutex_destroy(&v.f.mu);
+	pthread_cond_destroy(&v.f.cv);
 	for (size_t i = 0; i < j.n; i++) {
 		close(j.v[i].fd);
 		j.v[i].fd = -1;
 	}
 	ops_tree_remove(j.snapdir, NULL);
 	j.snapdir[0] = '\0';
-
-	ro.mode = OPS_AREAD_VERIFY;
-	ro.nofollow = 1;
-	ro.progress = verify_progress;
-	ro.ctx = (void *)p;
-	if (ops_archive_read(j.tmp, &ro, &check, err) < 0) {
-		ops_err_prefix(err, "the new archive failed verification");
-		goto out;
-	}
-	if (same_manifest(&m, &check, err) < 0 ||
+	if (same_manifest(&m, &v.m, err) < 0 ||
 	    install(&j, now, res->path, sizeof(res->path), err) < 0 ||
 	    write_latest(j.dir, res->path, err) < 0)
 		goto out;
@@ -635,6 +726,9 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	}
 	rc = 0;
 	goto done;
+out_v:
+	pthread_mutex_destroy(&v.f.mu);
+	pthread_cond_destroy(&v.f.cv);
 out:
 	if (res->path[0] == '\0')
 		log_line(cfg, "ERROR", "backup failed: %s", err ? err->msg : "?");
@@ -644,7 +738,7 @@ done:
 	free(pv);
 	job_release(&j);
 	ops_manifest_release(&m);
-	ops_manifest_release(&check);
+	ops_manifest_release(&v.m);
 	return rc;
 }
 

@@ -256,7 +256,7 @@ ops_manifest_parse_json(const char *text, size_t len, struct ops_manifest *m,
 	cJSON *root;
 	const cJSON *files, *f;
 	const char *s;
-	uint64_t format, total, size;
+	uint64_t format = 0, total = 0, size = 0;
 	enum ops_kind kind;
 	char where[64];
 	int rc = -1, i = 0;

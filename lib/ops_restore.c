@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,23 +426,113 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 
 /* ---- extraction ---------------------------------------------------------- */
 
+/* While the archive is extracted, each finished member has its writeback
+ * started, then a second thread checks it (integrity_check for a
+ * database) and fsyncs it, overlapping the extraction of the members
+ * after it. */
 struct xctx {
 	const struct ops_restore_opts *o;
-	size_t databases;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct ops_strv paths, names;	/* members to check and fsync, in order */
+	unsigned char *is_db;
+	size_t cap;
+	int check_dbs;			/* run integrity_check on databases */
+	size_t next, checked;
+	int done, failed, started;
+	struct ops_err err;		/* the first failure */
 };
 
 static int
-check_member(void *ctx, const struct ops_manifest_entry *e, const char *path,
+fsync_file(const char *path, const char *name, struct ops_err *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", name);
+	if (fsync(fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		return ops_err_sys(err, e, "unable to fsync '%s'", name);
+	}
+	close(fd);
+	return 0;
+}
+
+static void *
+checker_main(void *arg)
+{
+	struct xctx *x = arg;
+
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		char path[PATH_MAX], name[OPS_MANIFEST_NAME_MAX + 1];
+		struct ops_err e = OPS_ERR_INIT;
+		int bad, is_db;
+
+		while (x->next == x->paths.n && !x->done)
+			pthread_cond_wait(&x->cv, &x->mu);
+		if (x->next == x->paths.n || x->failed)
+			break;
+		snprintf(path, sizeof(path), "%s", x->paths.v[x->next]);
+		snprintf(name, sizeof(name), "%s", x->names.v[x->next]);
+		is_db = x->is_db[x->next];
+		x->next++;
+		pthread_mutex_unlock(&x->mu);
+		bad = is_db && ops_snapshot_integrity(path, name, &e) < 0;
+		if (!bad)
+			bad = fsync_file(path, name, &e) < 0;
+		pthread_mutex_lock(&x->mu);
+		if (bad && !x->failed) {
+			x->failed = 1;
+			x->err = e;
+		}
+		if (!bad && is_db)
+			x->checked++;
+	}
+	pthread_mutex_unlock(&x->mu);
+	return NULL;
+}
+
+static int
+member_done(void *ctx, const struct ops_manifest_entry *e, const char *path,
     struct ops_err *err)
 {
 	struct xctx *x = ctx;
+	int fd, rc = 0;
 
-	if (e->kind != OPS_KIND_SQLITE)
-		return 0;
-	if (ops_snapshot_integrity(path, e->name, err) < 0)
-		return -1;
-	x->databases++;
-	return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		close(fd);
+	}
+	pthread_mutex_lock(&x->mu);
+	if (x->failed) {
+		if (err)
+			*err = x->err;
+		rc = -1;
+	} else {
+		if (x->paths.n == x->cap) {
+			size_t ncap = x->cap ? 2 * x->cap : 16;
+			unsigned char *v = realloc(x->is_db, ncap);
+
+			if (v != NULL) {
+				x->is_db = v;
+				x->cap = ncap;
+			}
+		}
+		if (x->paths.n == x->cap || ops_strv_push(&x->paths, path) < 0 ||
+		    ops_strv_push(&x->names, e->name) < 0) {
+			rc = ops_err_sys(err, ENOMEM, "unable to check '%s'", e->name);
+		} else {
+			x->is_db[x->paths.n - 1] = x->check_dbs && e->kind == OPS_KIND_SQLITE;
+			pthread_cond_signal(&x->cv);
+		}
+	}
+	pthread_mutex_unlock(&x->mu);
+	return rc;
 }
 
 static void
@@ -454,24 +545,48 @@ xprogress(void *ctx, uint64_t done, uint64_t total)
 }
 
 /* Extract the verified archive into dest (absolute, empty): dest/memory
- * complete, every database checked, everything fsynced. */
+ * complete, every entry and hash checked, every database checked when
+ * check_dbs, everything fsynced. */
 static int
-extract(const char *archive, int nofollow, const char *dest,
+extract(const char *archive, int nofollow, const char *dest, int check_dbs,
     const struct ops_restore_opts *o, struct ops_restore_plan *plan, struct ops_err *err)
 {
 	struct ops_manifest m = OPS_MANIFEST_INIT;
-	struct xctx x = { o, 0 };
+	struct xctx x;
 	struct ops_archive_read_opts ro = { 0 };
 	char mem[PATH_MAX];
-	int rc = -1;
+	int rc = -1, rrc;
 
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.check_dbs = check_dbs;
+	pthread_mutex_init(&x.mu, NULL);
+	pthread_cond_init(&x.cv, NULL);
+	if (pthread_create(&x.thread, NULL, checker_main, &x) != 0) {
+		ops_err_sys(err, EAGAIN, "unable to start the integrity checks");
+		goto out;
+	}
+	x.started = 1;
 	ro.mode = OPS_AREAD_EXTRACT;
 	ro.nofollow = nofollow;
 	ro.dest = dest;
-	ro.member_done = check_member;
+	ro.member_done = member_done;
 	ro.progress = xprogress;
 	ro.ctx = &x;
-	if (ops_archive_read(archive, &ro, &m, err) < 0) {
+	rrc = ops_archive_read(archive, &ro, &m, err);
+	pthread_mutex_lock(&x.mu);
+	x.done = 1;
+	pthread_cond_signal(&x.cv);
+	pthread_mutex_unlock(&x.mu);
+	pthread_join(x.thread, NULL);
+	x.started = 0;
+	if (rrc < 0) {
+		ops_err_prefix(err, "archive '%s' refused", archive);
+		goto out;
+	}
+	if (x.failed) {
+		if (err)
+			*err = x.err;
 		ops_err_prefix(err, "archive '%s' refused", archive);
 		goto out;
 	}
@@ -486,9 +601,21 @@ extract(const char *archive, int nofollow, const char *dest,
 	plan->created = m.created;
 	plan->files = m.n;
 	plan->data_size = m.total;
-	plan->databases = x.databases;
+	plan->databases = x.checked;
 	rc = 0;
 out:
+	if (x.started) {
+		pthread_mutex_lock(&x.mu);
+		x.done = 1;
+		pthread_cond_signal(&x.cv);
+		pthread_mutex_unlock(&x.mu);
+		pthread_join(x.thread, NULL);
+	}
+	pthread_mutex_destroy(&x.mu);
+	pthread_cond_destroy(&x.cv);
+	ops_strv_release(&x.paths);
+	ops_strv_release(&x.names);
+	free(x.is_db);
 	ops_manifest_release(&m);
 	return rc;
 }
@@ -531,7 +658,7 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 		ops_err_sys(err, errno, "unable to create '%s'", p.staging);
 		goto out;
 	}
-	if (extract(archive, nofollow, p.staging, o, plan, err) < 0)
+	if (extract(archive, nofollow, p.staging, 1, o, plan, err) < 0)
 		goto out;
 	j.new_ino = dir_ino(p.newmem);
 	j.old_ino = dir_ino(p.mem);
@@ -669,7 +796,9 @@ do_to(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	snprintf(j.staging, sizeof(j.staging), "%s", staging);
 	if (journal_write(&p, &j, err) < 0)
 		goto out;
-	if (extract(archive, nofollow, staging, o, plan, err) < 0 ||
+	/* --to is also for salvage: a database that fails integrity_check
+	 * is still extracted (ops-backup verify runs the check). */
+	if (extract(archive, nofollow, staging, 0, o, plan, err) < 0 ||
 	    ops_path_join(from, sizeof(from), staging, "memory", err) < 0)
 		goto out;
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, target, RENAME_NOREPLACE) < 0) {
