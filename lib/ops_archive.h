@@ -1,18 +1,19 @@
 /* ops_archive: write and read the backup archive (libarchive).
  *
  * Layout: a tar (pax, ustar where it fits), compressed with zstd, gzip or
- * nothing, holding in this order MANIFEST.sha256, MANIFEST.json, the
- * directory memory/ and the files the manifest lists (see ops_manifest.h).
- * Members are streamed through a fixed buffer: memory use does not grow
+ * nothing, holding in this order MANIFEST.json, the directory memory/,
+ * the files MANIFEST.json lists, and MANIFEST.sha256 (see ops_manifest.h).
+ * Members are streamed through fixed buffers: memory use does not grow
  * with the size of what is archived.
  *
- * Reading checks every entry before anything is done with it, and
- * refuses the archive at the first entry that is not what ops-backup
- * writes: an absolute path, a '..' component, a symlink, a hard link, a
- * device, a FIFO, a socket, a setuid/setgid/sticky bit, a name outside
- * memory/, a file the manifest does not list or lists with another size,
- * a member listed twice or missing, a hash that differs, more data than
- * the manifest's total, a truncated or malformed archive. */
+ * Reading checks every entry against MANIFEST.json before anything is
+ * done with it, and refuses the archive at the first entry that is not
+ * what ops-backup writes: an absolute path, a '..' component, a symlink,
+ * a hard link, a device, a FIFO, a socket, a setuid/setgid/sticky bit, a
+ * name outside memory/, a file the manifest does not list or lists with
+ * another size, a member listed twice or missing, more data than the
+ * manifest's total, anything after MANIFEST.sha256, a truncated or
+ * malformed archive; then every member's hash against MANIFEST.sha256. */
 #ifndef OPS_ARCHIVE_H
 #define OPS_ARCHIVE_H
 
@@ -27,7 +28,7 @@
 
 struct ops_archive_writer {
 	void *a;		/* struct archive */
-	char *buf;		/* the fixed copy buffer */
+	struct ops_hasher *h;	/* hashes members on their way in */
 	uint64_t done;		/* member bytes written so far */
 	void (*progress)(void *ctx, uint64_t done);
 	void *ctx;
@@ -36,10 +37,10 @@ struct ops_archive_writer {
 	void (*wrote)(void *ctx, uint64_t bytes);
 	void *wctx;
 	int fd;
-	uint64_t bytes;
+	uint64_t bytes, synced;
 };
 
-#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0 }
+#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0, 0 }
 
 /* Start an archive on fd (which stays the caller's). compression is
  * "zstd", "gzip" or "none". */
@@ -49,11 +50,10 @@ int ops_archive_write_dir(struct ops_archive_writer *w, const char *name,
     double mtime, struct ops_err *err);
 int ops_archive_write_mem(struct ops_archive_writer *w, const char *name,
     const void *data, size_t len, double mtime, struct ops_err *err);
-/* Stream exactly len bytes of fd from offset 0. When want_sha256 is not
- * NULL the data is hashed again on the way and must match it (a file
- * that changed since it was hashed is an error). */
+/* Stream exactly len bytes of fd from offset 0, hashing them on the way
+ * (on another thread) into hex. */
 int ops_archive_write_fd(struct ops_archive_writer *w, const char *name,
-    int fd, uint64_t len, double mtime, const char *want_sha256,
+    int fd, uint64_t len, double mtime, char hex[OPS_SHA256_HEX],
     struct ops_err *err);
 /* Finish the archive (compressor flushed, fd not closed). */
 int ops_archive_write_close(struct ops_archive_writer *w, struct ops_err *err);
@@ -62,7 +62,7 @@ void ops_archive_write_release(struct ops_archive_writer *w);
 /* ---- reading ---- */
 
 enum ops_archive_mode {
-	OPS_AREAD_MANIFEST,	/* read and check the two manifests only */
+	OPS_AREAD_MANIFEST,	/* read and check MANIFEST.json only */
 	OPS_AREAD_VERIFY,	/* check every entry and hash; write nothing
 				   but sqlite members, one at a time, to
 				   scratch when it is set */
@@ -78,8 +78,9 @@ struct ops_archive_read_opts {
 	/* VERIFY: a directory for the temporary copy of each sqlite member
 	 * (removed after member_done), or NULL. */
 	const char *scratch;
-	/* Called after each member whose data was written out and hashed
-	 * correctly, with where it was written; -1 stops the read with err. */
+	/* Called after each member whose data was written out whole, with
+	 * where it was written (its hash is checked at the end, against
+	 * MANIFEST.sha256); -1 stops the read with err. */
 	int (*member_done)(void *ctx, const struct ops_manifest_entry *e,
 	    const char *path, struct ops_err *err);
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -89,6 +90,10 @@ struct ops_archive_read_opts {
 	 * returns 0 at the end and -1 on error. */
 	ssize_t (*source)(void *sctx, void *buf, size_t len);
 	void *sctx;
+	/* When set, each member's data is compared with the bytes of the
+	 * file this returns (the bytes it was written from) instead of
+	 * being hashed; MANIFEST.sha256 is then read but not checked. */
+	int (*reference)(void *ctx, const struct ops_manifest_entry *e);
 };
 
 /* Read path as o says; m (empty) receives MANIFEST.json's view. -1 with

@@ -138,8 +138,7 @@ struct member {
 	int fd;			/* what is streamed: a snapshot, a copy or the live JSONL */
 	uint64_t len;
 	double mtime;
-	char sha256[OPS_SHA256_HEX];
-	int live;		/* streamed from the live file: hash it again on the way */
+	char sha256[OPS_SHA256_HEX];	/* hashed on its way into the archive */
 };
 
 struct job {
@@ -311,18 +310,15 @@ snapshot(struct job *j, size_t i, struct ops_err *err)
 			goto out;
 		}
 		if (ops_snapshot_sqlite(m->src, staged, err) < 0 ||
-		    open_staged(staged, m, err) < 0 ||
-		    ops_sha256_fd(m->fd, m->len, m->name, m->sha256, err) < 0)
+		    open_staged(staged, m, err) < 0)
 			goto out;
 	} else if (ends_with(m->name, ".jsonl")) {
 		/* Append-only: the bytes up to the last complete line do not
-		 * change; stream them from the live file, hashed twice. */
+		 * change; they are streamed from the live file. */
 		m->kind = OPS_KIND_JSONL;
 		m->fd = fd;
 		fd = -1;
-		m->live = 1;
-		if (ops_snapshot_jsonl_len(m->fd, m->name, &m->len, err) < 0 ||
-		    ops_sha256_fd(m->fd, m->len, m->name, m->sha256, err) < 0)
+		if (ops_snapshot_jsonl_len(m->fd, m->name, &m->len, err) < 0)
 			goto out;
 	} else {
 		m->kind = OPS_KIND_FILE;
@@ -424,6 +420,18 @@ follow_read(void *ctx, void *buf, size_t len)
 	return n;
 }
 
+/* The verification compares each member with the file it was written
+ * from: the snapshot, the copy, or the live JSONL's stable prefix. */
+static int
+reference(void *ctx, const struct ops_manifest_entry *e)
+{
+	struct job *j = ctx;
+	struct member key = { .name = e->name }, *m;
+
+	m = bsearch(&key, j->v, j->n, sizeof(*j->v), by_member_name);
+	return m ? m->fd : -1;
+}
+
 struct verifier {
 	pthread_t thread;
 	struct follow f;
@@ -443,39 +451,47 @@ verifier_main(void *arg)
 	return NULL;
 }
 
+/* MANIFEST.json, memory/, the members (each hashed on its way in, the
+ * hash set in m), MANIFEST.sha256. */
 static int
-write_archive(struct job *j, const struct ops_manifest *m, int fd, struct follow *f,
+write_archive(struct job *j, struct ops_manifest *m, int fd, struct follow *f,
     struct ops_err *err)
 {
 	struct ops_archive_writer w = OPS_ARCHIVE_WRITER_INIT;
 	struct ops_buf sha = OPS_BUF_INIT, json = OPS_BUF_INIT;
 	int rc = -1;
 
-	ops_manifest_format_sha256(m, &sha);
 	ops_manifest_format_json(m, &json);
-	if (sha.oom || json.oom) {
+	if (json.oom) {
 		ops_err_sys(err, ENOMEM, "unable to write the manifest");
 		goto out;
 	}
 	w.progress = archive_progress;
 	w.ctx = j;
-	w.wrote = follow_wrote;
+	w.wrote = f ? follow_wrote : NULL;
 	w.wctx = f;
 	if (ops_archive_write_open(&w, fd, j->cfg->backup.compression, err) < 0 ||
-	    ops_archive_write_mem(&w, OPS_MANIFEST_SHA256, sha.s, sha.len, m->created,
-	    err) < 0 ||
 	    ops_archive_write_mem(&w, OPS_MANIFEST_JSON, json.s, json.len, m->created,
 	    err) < 0 ||
 	    ops_archive_write_dir(&w, "memory", m->created, err) < 0)
 		goto out;
 	for (size_t i = 0; i < j->n; i++) {
 		struct member *mb = &j->v[i];
+		struct ops_manifest_entry *e;
 
 		if (ops_archive_write_fd(&w, mb->name, mb->fd, mb->len, mb->mtime,
-		    mb->live ? mb->sha256 : NULL, err) < 0)
+		    mb->sha256, err) < 0)
 			goto out;
+		e = (struct ops_manifest_entry *)ops_manifest_find(m, mb->name);
+		memcpy(e->sha256, mb->sha256, OPS_SHA256_HEX);
 	}
-	if (ops_archive_write_close(&w, err) < 0)
+	ops_manifest_format_sha256(m, &sha);
+	if (sha.oom) {
+		ops_err_sys(err, ENOMEM, "unable to write the manifest");
+		goto out;
+	}
+	if (ops_archive_write_mem(&w, OPS_MANIFEST_SHA256, sha.s, sha.len, m->created,
+	    err) < 0 || ops_archive_write_close(&w, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -627,8 +643,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 		progress(p, "snapshot", i, j.n);
 		if (snapshot(&j, i, err) < 0)
 			goto out;
-		if (ops_manifest_add(&m, j.v[i].name, j.v[i].len, j.v[i].kind, j.v[i].sha256,
-		    err) < 0)
+		if (ops_manifest_add(&m, j.v[i].name, j.v[i].len, j.v[i].kind, NULL, err) < 0)
 			goto out;
 	}
 	progress(p, "snapshot", j.n, j.n);
@@ -649,6 +664,8 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	v.ro.mode = OPS_AREAD_VERIFY;
 	v.ro.source = follow_read;
 	v.ro.sctx = &v.f;
+	v.ro.reference = reference;
+	v.ro.ctx = &j;
 	if (pthread_create(&v.thread, NULL, verifier_main, &v) != 0) {
 		ops_err_sys(err, EAGAIN, "unable to start the verification");
 		goto out_v;

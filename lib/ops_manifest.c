@@ -75,7 +75,7 @@ ops_manifest_add(struct ops_manifest *m, const char *name, uint64_t size,
 
 	if (ops_manifest_name_check(name, err) < 0)
 		return -1;
-	if (!ops_sha256_hex_valid(sha256))
+	if (sha256 != NULL && !ops_sha256_hex_valid(sha256))
 		return ops_err_set(err, OPS_E_FAIL, "'%s': malformed sha256", name);
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].name, name) == 0)
@@ -97,7 +97,10 @@ ops_manifest_add(struct ops_manifest *m, const char *name, uint64_t size,
 		return ops_err_sys(err, errno, "unable to build the manifest");
 	e->size = size;
 	e->kind = kind;
-	memcpy(e->sha256, sha256, OPS_SHA256_HEX);
+	if (sha256 != NULL)
+		memcpy(e->sha256, sha256, OPS_SHA256_HEX);
+	else
+		e->sha256[0] = '\0';
 	m->total += size;
 	m->n++;
 	return 0;
@@ -145,10 +148,9 @@ ops_manifest_format_json(const struct ops_manifest *m, struct ops_buf *out)
 	    "\"files\": [\n", ops_time_iso(m->created, iso, sizeof(iso)),
 	    (unsigned long long)m->total);
 	for (size_t i = 0; i < m->n; i++)
-		ops_buf_printf(out, "{\"name\": \"%s\", \"size\": %llu, \"kind\": \"%s\", "
-		    "\"sha256\": \"%s\"}%s\n", m->v[i].name,
-		    (unsigned long long)m->v[i].size, ops_kind_name(m->v[i].kind),
-		    m->v[i].sha256, i + 1 < m->n ? "," : "");
+		ops_buf_printf(out, "{\"name\": \"%s\", \"size\": %llu, \"kind\": \"%s\"}%s\n",
+		    m->v[i].name, (unsigned long long)m->v[i].size, ops_kind_name(m->v[i].kind),
+		    i + 1 < m->n ? "," : "");
 	ops_buf_puts(out, "]}\n");
 }
 
@@ -252,7 +254,7 @@ ops_manifest_parse_json(const char *text, size_t len, struct ops_manifest *m,
 {
 	static const char *const top_keys[] = { "format", "created", "total_size",
 		"files", NULL };
-	static const char *const file_keys[] = { "name", "size", "kind", "sha256", NULL };
+	static const char *const file_keys[] = { "name", "size", "kind", NULL };
 	cJSON *root;
 	const cJSON *files, *f;
 	const char *s;
@@ -286,7 +288,7 @@ ops_manifest_parse_json(const char *text, size_t len, struct ops_manifest *m,
 		goto out;
 	}
 	cJSON_ArrayForEach(f, files) {
-		const char *name, *k, *hex;
+		const char *name, *k;
 
 		snprintf(where, sizeof(where), "file %d", ++i);
 		if (!cJSON_IsObject(f)) {
@@ -298,11 +300,9 @@ ops_manifest_parse_json(const char *text, size_t len, struct ops_manifest *m,
 			goto out;
 		name = json_str(f, "name");
 		k = json_str(f, "kind");
-		hex = json_str(f, "sha256");
-		if (name == NULL || k == NULL || hex == NULL) {
+		if (name == NULL || k == NULL) {
 			ops_err_set(err, OPS_E_FAIL,
-			    OPS_MANIFEST_JSON ": %s: 'name', 'kind' and 'sha256' must be strings",
-			    where);
+			    OPS_MANIFEST_JSON ": %s: 'name' and 'kind' must be strings", where);
 			goto out;
 		}
 		if (ops_kind_parse(k, &kind) < 0) {
@@ -310,7 +310,7 @@ ops_manifest_parse_json(const char *text, size_t len, struct ops_manifest *m,
 			    where, k);
 			goto out;
 		}
-		if (ops_manifest_add(m, name, size, kind, hex, err) < 0) {
+		if (ops_manifest_add(m, name, size, kind, NULL, err) < 0) {
 			ops_err_prefix(err, OPS_MANIFEST_JSON ": %s", where);
 			goto out;
 		}
@@ -328,7 +328,7 @@ out:
 }
 
 int
-ops_manifest_agree(const struct ops_manifest *sha, const struct ops_manifest *json,
+ops_manifest_merge(struct ops_manifest *json, const struct ops_manifest *sha,
     struct ops_err *err)
 {
 	size_t i;
@@ -341,14 +341,13 @@ ops_manifest_agree(const struct ops_manifest *sha, const struct ops_manifest *js
 			    "manifests disagree: '%s' is only in %s",
 			    c < 0 ? sha->v[i].name : json->v[i].name,
 			    c < 0 ? OPS_MANIFEST_SHA256 : OPS_MANIFEST_JSON);
-		if (strcmp(sha->v[i].sha256, json->v[i].sha256) != 0)
-			return ops_err_set(err, OPS_E_FAIL,
-			    "manifests disagree on the sha256 of '%s'", sha->v[i].name);
 	}
 	if (i < sha->n || i < json->n)
 		return ops_err_set(err, OPS_E_FAIL, "manifests disagree: '%s' is only in %s",
 		    i < sha->n ? sha->v[i].name : json->v[i].name,
 		    i < sha->n ? OPS_MANIFEST_SHA256 : OPS_MANIFEST_JSON);
+	for (i = 0; i < json->n; i++)
+		memcpy(json->v[i].sha256, sha->v[i].sha256, OPS_SHA256_HEX);
 	return 0;
 }
 

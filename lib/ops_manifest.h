@@ -1,10 +1,12 @@
 /* ops_manifest: what a backup archive holds, and the rules for its names.
  *
- * An archive made by ops-backup starts with two members describing the
- * rest: MANIFEST.sha256 (sha256sum format, "HEX  memory/NAME" per line, so
- * `sha256sum -c MANIFEST.sha256` passes after extraction) and
- * MANIFEST.json (format, creation time, total size, and a line per file
- * with its name, size, kind and hash). Both must describe the same files.
+ * An archive made by ops-backup starts with MANIFEST.json (format,
+ * creation time, total size, and a line per file with its name, size and
+ * kind), so that every entry can be checked against it before anything
+ * is done with it, and ends with MANIFEST.sha256 (sha256sum format,
+ * "HEX  memory/NAME" per line, so `sha256sum -c MANIFEST.sha256` passes
+ * after extraction), written once every member has been hashed on its
+ * way into the archive. Both must list the same files.
  *
  * Member names are relative, start with "memory/", have no empty, "." or
  * ".." component and only printable characters other than '\\' and '"'.
@@ -35,7 +37,7 @@ struct ops_manifest_entry {
 	char *name;
 	uint64_t size;
 	enum ops_kind kind;
-	char sha256[OPS_SHA256_HEX];
+	char sha256[OPS_SHA256_HEX];	/* "" until known */
 };
 
 struct ops_manifest {
@@ -53,7 +55,8 @@ int ops_kind_parse(const char *s, enum ops_kind *k);
 /* 0 when name is a valid member name under memory/, else -1 and why. */
 int ops_manifest_name_check(const char *name, struct ops_err *err);
 
-/* Append an entry (name copied). Duplicate or invalid names are errors. */
+/* Append an entry (name copied; sha256 may be NULL: not known yet).
+ * Duplicate or invalid names are errors. */
 int ops_manifest_add(struct ops_manifest *m, const char *name, uint64_t size,
     enum ops_kind kind, const char *sha256, struct ops_err *err);
 
@@ -69,15 +72,16 @@ void ops_manifest_format_json(const struct ops_manifest *m, struct ops_buf *out)
 
 /* Parse a member text into an empty manifest (sorted on success). Strict:
  * anything unexpected is an error naming the line or the key. The sha256
- * form leaves sizes 0 and kinds OPS_KIND_FILE. */
+ * form leaves sizes 0 and kinds OPS_KIND_FILE; the JSON form leaves the
+ * hashes "". */
 int ops_manifest_parse_sha256(const char *text, size_t len,
     struct ops_manifest *m, struct ops_err *err);
 int ops_manifest_parse_json(const char *text, size_t len,
     struct ops_manifest *m, struct ops_err *err);
 
-/* 0 when the two (sorted) manifests list the same names with the same
- * hashes; -1 naming the first difference. */
-int ops_manifest_agree(const struct ops_manifest *sha, const struct ops_manifest *json,
+/* When the two (sorted) manifests list the same names, copy the hashes
+ * of sha into json and return 0; else -1 naming the first difference. */
+int ops_manifest_merge(struct ops_manifest *json, const struct ops_manifest *sha,
     struct ops_err *err);
 
 void ops_manifest_release(struct ops_manifest *m);

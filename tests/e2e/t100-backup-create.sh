@@ -17,10 +17,12 @@ expect_match '^[0-9]{8}_[0-9]{6}\.tar\.zst$' "$name"
 [ -f "$D/$name" ] && [ "$(stat -c %a "$D/$name")" = 600 ] || fail "archive not 0600"
 [ "$(stat -c %a "$D/latest")" = 600 ] || fail "latest not 0600"
 ls -a "$D" | grep -q '^\.ops-backup-' && fail "temporary files left"
-# tar reads it; the manifests come first and sha256sum -c passes
+# tar reads it; MANIFEST.json comes first, MANIFEST.sha256 last, and
+# sha256sum -c passes
 tar -tf "$(cat "$D/latest")" > "$T/list"
-[ "$(head -3 "$T/list" | tr '\n' ' ')" = "MANIFEST.sha256 MANIFEST.json memory/ " ] ||
-	fail "unexpected layout: $(head -3 "$T/list")"
+[ "$(head -2 "$T/list" | tr '\n' ' ')" = "MANIFEST.json memory/ " ] ||
+	fail "unexpected layout: $(head -2 "$T/list")"
+[ "$(tail -1 "$T/list")" = MANIFEST.sha256 ] || fail "MANIFEST.sha256 is not last"
 mkdir "$T/x" && tar -xf "$latest" -C "$T/x"
 (cd "$T/x" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c failed"
 for f in memory.db aux_0.db strange_loop.jsonl identity_core.json; do

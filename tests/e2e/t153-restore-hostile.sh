@@ -18,22 +18,29 @@ def manifest(files, total=None):
     sha = "".join("%s  %s\n" % (hashlib.sha256(d).hexdigest(), n) for n, d in files)
     js = {"format": 1, "created": "2026-01-01T00:00:00+00:00",
           "total_size": sum(len(d) for n, d in files) if total is None else total,
-          "files": [{"name": n, "size": len(d), "kind": "file",
-                     "sha256": hashlib.sha256(d).hexdigest()} for n, d in files]}
+          "files": [{"name": n, "size": len(d), "kind": "file"} for n, d in files]}
     return sha.encode(), json.dumps(js).encode()
 
-def build(name, listed, members, mode="w", sha=None, js=None):
-    """listed: (name, data) in the manifest; members: TarInfo, data pairs after it."""
+def add(tf, n, d):
+    ti = tarfile.TarInfo(n); ti.size = len(d); ti.mode = 0o600
+    tf.addfile(ti, io.BytesIO(d))
+
+def build(name, listed, members, mode="w", sha=None, js=None, after=(), with_sha=True):
+    """listed: (name, data) in the manifests; members: TarInfo, data pairs
+    between MANIFEST.json (first) and MANIFEST.sha256 (last)."""
     s, j = manifest(listed)
-    s, j = sha or s, js or j
+    s = s if sha is None else sha
+    j = j if js is None else js
     with tarfile.open(os.path.join(C, name), mode, format=tarfile.PAX_FORMAT) as tf:
-        for n, d in (("MANIFEST.sha256", s), ("MANIFEST.json", j)):
-            ti = tarfile.TarInfo(n); ti.size = len(d); ti.mode = 0o600
-            tf.addfile(ti, io.BytesIO(d))
+        add(tf, "MANIFEST.json", j)
         d = tarfile.TarInfo("memory"); d.type = tarfile.DIRTYPE; d.mode = 0o700
         tf.addfile(d)
         for ti, data in members:
             tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+        if with_sha:
+            add(tf, "MANIFEST.sha256", s)
+        for ti, data in after:
+            tf.addfile(ti, io.BytesIO(data))
 
 def reg(n, data, mode=0o600):
     ti = tarfile.TarInfo(n); ti.size = len(data); ti.mode = mode
@@ -63,7 +70,10 @@ build("unlisted.tar", ok, [reg("memory/a.json", good), reg("memory/extra.db", go
 build("oversize.tar", ok, [reg("memory/a.json", good * 1000)])
 build("total-above.tar", ok, [reg("memory/a.json", good)],
       js=json.dumps({"format": 1, "total_size": 10, "files": [{"name": "memory/a.json",
-          "size": len(good), "kind": "file", "sha256": hashlib.sha256(good).hexdigest()}]}).encode())
+          "size": len(good), "kind": "file"}]}).encode())
+build("after-sha.tar", ok, [reg("memory/a.json", good)], after=[reg("memory/late", good)])
+build("no-sha.tar", ok, [reg("memory/a.json", good)], sha=b"")
+build("no-sha-entry.tar", ok, [reg("memory/a.json", good)], with_sha=False)
 build("bad-hash.tar", ok, [reg("memory/a.json", good.replace(b"good", b"evil"))])
 build("duplicate.tar", ok, [reg("memory/a.json", good), reg("memory/a.json", good)])
 build("missing.tar", ok + [("memory/b.json", good)], [reg("memory/a.json", good)])
@@ -87,10 +97,10 @@ import hashlib, io, json, sys, tarfile
 good = b"good data\n" * 100
 h = hashlib.sha256(good).hexdigest()
 with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as tf:
-    for n, d in (("MANIFEST.sha256", ("%s  memory/a.json\n" % h).encode()),
-                 ("MANIFEST.json", json.dumps({"format": 1, "total_size": len(good), "files": [
-                     {"name": "memory/a.json", "size": len(good), "kind": "file", "sha256": h}]}).encode()),
-                 ("memory/a.json", good)):
+    for n, d in (("MANIFEST.json", json.dumps({"format": 1, "total_size": len(good), "files": [
+                     {"name": "memory/a.json", "size": len(good), "kind": "file"}]}).encode()),
+                 ("memory/a.json", good),
+                 ("MANIFEST.sha256", ("%s  memory/a.json\n" % h).encode())):
         ti = tarfile.TarInfo(n); ti.size = len(d); ti.mode = 0o600
         tf.addfile(ti, io.BytesIO(d))
 PY
@@ -135,7 +145,10 @@ check total-above.tar "total_size 10 is not the sum"
 check bad-hash.tar "'memory/a.json': sha256 mismatch"
 check duplicate.tar "'memory/a.json' appears twice"
 check missing.tar "'memory/b.json' is in the manifest but not in the archive"
-check disagree.tar "manifests disagree"
+check disagree.tar "'memory/a.json': sha256 mismatch"
+check after-sha.tar "'memory/late' after MANIFEST.sha256"
+check no-sha.tar "manifests disagree: 'memory/a.json' is only in MANIFEST.json"
+check no-sha-entry.tar "no MANIFEST.sha256 at the end of the archive"
 check no-manifest.tar "not an archive made by ops-backup"
 check garbage.tar.zst "Unrecognized archive format"
 check truncated.tar.zst "truncated|Truncated|malformed archive"
