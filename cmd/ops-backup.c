@@ -64,14 +64,16 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 
 	if (strcmp(verb, "create") == 0) {
 		struct ops_backup_result r;
-		char sz[32];
 
 		if (ops_backup_create(cfg, p, &r, err) < 0)
 			return -1;
-		if (verbose)
+		if (verbose) {
+			char sz[32];
+
 			printf("backup complete: %s (%zu files, %s, %.1fs; %zu pruned)\n",
 			    ops_fs_rel(cfg->home, r.path), r.files,
 			    ops_size_format(r.size, sz, sizeof(sz)), r.seconds, r.pruned);
+		}
 	} else if (strcmp(verb, "verify") == 0 && !flag) {
 		rc = verify_one(cfg, arg, p, verbose);
 	} else if (strcmp(verb, "verify") == 0) {

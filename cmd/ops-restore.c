@@ -38,17 +38,20 @@ note(void *ctx, const char *msg)
 static void
 print_plan(FILE *f, const struct ops_restore_plan *p)
 {
-	char t[32], a[32], b[32];
+	char t[32], a[32];
 
 	fprintf(f, "archive: %s (taken %s, %zu files, %s, %zu databases pass integrity_check)\n",
 	    ops_fs_rel(home_dir, p->archive), p->created > 0 ? ops_time_log(p->created, t,
 	    sizeof(t)) : "?", p->files, ops_size_format(p->data_size, a, sizeof(a)), p->databases);
-	if (p->memory_exists)
+	if (p->memory_exists) {
+		char b[32];
+
 		fprintf(f, "memory/: %llu files, %s, to be set aside as %s\n",
 		    (unsigned long long)p->cur_files, ops_size_format(p->cur_bytes, b, sizeof(b)),
 		    ops_fs_rel(home_dir, p->aside));
-	else
+	} else {
 		fprintf(f, "memory/: none yet\n");
+	}
 	if (p->agent_running)
 		fprintf(f, "agent: running (pid %d): stopped, then started on the restored memory "
 		    "and given %.0fs to heartbeat, else the previous memory is put back\n",

@@ -827,13 +827,14 @@ ops_backup_resolve(const struct ops_config *cfg, const char *arg, char *buf,
 {
 	struct ops_backup_name bn;
 	struct stat st;
-	char dir[PATH_MAX];
 
 	*nofollow = 1;
 	if (arg == NULL || strcmp(arg, "latest") == 0)
 		return ops_backup_latest(cfg, buf, len, err);
 	if (strchr(arg, '/') == NULL && ops_backup_name_parse(arg, &bn) == 0 &&
 	    lstat(arg, &st) < 0) {
+		char dir[PATH_MAX];
+
 		if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0)
 			return -1;
 		return ops_path_join(buf, len, dir, arg, err);
@@ -1009,7 +1010,7 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
     struct ops_err *err)
 {
 	struct ops_manifest m = OPS_MANIFEST_INIT;
-	struct verify_ctx vc = { p, res };
+	struct verify_ctx vc;
 	struct ops_archive_read_opts ro = { 0 };
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_statedb st = OPS_STATEDB_INIT;
@@ -1021,6 +1022,8 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	vc.p = p;
+	vc.res = res;
 	if (backup_dir(cfg, dir, sizeof(dir), 1, err) < 0)
 		return -1;
 	if (snprintf(scratch, sizeof(scratch), "%s/" TMP_PREFIX "verify.XXXXXX", dir) >=

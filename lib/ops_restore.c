@@ -43,6 +43,7 @@ struct paths {
 static int
 get_paths(const struct ops_config *cfg, struct paths *p, struct ops_err *err)
 {
+	memset(p, 0, sizeof(*p));
 	snprintf(p->home, sizeof(p->home), "%s", cfg->home);
 	if (ops_path_join(p->mem, sizeof(p->mem), cfg->home, "memory", err) < 0 ||
 	    ops_path_join(p->staging, sizeof(p->staging), cfg->home, STAGING, err) < 0 ||
@@ -585,8 +586,7 @@ extract(const char *archive, int nofollow, const char *dest, int check_dbs,
 		goto out;
 	}
 	if (x.failed) {
-		if (err)
-			*err = x.err;
+		*err = x.err;
 		ops_err_prefix(err, "archive '%s' refused", archive);
 		goto out;
 	}

@@ -20,7 +20,6 @@ walk(int dfd, const char *where, int depth, visit_fn fn, void *ctx,
     struct ops_err *err)
 {
 	DIR *d;
-	struct dirent *de;
 	int rc = 0;
 
 	if (depth > MAX_DEPTH)
@@ -31,6 +30,7 @@ walk(int dfd, const char *where, int depth, visit_fn fn, void *ctx,
 		return ops_err_sys(err, errno, "unable to read '%s'", where);
 	}
 	while (rc == 0) {
+		struct dirent *de;
 		struct stat st;
 
 		errno = 0;

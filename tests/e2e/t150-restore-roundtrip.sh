@@ -46,6 +46,41 @@ expect_match 'agent: not running' "$OUT"
 expect_match 'dry run: nothing was changed' "$OUT"
 same_as "$T/changed"
 ls -a "$H" | grep -q 'pre-restore\|\.memory\.restore' && fail "dry run left something: $(ls -a "$H")"
+# on a terminal it asks; "n" changes nothing
+cat > "$T/onterm.py" <<'PY'
+import os, pty, sys
+answer = sys.argv[1].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+out = b""
+while b"[y/N]" not in out:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.write(fd, answer + b"\n")
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+expect_rc 1 python3 "$T/onterm.py" n ops-restore --home "$H"
+expect_match 'to be set aside as memory\.pre-restore' "$OUT"
+expect_match 'Restore\? \[y/N\]' "$OUT"
+expect_match 'restore cancelled: nothing was changed' "$OUT"
+same_as "$T/changed"
+ls -a "$H" | grep -q 'pre-restore\|\.memory\.restore' && fail "a cancelled restore left something"
 # the restore
 ino=$(stat -c %i "$H/memory")
 expect_rc 0 ops-restore --home "$H" --yes

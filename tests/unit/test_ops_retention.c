@@ -165,6 +165,48 @@ decide(void)
 	ops_retention_decide(NULL, 0, &p, now, NULL);
 }
 
+/* The example of ops-backup(1): daily backups at 03:00 for 500 days, at
+ * 2026-03-01 12:00 with the defaults. */
+static void
+man_example(void)
+{
+	enum { N = 500 };
+	static char names[N][32];
+	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0 };
+	struct ops_retention_item v[N];
+	static const char *const want[] = {
+		"20260301", "20260228", "20260227", "20260226", "20260225", "20260224",
+		"20260223", "20260222", "20260215", "20260208", "20260201", "20260130",
+		"20251231", "20251130", "20251031", "20250930", "20250831", "20250731",
+		"20250630", "20250531", "20250430", "20250331",
+	};
+	size_t k = 0;
+
+	for (int i = 0; i < N; i++) {
+		time_t t = (time_t)1772334000 - (time_t)i * 86400;	/* 2026-03-01 03:00 */
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(names[i], sizeof(names[i]), "%Y%m%d_%H%M%S.tar.zst", &tm);
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].name = names[i];
+	}
+	ops_retention_decide(v, N, &p, 1772366400, NULL);
+	for (int i = 0; i < N; i++) {
+		if (!v[i].keep)
+			continue;
+		if (k >= sizeof(want) / sizeof(want[0]) ||
+		    strncmp(v[i].name, want[k], 8) != 0) {
+			fprintf(stderr, "man example: kept %s (expected %s)\n", v[i].name,
+			    k < sizeof(want) / sizeof(want[0]) ? want[k] : "nothing more");
+			failures++;
+			return;
+		}
+		k++;
+	}
+	CHECK(k == sizeof(want) / sizeof(want[0]));
+}
+
 int
 main(void)
 {
@@ -173,6 +215,7 @@ main(void)
 	names();
 	weeks();
 	decide();
+	man_example();
 	if (failures)
 		fprintf(stderr, "%d failure(s)\n", failures);
 	return failures != 0;
