@@ -92,10 +92,8 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 	} else {
 		if (ops_backup_prune(cfg, flag, &pv, &n, err) < 0)
 			return -1;
-		for (size_t i = 0; i < n; i++)
-			if (flag || verbose || pv[i].deleted)
-				printf("%-24s %-6s %s\n", pv[i].name,
-				    pv[i].keep ? "keep" : flag ? "delete" : "deleted", pv[i].why);
+		ops_backup_prune_format(pv, n, flag, verbose, &out);
+		fputs(ops_buf_str(&out), stdout);
 	}
 	free(bv);
 	free(pv);

@@ -1225,3 +1225,13 @@ ops_backup_list_format(const struct ops_backup_info *v, size_t n, int json,
 			ops_buf_puts(out, "never\n");
 	}
 }
+
+void
+ops_backup_prune_format(const struct ops_prune_item *v, size_t n, int dry_run, int all,
+    struct ops_buf *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (dry_run || all || v[i].deleted)
+			ops_buf_printf(out, "%-24s %-6s %s\n", v[i].name, v[i].keep ? "keep" :
+			    dry_run ? "delete" : "deleted", v[i].why);
+}

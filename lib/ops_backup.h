@@ -100,5 +100,9 @@ struct ops_prune_item {
  * backup, newest first, with the decision and the rule that made it. */
 int ops_backup_prune(const struct ops_config *cfg, int dry_run,
     struct ops_prune_item **v, size_t *n, struct ops_err *err);
+/* "NAME keep|delete|deleted RULE" lines: every backup when all (or a dry
+ * run), else those deleted; appended to out. */
+void ops_backup_prune_format(const struct ops_prune_item *v, size_t n, int dry_run,
+    int all, struct ops_buf *out);
 
 #endif

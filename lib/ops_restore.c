@@ -18,6 +18,7 @@
 #include "ops_snapshot.h"
 #include "ops_time.h"
 #include "ops_tree.h"
+#include "ops_units.h"
 
 #define STAGING ".memory.restore"	/* in the home: same filesystem as memory/ */
 #define JOURNAL ".ops/restore.journal"
@@ -842,12 +843,71 @@ ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
 }
 
 int
-ops_restore_list(const struct ops_config *cfg, const char *archive,
-    struct ops_manifest *m, char *path, size_t len, struct ops_err *err)
+ops_restore_list(const struct ops_config *cfg, const char *archive, struct ops_buf *out,
+    struct ops_err *err)
 {
 	struct ops_archive_read_opts ro = { .mode = OPS_AREAD_MANIFEST };
+	struct ops_manifest m = OPS_MANIFEST_INIT;
+	char path[PATH_MAX], t[32], sz[32];
 
-	if (ops_backup_resolve(cfg, archive, path, len, &ro.nofollow, err) < 0)
+	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &ro.nofollow, err) < 0 ||
+	    ops_archive_read(path, &ro, &m, err) < 0) {
+		ops_manifest_release(&m);
 		return -1;
-	return ops_archive_read(path, &ro, m, err);
+	}
+	ops_buf_printf(out, "%s: taken %s, %zu files, %s\n", ops_fs_rel(cfg->home, path),
+	    m.created > 0 ? ops_time_log(m.created, t, sizeof(t)) : "?", m.n,
+	    ops_size_format(m.total, sz, sizeof(sz)));
+	for (size_t i = 0; i < m.n; i++)
+		ops_buf_printf(out, "%12llu  %-6s  %s\n", (unsigned long long)m.v[i].size,
+		    ops_kind_name(m.v[i].kind), m.v[i].name);
+	ops_manifest_release(&m);
+	return 0;
+}
+
+void
+ops_restore_plan_format(const struct ops_restore_plan *p, const char *home,
+    struct ops_buf *out)
+{
+	char t[32], a[32], b[32];
+
+	ops_buf_printf(out, "archive: %s (taken %s, %zu files, %s, %zu databases pass "
+	    "integrity_check)\n", ops_fs_rel(home, p->archive), p->created > 0 ?
+	    ops_time_log(p->created, t, sizeof(t)) : "?", p->files,
+	    ops_size_format(p->data_size, a, sizeof(a)), p->databases);
+	if (p->memory_exists)
+		ops_buf_printf(out, "memory/: %llu files, %s, to be set aside as %s\n",
+		    (unsigned long long)p->cur_files, ops_size_format(p->cur_bytes, b, sizeof(b)),
+		    ops_fs_rel(home, p->aside));
+	else
+		ops_buf_puts(out, "memory/: none yet\n");
+	if (p->agent_running)
+		ops_buf_printf(out, "agent: running (pid %d): stopped, then started on the "
+		    "restored memory and given %.0fs to heartbeat, else the previous memory is "
+		    "put back\n", (int)p->agent_pid, p->start_timeout);
+	else
+		ops_buf_puts(out, "agent: not running, and not started\n");
+}
+
+void
+ops_restore_done_format(const struct ops_restore_plan *p, const char *home,
+    const struct ops_restore_opts *o, struct ops_buf *out)
+{
+	if (o->dry_run) {
+		ops_restore_plan_format(p, home, out);
+		ops_buf_puts(out, "dry run: nothing was changed\n");
+		return;
+	}
+	if (o->to) {
+		ops_buf_printf(out, "extracted %s (%zu files) into %s/memory\n",
+		    ops_fs_rel(home, p->archive), p->files, o->to);
+		return;
+	}
+	ops_buf_printf(out, "restored memory/ from %s (%zu files)", ops_fs_rel(home, p->archive),
+	    p->files);
+	if (p->memory_exists)
+		ops_buf_printf(out, "; previous memory in %s", ops_fs_rel(home, p->aside));
+	if (p->new_pid > 0)
+		ops_buf_printf(out, "; agent restarted (pid %d)", (int)p->new_pid);
+	ops_buf_puts(out, "\n");
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ops_buf.h"
 #include "ops_config.h"
 #include "ops_err.h"
 #include "ops_manifest.h"
@@ -66,8 +67,16 @@ int ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_o
 int ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
     struct ops_restore_plan *plan, struct ops_err *err);
 
-/* The manifest of an archive (for --list); path receives where it is. */
+/* --list: the archive's MANIFEST.json as text (time, count, size, then a
+ * line per file: size, kind, name), appended to out. */
 int ops_restore_list(const struct ops_config *cfg, const char *archive,
-    struct ops_manifest *m, char *path, size_t len, struct ops_err *err);
+    struct ops_buf *out, struct ops_err *err);
+
+/* What a restore will do (before) or did (after), as text for the
+ * operator, paths relative to home; appended to out. */
+void ops_restore_plan_format(const struct ops_restore_plan *p, const char *home,
+    struct ops_buf *out);
+void ops_restore_done_format(const struct ops_restore_plan *p, const char *home,
+    const struct ops_restore_opts *o, struct ops_buf *out);
 
 #endif

@@ -80,14 +80,14 @@ expect_match '[0-9]\.tar$' "$(cat "$D/latest")"
 expect_rc 0 ops-backup --home "$H" verify --all
 [ "$(ls "$D" | grep -c '^[0-9]\{8\}_[0-9]\{6\}\.tar')" = 3 ] || fail "expected 3 backups: $(ls "$D")"
 # one run at a time: 75 while the lock is held, for create, verify, prune
-flock "$H/.ops/backup.lock" sleep 3 & lockpid=$!; _pids="$_pids $lockpid"
+flock -o "$H/.ops/backup.lock" sleep 3 & lockpid=$!; _pids="$_pids $lockpid"
 sleep 0.3
 expect_rc 75 ops-backup --home "$H"
 expect_match 'another run holds' "$ERR"
 expect_rc 75 ops-backup --home "$H" verify
 expect_rc 75 ops-backup --home "$H" prune --dry-run
 expect_rc 0 ops-backup --home "$H" list	# list does not lock
-kill $lockpid; wait $lockpid 2>/dev/null || true
+kill $(pgrep -P $lockpid) $lockpid 2>/dev/null; wait $lockpid 2>/dev/null || true
 # usage errors
 expect_rc 2 ops-backup --home "$H" frobnicate
 expect_rc 2 ops-backup --home "$H" list --dry-run

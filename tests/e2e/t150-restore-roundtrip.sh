@@ -108,6 +108,14 @@ ls -a "$T/out" | grep -q '\.memory\.restore' && fail "--to left its staging dire
 expect_rc 1 ops-restore --home "$H" --to "$T/out"
 expect_match 'already exists' "$ERR"
 expect_rc 1 ops-restore --home "$H" --to "$H"
+# one at a time, and never during a backup: the lock is ops-backup's
+flock -o "$H/.ops/backup.lock" sleep 3 & lockpid=$!; _pids="$_pids $lockpid"
+sleep 0.3
+expect_rc 75 ops-restore --home "$H" --yes
+expect_match 'another run holds' "$ERR"
+expect_rc 75 ops-restore --home "$H" --dry-run
+expect_rc 0 ops-restore --home "$H" --list	# reads only, no lock
+kill $(pgrep -P $lockpid) $lockpid 2>/dev/null; wait $lockpid 2>/dev/null || true
 # usage
 expect_rc 2 ops-restore --home "$H" --list --dry-run
 expect_rc 2 ops-restore --home "$H" --yes --to "$T/o2"
