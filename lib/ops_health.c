@@ -164,9 +164,12 @@ fingerprint(const struct stat *db, const char *path, struct ops_fingerprint *fp)
 	fp->size = (int64_t)db->st_size;
 	fp->mtime_ns = (int64_t)db->st_mtim.tv_sec * 1000000000 + db->st_mtim.tv_nsec;
 	fp->inode = (int64_t)db->st_ino;
-	/* In WAL mode a commit only touches the -wal file. */
+	/* In WAL mode a commit only touches the -wal file. An empty -wal holds
+	 * nothing, and our own read-only open creates one where there was
+	 * none: count it as absent, or the check would always defeat the
+	 * cache of the next run. */
 	if (snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) &&
-	    lstat(wal, &st) == 0) {
+	    lstat(wal, &st) == 0 && st.st_size > 0) {
 		fp->wal_size = (int64_t)st.st_size;
 		fp->wal_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
 		    st.st_mtim.tv_nsec;
