@@ -656,15 +656,29 @@ known(const struct ops_config *cfg, const char *name)
 	return 0;
 }
 
-int
-ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
-    struct ops_statedb *st, struct ops_report *r, struct ops_err *err)
+static void
+run_builtin(struct ctx *c, size_t i)
 {
 	static void (*const builtin[])(struct ctx *) = {
 		check_daemon, check_heartbeat, check_integrity, check_disk,
 		check_email, check_restarts, check_backup,
 	};
+
+	if (!wanted(c->o, ops_health_builtin[i]))
+		return;
+	if (mono() >= c->deadline)
+		ops_report_add(c->r, ops_health_builtin[i], OPS_UNKNOWN,
+		    "not run: out of time");
+	else
+		builtin[i](c);
+}
+
+int
+ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
+    struct ops_statedb *st, struct ops_report *r, struct ops_err *err)
+{
 	struct ctx c = { cfg, o, st, r, ops_time_now(), 0 };
+	size_t at, last;
 
 	for (size_t i = 0; i < o->nonly; i++)
 		if (!known(cfg, o->only[i]))
@@ -673,14 +687,22 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 			    "email restarts backup, or one from health.checks/endpoints)",
 			    o->only[i]);
 	c.deadline = mono() + (o->timeout > 0 ? o->timeout : cfg->health.timeout);
-	for (size_t i = 0; ops_health_builtin[i]; i++) {
-		if (!wanted(o, ops_health_builtin[i]))
-			continue;
-		if (mono() >= c.deadline)
-			ops_report_add(r, ops_health_builtin[i], OPS_UNKNOWN,
-			    "not run: out of time");
-		else
-			builtin[i](&c);
+	/* The integrity check runs after the other built-in ones: a busy or
+	 * large database may use up the time left, and must not leave the
+	 * quick checks unrun. Its result then moves back to its place in the
+	 * documented order. */
+	run_builtin(&c, 0);
+	run_builtin(&c, 1);
+	at = r->n;
+	for (size_t i = 3; ops_health_builtin[i]; i++)
+		run_builtin(&c, i);
+	last = r->n;
+	run_builtin(&c, 2);
+	if (r->n == last + 1 && last > at) {
+		struct ops_result integrity = r->v[last];
+
+		memmove(&r->v[at + 1], &r->v[at], (last - at) * sizeof(r->v[0]));
+		r->v[at] = integrity;
 	}
 	for (size_t i = 0; i < cfg->health.nchecks; i++)
 		if (wanted(o, cfg->health.checks[i].name))
