@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ops_fs.h"
+#include "ops_health.h"
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
@@ -368,10 +369,19 @@ one_of(const char *v, const char *const *allowed)
 	return 0;
 }
 
+/* The name of health.checks[i], then of health.endpoints[i - nchecks]. */
+static const char *
+entry_name(const struct ops_config *cfg, size_t i)
+{
+	return i < cfg->health.nchecks ? cfg->health.checks[i].name :
+	    cfg->health.endpoints[i - cfg->health.nchecks].name;
+}
+
 /* Cross-key checks that no single key's type can express. */
 static int
 validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
 {
+	size_t n;
 	static const char *const integ[] = { "quick", "full", "off", NULL };
 	static const char *const comp[] = { "zstd", "gzip", "none", NULL };
 
@@ -383,12 +393,22 @@ validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)
 		return bad(err, file, "health.disk_crit", "a size no larger than health.disk_warn");
-	for (size_t i = 0; i < cfg->health.nchecks; i++)
-		for (size_t j = 0; j < cfg->health.nendpoints; j++)
-			if (strcmp(cfg->health.checks[i].name, cfg->health.endpoints[j].name) == 0)
+	/* Results and their history are keyed by name: every check's name,
+	 * built-in or configured, must be its own. */
+	n = cfg->health.nchecks + cfg->health.nendpoints;
+	for (size_t i = 0; i < n; i++) {
+		const char *a = entry_name(cfg, i);
+
+		for (size_t j = 0; ops_health_builtin[j]; j++)
+			if (strcmp(a, ops_health_builtin[j]) == 0)
 				return ops_err_set(err, OPS_E_USAGE,
-				    "%s: check name '%s' is used twice", file,
-				    cfg->health.checks[i].name);
+				    "%s: check name '%s' is the name of a built-in check",
+				    file, a);
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(a, entry_name(cfg, j)) == 0)
+				return ops_err_set(err, OPS_E_USAGE,
+				    "%s: check name '%s' is used twice", file, a);
+	}
 	return 0;
 }
 
