@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops_fs.h"
@@ -148,13 +149,26 @@ static int
 set_aside(const char *path, char **where, struct ops_err *err)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm" };
-	char stamp[32], from[PATH_MAX], to[PATH_MAX];
+	char stamp[32], stem[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	struct stat st;
+	int n, len;
 
 	ops_time_stamp(ops_time_now(), stamp, sizeof(stamp));
+	/* Never over a copy set aside earlier in the same second. */
+	for (n = 0; n < 100; n++) {
+		len = n == 0 ? snprintf(stem, sizeof(stem), "%s.corrupt-%s", path, stamp) :
+		    snprintf(stem, sizeof(stem), "%s.corrupt-%s.%d", path, stamp, n);
+		if (len < 0 || len >= (int)sizeof(stem))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+		if (lstat(stem, &st) < 0 && errno == ENOENT)
+			break;
+	}
+	if (n == 100)
+		return ops_err_set(err, OPS_E_FAIL,
+		    "unable to set aside '%s': too many copies already", path);
 	for (size_t i = 0; i < 3; i++) {
 		if (snprintf(from, sizeof(from), "%s%s", path, sfx[i]) >= (int)sizeof(from) ||
-		    snprintf(to, sizeof(to), "%s.corrupt-%s%s", path, stamp, sfx[i]) >=
-		    (int)sizeof(to))
+		    snprintf(to, sizeof(to), "%s%s", stem, sfx[i]) >= (int)sizeof(to))
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
 		if (rename(from, to) < 0 && errno != ENOENT)
 			return ops_err_sys(err, errno, "unable to set aside '%s'", from);
