@@ -583,7 +583,8 @@ check_plugin(struct ctx *c, const struct ops_check_cfg *pc)
 	for (size_t n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
 		line[n - 1] = '\0';
 	if (rr.timed_out)
-		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "timed out after %.0fs", limit);
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "timed out after %.*fs",
+		    limit < 0.95 ? 1 : 0, limit);
 	else if (!rr.exited)
 		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "%s killed by signal %d",
 		    pc->command.v[0], rr.status);
