@@ -657,6 +657,20 @@ known(const struct ops_config *cfg, const char *name)
 	return 0;
 }
 
+/* Move the result at index from (if there is one) to index to, shifting
+ * those in between up by one. */
+static void
+move_result(struct ops_report *r, size_t from, size_t to)
+{
+	struct ops_result res;
+
+	if (from >= r->n || to >= from)
+		return;
+	res = r->v[from];
+	memmove(&r->v[to + 1], &r->v[to], (from - to) * sizeof(r->v[0]));
+	r->v[to] = res;
+}
+
 static void
 run_builtin(struct ctx *c, size_t i)
 {
@@ -699,12 +713,7 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 		run_builtin(&c, i);
 	last = r->n;
 	run_builtin(&c, 2);
-	if (r->n == last + 1 && last > at) {
-		struct ops_result integrity = r->v[last];
-
-		memmove(&r->v[at + 1], &r->v[at], (last - at) * sizeof(r->v[0]));
-		r->v[at] = integrity;
-	}
+	move_result(r, last, at);
 	for (size_t i = 0; i < cfg->health.nchecks; i++)
 		if (wanted(o, cfg->health.checks[i].name))
 			check_plugin(&c, &cfg->health.checks[i]);

@@ -151,12 +151,12 @@ set_aside(const char *path, char **where, struct ops_err *err)
 	static const char *const sfx[] = { "", "-wal", "-shm" };
 	char stamp[32], stem[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
 	struct stat st;
-	int n, len;
+	int n;
 
 	ops_time_stamp(ops_time_now(), stamp, sizeof(stamp));
 	/* Never over a copy set aside earlier in the same second. */
 	for (n = 0; n < 100; n++) {
-		len = n == 0 ? snprintf(stem, sizeof(stem), "%s.corrupt-%s", path, stamp) :
+		int len = n == 0 ? snprintf(stem, sizeof(stem), "%s.corrupt-%s", path, stamp) :
 		    snprintf(stem, sizeof(stem), "%s.corrupt-%s.%d", path, stamp, n);
 		if (len < 0 || len >= (int)sizeof(stem))
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
