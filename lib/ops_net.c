@@ -87,8 +87,6 @@ probe_http(const char *url, double timeout, struct ops_err *err)
 	long code = 0;
 	int rc = -1;
 
-	if (load_curl(err) < 0)
-		return -1;
 	c = curl.easy_init();
 	if (c == NULL)
 		return ops_err_set(err, OPS_E_FAIL, "unable to start libcurl");
@@ -177,10 +175,16 @@ out:
 int
 ops_net_probe(const char *url, double timeout, double *elapsed, struct ops_err *err)
 {
-	double t0 = mono();
-	int rc;
+	int tcp = strncmp(url, "tcp://", 6) == 0, rc;
+	double t0;
 
-	if (strncmp(url, "tcp://", 6) == 0)
+	if (elapsed)
+		*elapsed = 0;
+	/* Loading libcurl is not the endpoint's time. */
+	if (!tcp && load_curl(err) < 0)
+		return -1;
+	t0 = mono();
+	if (tcp)
 		rc = probe_tcp(url + 6, timeout, err);
 	else
 		rc = probe_http(url, timeout, err);
