@@ -6,11 +6,11 @@ set -eu
 
 : "${OPS_BUILD:?OPS_BUILD must name the build directory}"
 : "${OPS_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-# mkhome.py: $OPS_MKHOME, else the shared workload next to the checkout (or
-# next to the worktree directory), else a copy in the tree.
+# mkhome.py: $OPS_MKHOME, else the copy in the tree, else the shared
+# workload next to the checkout (or next to the worktree directory).
 MKHOME=${OPS_MKHOME:-}
-for _m in "$OPS_SRC/../shared/workload/mkhome.py" \
-    "$OPS_SRC/../../shared/workload/mkhome.py" "$OPS_SRC/tests/workload/mkhome.py"; do
+for _m in "$OPS_SRC/tests/workload/mkhome.py" "$OPS_SRC/../shared/workload/mkhome.py" \
+    "$OPS_SRC/../../shared/workload/mkhome.py"; do
 	[ -n "$MKHOME" ] && break
 	[ -f "$_m" ] && MKHOME=$_m
 done

@@ -27,6 +27,13 @@ expect_match '^email: OK - 1 error in the last 4 lines' "$OUT"
 write_config "$H" '"health": {"email_window": 5, "email_errors": 1}'
 expect_rc 1 ops-health --home "$H" --no-record
 expect_match '^email: WARNING - 2 errors in the last 5 lines' "$OUT"
+# a limit of 0: any error warns
+write_config "$H" '"health": {"email_window": 3, "email_errors": 0}'
+expect_rc 0 ops-health --home "$H" --no-record
+expect_match '^email: OK - 0 errors in the last 3 lines' "$OUT"
+write_config "$H" '"health": {"email_window": 4, "email_errors": 0}'
+expect_rc 1 ops-health --home "$H" --no-record
+expect_match '^email: WARNING - 1 error in the last 4 lines' "$OUT"
 # the newest log is the one read: an older day full of errors is ignored
 write_config "$H"
 for i in $(seq 20); do echo "2020-01-01 00:00:00 [ERROR] email: old"; done > "$H/logs/email_20200101.log"

@@ -33,6 +33,11 @@ write_config "$H" '"health": {"restarts_window": "3h", "restarts_max": 6}'
 expect_rc 0 ops-health --home "$H" --no-record
 expect_match '^restarts: OK - 6 restarts in the last 3h 0m$' "$OUT"
 
+# a limit of 0: any restart in the window warns
+write_config "$H" '"health": {"restarts_max": 0, "restarts_window": "1m"}'
+expect_rc 1 ops-health --home "$H" --no-record
+expect_match '^restarts: WARNING - 1 restart in the last 1m 0s \(restart loop\?\)$' "$OUT"
+
 # no restart log at all
 write_config "$H"
 rm "$RL"

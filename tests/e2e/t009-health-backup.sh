@@ -29,6 +29,10 @@ expect_match "'backup_age'=9720[0-9]s;93600;;0" "$(first_line)"
 write_config "$H" '"health": {"backup_max_age": "2d"}'
 expect_rc 0 ops-health --home "$H" --no-record
 expect_match "^backup: OK - newest backup $old\\.tar\\.gz is 1d 3h old\$" "$OUT"
+# 0 turns the age limit off (a backup must still exist)
+write_config "$H" '"health": {"backup_max_age": 0}'
+expect_rc 0 ops-health --home "$H" --no-record
+expect_match "^backup: OK - newest backup $old\\.tar\\.gz is 1d 3h old\$" "$OUT"
 write_config "$H"
 
 # a fresh one (any of the three forms) is the newest and OK

@@ -36,13 +36,14 @@ port=$(cat "$T/port")
 # a port nothing listens on: bind one, note it, let it go
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-write_config "$H" "\"health\": {\"endpoints\": [
+endpoints="\"health\": {\"endpoints\": [
 	{\"name\": \"web\", \"url\": \"http://127.0.0.1:$port/ok\"},
 	{\"name\": \"web_down\", \"url\": \"http://127.0.0.1:$port/down\"},
 	{\"name\": \"web_hang\", \"url\": \"http://127.0.0.1:$port/hang\", \"timeout\": \"1s\"},
 	{\"name\": \"imap\", \"url\": \"tcp://127.0.0.1:$port\"},
 	{\"name\": \"imap_closed\", \"url\": \"tcp://127.0.0.1:$closed\"},
 	{\"name\": \"web_closed\", \"url\": \"http://127.0.0.1:$closed/\"}]}"
+write_config "$H" "$endpoints"
 
 expect_rc 0 ops-health --home "$H" --no-record --check web
 expect_match "^DHARMIC-OPS OK - 1/1 checks ok \\| 'web_time'=[0-9.]+s;;;0;5\$" "$(first_line)"
@@ -60,6 +61,13 @@ expect_rc 2 ops-health --home "$H" --no-record --check web_hang
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -lt 3000 ] || fail "a hanging endpoint held the run for $ms ms"
 expect_match "^web_hang: CRITICAL - http://127\\.0\\.0\\.1:$port/hang: .*[Tt]ime" "$OUT"
+
+# cut short by the run's -t rather than by its own timeout: UNKNOWN
+write_config "$H" "\"health\": {\"endpoints\": [
+	{\"name\": \"web_hang\", \"url\": \"http://127.0.0.1:$port/hang\", \"timeout\": \"10s\"}]}"
+expect_rc 3 ops-health --home "$H" --no-record --check web_hang -t 1
+expect_match "^web_hang: UNKNOWN - http://127\\.0\\.0\\.1:$port/hang: not answered before the run's time limit\$" "$OUT"
+write_config "$H" "$endpoints"
 
 # everything at once: the built-in checks first, then the endpoints in order
 expect_rc 2 ops-health --home "$H" --no-record

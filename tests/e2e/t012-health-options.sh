@@ -66,6 +66,12 @@ expect_match '^ops-health [0-9]+\.[0-9]+' "$OUT"
 expect_rc 3 ops-health --home "$H" --bogus
 [ -z "$OUT" ] || fail "usage error printed on stdout"
 expect_match '^usage: ops-health ' "$ERR"
+# no short -H/-c/-w: they mean host, critical, warning to Nagios users
+for opt in -H -c -w; do
+	expect_rc 3 ops-health "$opt" "$H"
+	[ -z "$OUT" ] || fail "$opt printed a status: $OUT"
+	expect_match '^usage: ops-health ' "$ERR"
+done
 expect_rc 3 ops-health --home "$H" extra
 expect_match "unexpected argument 'extra'" "$ERR"
 expect_rc 3 ops-health --home "$T/nowhere"

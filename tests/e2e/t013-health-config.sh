@@ -54,6 +54,17 @@ cfg '{"health": {"checks": [{"name": "a", "command": ["true"]}, {"name": "a", "c
 bad_config "check name 'a' is used twice"
 cfg '{"health": {"endpoints": [{"name": "e", "url": "ftp://example.org/"}]}}'
 bad_config "'health\\.endpoints\\[0\\]\\.url': expected an http://, https:// or tcp://HOST:PORT URL"
+# --json: the same refusal as a JSON answer
+cfg '{"health": {"disk_warn": "5Q"}}'
+expect_rc 3 ops-health --home "$H" --json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["state"] == "UNKNOWN" and d["code"] == 3, d
+assert len(d["checks"]) == 1, d
+m = d["checks"][0]["message"]
+assert m.endswith("ops.json: '"'"'health.disk_warn'"'"': expected a size such as \"100M\" or \"5G\""), m
+' || fail "--json with a bad config: $OUT"
 # invalid JSON: the file and the line
 printf '{\n  "health": {\n    "disk_warn": "5G",\n  }\n}\n' > "$C"
 bad_config "invalid JSON near line 4"
@@ -83,7 +94,7 @@ expect_rc 0 ops-health --home "$H"
 printf '{"daemon": {"match": "no-such-agent"}}\n' > "$T/other.json"
 chmod 600 "$T/other.json"
 expect_rc 2 ops-health --home "$H" --config "$T/other.json"
-expect_match "^daemon: CRITICAL - not running: PID $AGENT_PID is not the agent: .* does not match 'no-such-agent'\$" "$OUT"
+expect_match "^daemon: CRITICAL - not running: PID $AGENT_PID is not the agent: .* does not match 'no-such-agent' \\(logs/daemon\\.pid\\)\$" "$OUT"
 DHARMIC_OPS_CONFIG=$T/other.json expect_rc 2 ops-health --home "$H"
 DHARMIC_OPS_CONFIG=$T/other.json expect_rc 0 ops-health --home "$H" --config "$C"
 echo ok
