@@ -36,7 +36,7 @@ expect_rc 1 ops-health --home "$H" --no-record
 expect_match '^email: WARNING - 1 error in the last 4 lines' "$OUT"
 # the newest log is the one read: an older day full of errors is ignored
 write_config "$H"
-for i in $(seq 20); do echo "2020-01-01 00:00:00 [ERROR] email: old"; done > "$H/logs/email_20200101.log"
+for _ in $(seq 20); do echo "2020-01-01 00:00:00 [ERROR] email: old"; done > "$H/logs/email_20200101.log"
 expect_rc 0 ops-health --home "$H" --no-record
 expect_match '^email: OK - 5 errors in the last 8 lines of logs/email_2' "$OUT"
 expect_no_match 'email_20200101' "$OUT"
