@@ -127,10 +127,11 @@ areas(struct ops_buf *b, const struct ops_dashboard *d)
 		    a[i].label);
 		snprintf(id, sizeof(id), "%s-state", a[i].label);
 		badge(b, a[i].state, id);
-		ops_buf_puts(b, "</h3><p>");
+		ops_buf_printf(b, "</h3><p id=\"%s-text\"", a[i].label);
 		if (strcmp(a[i].label, "daemon") == 0)
-			ops_buf_printf(b, "<span id=\"daemon-status\">%s</span> &middot; ",
-			    d->daemon.running ? "running" : "not running");
+			ops_buf_printf(b, " data-running=\"%s\"",
+			    d->daemon.running ? "true" : "false");
+		ops_buf_puts(b, ">");
 		esc(b, a[i].text);
 		ops_buf_puts(b, "</p></div>");
 	}
