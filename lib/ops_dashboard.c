@@ -60,8 +60,9 @@ oom(struct ops_err *err)
 
 /* ---- the state database ------------------------------------------------ */
 
-/* Open the existing state database without creating or migrating it: a
- * view must not change what it looks at. NULL when there is none. */
+/* Open the existing state database read-only, without creating or
+ * migrating it: a view must not change what it looks at (a read-write
+ * handle would checkpoint the WAL on close). NULL when there is none. */
 static sqlite3 *
 state_open(const char *home)
 {
@@ -72,7 +73,7 @@ state_open(const char *home)
 	if (snprintf(path, sizeof(path), "%s/.ops/state.db", home) >= (int)sizeof(path) ||
 	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
 	    NULL) != SQLITE_OK) {
 		sqlite3_close(db);
 		return NULL;
