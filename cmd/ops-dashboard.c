@@ -109,13 +109,38 @@ draw(const struct ops_config *cfg, struct ops_dashboard *d, struct ops_buf *last
 	return rc;
 }
 
+/* Raw input (no echo, no line buffering, keys as bytes: q, Ctrl-C and
+ * Ctrl-Z are ours to act on), the alternate screen, the cursor hidden. */
+static void
+screen_enter(int tty, const struct termios *saved)
+{
+	struct termios raw;
+
+	if (tty) {
+		raw = *saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	write_all("\033[?1049h\033[?25l\033[H\033[2J", 22);
+}
+
+static void
+screen_leave(int tty, const struct termios *saved)
+{
+	write_all("\033[?25h\033[?1049l", 14);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, saved);
+}
+
 static int
 watch(const struct ops_config *cfg, double interval)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
 	struct ops_dashboard d;
 	struct ops_buf last = OPS_BUF_INIT;
-	struct termios saved, raw;
+	struct termios saved;
 	struct sigaction sa;
 	sigset_t block, orig;
 	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
@@ -136,14 +161,7 @@ watch(const struct ops_config *cfg, double interval)
 	}
 	/* Signals are taken only inside ppoll: none is lost between checks. */
 	sigprocmask(SIG_BLOCK, &block, &orig);
-	if (tty) {
-		raw = saved;
-		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-		raw.c_cc[VMIN] = 1;
-		raw.c_cc[VTIME] = 0;
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-	}
-	write_all("\033[?1049h\033[?25l\033[H\033[2J", 22);
+	screen_enter(tty, &saved);
 	for (next = mono(); !got_quit;) {
 		struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 		struct timespec ts;
@@ -161,17 +179,20 @@ watch(const struct ops_config *cfg, double interval)
 		}
 		ts.tv_sec = (time_t)left;
 		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
-		if (ppoll(&pfd, tty ? 1 : 0, &ts, &orig) > 0) {
-			if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
-				break;
-			if (read(STDIN_FILENO, &ch, 1) == 1 && (ch == 'q' || ch == 'Q' ||
-			    ch == 3 || ch == 4))
-				break;
+		if (ppoll(&pfd, tty ? 1 : 0, &ts, &orig) <= 0)
+			continue;
+		if ((pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) ||
+		    read(STDIN_FILENO, &ch, 1) != 1 || (ch != 0 && strchr("qQ\003\004", ch)))
+			break;
+		if (ch == 032) {	/* Ctrl-Z: give the terminal back, stop */
+			screen_leave(tty, &saved);
+			raise(SIGTSTP);
+			screen_enter(tty, &saved);
+			ops_buf_reset(&last);
+			got_winch = 1;
 		}
 	}
-	write_all("\033[?25h\033[?1049l", 14);
-	if (tty)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	screen_leave(tty, &saved);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	ops_dashboard_release(&d);
 	ops_buf_release(&last);

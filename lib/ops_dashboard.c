@@ -229,6 +229,7 @@ gather_daemon(const struct ops_config *cfg, struct ops_dashboard *d)
 	pid_t pid = 0;
 	int id = -1;
 
+	memset(&pi, 0, sizeof(pi));
 	if (ops_config_path(cfg, cfg->daemon.pid_file, path, sizeof(path), &e) == 0 &&
 	    ops_pidfile_read(path, &pid, &mtime, &e) == 0) {
 		d->daemon.pid = (long)pid;

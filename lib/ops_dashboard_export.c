@@ -16,11 +16,11 @@
 static void
 add_time(cJSON *o, const char *k, double t)
 {
-	char buf[64];
+	if (t > 0) {
+		char buf[64];
 
-	if (t > 0)
 		cJSON_AddStringToObject(o, k, ops_time_iso(t, buf, sizeof(buf)));
-	else
+	} else
 		cJSON_AddNullToObject(o, k);
 }
 
@@ -117,7 +117,7 @@ json_daemon(cJSON *root, const struct ops_dashboard *d)
 static void
 json_memory(cJSON *root, const struct ops_dashboard *d)
 {
-	cJSON *o = cJSON_AddObjectToObject(root, "memory"), *a, *x, *i;
+	cJSON *o = cJSON_AddObjectToObject(root, "memory"), *a;
 
 	if (o == NULL)
 		return;
@@ -129,6 +129,7 @@ json_memory(cJSON *root, const struct ops_dashboard *d)
 	a = cJSON_AddArrayToObject(o, "databases");
 	for (size_t k = 0; a && k < d->memory.n; k++) {
 		const struct ops_dash_db *m = &d->memory.v[k];
+		cJSON *x, *i;
 
 		if ((x = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(a, x))
 			return;
@@ -154,7 +155,7 @@ json_areas(cJSON *root, const struct ops_dashboard *d)
 	cJSON *k = cJSON_AddObjectToObject(root, "disk");
 	cJSON *l = cJSON_AddObjectToObject(root, "logs");
 	cJSON *b = cJSON_AddObjectToObject(root, "backups");
-	cJSON *a = cJSON_AddArrayToObject(root, "alerts"), *x;
+	cJSON *a = cJSON_AddArrayToObject(root, "alerts");
 
 	if (e == NULL || k == NULL || l == NULL || b == NULL || a == NULL)
 		return;
@@ -196,6 +197,7 @@ json_areas(cJSON *root, const struct ops_dashboard *d)
 
 	for (size_t i = 0; i < d->alerts.n; i++) {
 		const struct ops_dash_alert *al = &d->alerts.v[i];
+		cJSON *x;
 
 		if ((x = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(a, x))
 			return;
@@ -210,7 +212,7 @@ static void
 json_history(cJSON *root, const struct ops_dashboard *d)
 {
 	cJSON *h = cJSON_AddObjectToObject(root, "history");
-	cJSON *a = cJSON_AddArrayToObject(root, "checks"), *x;
+	cJSON *a = cJSON_AddArrayToObject(root, "checks");
 
 	if (h == NULL || a == NULL)
 		return;
@@ -223,6 +225,7 @@ json_history(cJSON *root, const struct ops_dashboard *d)
 	add_hist(h, "overall", d->history.overall);
 	for (size_t i = 0; i < d->nchecks; i++) {
 		const struct ops_dash_check *c = &d->checks[i];
+		cJSON *x;
 
 		if ((x = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(a, x))
 			return;

@@ -203,7 +203,7 @@ alerts(struct ops_buf *b, const struct ops_dashboard *d)
 void
 ops_dashboard_html(struct ops_buf *b, const struct ops_dashboard *d)
 {
-	char ts[32], t[32];
+	char ts[32];
 
 	ops_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<meta http-equiv=\"refresh\" content=\"10\">"
@@ -216,10 +216,13 @@ ops_dashboard_html(struct ops_buf *b, const struct ops_dashboard *d)
 	ops_buf_puts(b, "</p><p class=\"meta\">");
 	esc(b, d->home);
 	ops_buf_printf(b, " &middot; %s", ops_time_log(d->now, ts, sizeof(ts)));
-	if (d->history.last_run > 0)
+	if (d->history.last_run > 0) {
+		char t[32];
+
 		ops_buf_printf(b, " &middot; last health run %s ago",
 		    ops_duration_format(d->now - d->history.last_run > 0 ?
 		    d->now - d->history.last_run : 0, t, sizeof(t)));
+	}
 	ops_buf_puts(b, "</p></header>\n<main>");
 	areas(b, d);
 	checks(b, d);

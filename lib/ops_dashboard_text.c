@@ -54,12 +54,12 @@ cat(char *dst, size_t len, const char *fmt, ...)
 static void
 area_daemon(const struct ops_dashboard *d, struct ops_dash_area *a)
 {
-	char up[32];
+	if (d->daemon.running) {
+		char up[32];
 
-	if (d->daemon.running)
 		cat(a->text, sizeof(a->text), "running, pid %ld, up %s", d->daemon.pid,
 		    ago(d, d->daemon.start, up, sizeof(up)));
-	else
+	} else
 		cat(a->text, sizeof(a->text), "not running: %s",
 		    d->daemon.reason ? d->daemon.reason : "unknown");
 }
@@ -124,12 +124,15 @@ area_email(const struct ops_dashboard *d, struct ops_dash_area *a)
 static void
 area_disk(const struct ops_dashboard *d, struct ops_dash_area *a)
 {
-	char f[32], k[32], l[32];
+	char l[32];
 
-	if (d->disk.known)
+	if (d->disk.known) {
+		char f[32], k[32];
+
 		cat(a->text, sizeof(a->text), "%s free of %s; ",
 		    ops_size_format(d->disk.free, f, sizeof(f)),
 		    ops_size_format(d->disk.total, k, sizeof(k)));
+	}
 	cat(a->text, sizeof(a->text), "logs/ %s in %zu files",
 	    ops_size_format(d->logs.bytes, l, sizeof(l)), d->logs.files);
 }
@@ -137,7 +140,7 @@ area_disk(const struct ops_dashboard *d, struct ops_dash_area *a)
 static void
 area_backups(const struct ops_dashboard *d, struct ops_dash_area *a)
 {
-	char s1[32], s2[32], t1[32], t2[32];
+	char s1[32], s2[32], t1[32];
 
 	if (d->backups.latest == NULL) {
 		cat(a->text, sizeof(a->text), "no backups");
@@ -147,10 +150,12 @@ area_backups(const struct ops_dashboard *d, struct ops_dash_area *a)
 	    ago(d, d->backups.latest_ts, t1, sizeof(t1)),
 	    ops_size_format(d->backups.latest_bytes, s1, sizeof(s1)), d->backups.count,
 	    ops_size_format(d->backups.bytes, s2, sizeof(s2)));
-	if (d->backups.verified > 0)
+	if (d->backups.verified > 0) {
+		char t2[32];
+
 		cat(a->text, sizeof(a->text), "verified %s ago",
 		    ago(d, d->backups.verified, t2, sizeof(t2)));
-	else
+	} else
 		cat(a->text, sizeof(a->text), "never verified");
 }
 
@@ -161,7 +166,7 @@ ops_dashboard_areas(const struct ops_dashboard *d, struct ops_dash_area *v,
 	static const struct {
 		const char *label, *check;
 		void (*fill)(const struct ops_dashboard *, struct ops_dash_area *);
-	} areas[OPS_DASH_AREAS] = {
+	} table[OPS_DASH_AREAS] = {
 		{ "daemon", "daemon", area_daemon },
 		{ "heartbeat", "heartbeat", area_heartbeat },
 		{ "memory", "integrity", area_memory },
@@ -172,10 +177,10 @@ ops_dashboard_areas(const struct ops_dashboard *d, struct ops_dash_area *v,
 	size_t n = 0;
 
 	for (; n < max && n < OPS_DASH_AREAS; n++) {
-		v[n].label = areas[n].label;
-		v[n].state = check_state(d, areas[n].check);
+		v[n].label = table[n].label;
+		v[n].state = check_state(d, table[n].check);
 		v[n].text[0] = '\0';
-		areas[n].fill(d, &v[n]);
+		table[n].fill(d, &v[n]);
 	}
 	return n;
 }

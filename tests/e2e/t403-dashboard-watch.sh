@@ -2,7 +2,7 @@
 # ops-dashboard watch in a real terminal (tmux, 80x24): the verdict on top,
 # redrawn in place, q / Ctrl-C / SIGTERM exit 0 and give the terminal back
 # (alternate screen left, cursor shown). show: colour only on a terminal
-# and never with NO_COLOR.
+# and never with NO_COLOR. Ctrl-Z stops it and gives the terminal back.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || skip "tmux is not installed"
 command -v script >/dev/null || skip "script is not installed"
@@ -70,6 +70,27 @@ start t
 pid=$(pgrep -P "$(tm display -p -t t '#{pane_pid}')" -x ops-dashboard)
 kill -TERM "$pid"
 finished t
+
+# Ctrl-Z in a shell with job control: the terminal is given back while
+# stopped, and fg brings the dashboard back.
+tm new-session -d -s z -x 80 -y 24 "env -i PATH=/usr/bin:/bin TERM=screen PS1='PROMPT> ' bash --norc --noprofile -i"
+wait_for z '^PROMPT>'
+tm send-keys -t z "LC_ALL=C '$DASH' --home '$H' watch" Enter
+wait_for z '^DHARMIC-OPS CRITICAL'
+tm send-keys -t z C-z
+wait_for z 'Stopped'
+[ "$(tm display -p -t z '#{alternate_on} #{cursor_flag}')" = "0 1" ] ||
+	fail "terminal not given back on Ctrl-Z"
+tm send-keys -t z fg Enter
+wait_for z '^DHARMIC-OPS CRITICAL'
+[ "$(tm display -p -t z '#{alternate_on}')" = 1 ] || fail "fg did not bring the dashboard back"
+tm send-keys -t z q
+for _ in $(seq 100); do
+	[ "$(tm display -p -t z '#{alternate_on}')" = 0 ] && break
+	sleep 0.05
+done
+tm send-keys -t z 'echo EXIT=$?' Enter
+wait_for z '^EXIT=0$'
 
 # The raw bytes of a watch: the screen is cleared once, then each frame
 # goes home and overwrites in place (no flicker), then the terminal is
