@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
 libcjson-dev libcurl4-openssl-dev libssl-dev python3 cppcheck clang
-groff-base man-db zstd faketime procps"
+groff-base man-db zstd faketime procps tmux chromium"
 missing=""
 for p in $DEPS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
