@@ -182,7 +182,7 @@ watch(const struct ops_config *cfg, double interval)
 		if (ppoll(&pfd, tty ? 1 : 0, &ts, &orig) <= 0)
 			continue;
 		if ((pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) ||
-		    read(STDIN_FILENO, &ch, 1) != 1 || (ch != 0 && strchr("qQ\003\004", ch)))
+		    read(STDIN_FILENO, &ch, 1) != 1 || (ch != 0 && strchr("qQ\003", ch)))
 			break;
 		if (ch == 032) {	/* Ctrl-Z: give the terminal back, stop */
 			screen_leave(tty, &saved);
