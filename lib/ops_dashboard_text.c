@@ -210,9 +210,9 @@ full(const struct pen *p)
 	return p->s->height > 0 && p->lines >= p->s->height;
 }
 
-/* Text clipped to the width; control characters (a plugin's output may
- * hold escape sequences) are drawn as '?'. UTF-8 counts one column per
- * character. */
+/* Text clipped to the width, a cut marked with an ellipsis ("~" without
+ * UTF-8); control characters (a plugin's output may hold escape
+ * sequences) are drawn as '?'. A character counts one column. */
 static void
 put(struct pen *p, const char *color, const char *s)
 {
@@ -220,33 +220,24 @@ put(struct pen *p, const char *color, const char *s)
 
 	if (full(p))
 		return;
-	for (; *s && p->col < p->width; s++) {
+	while (*s && p->col < p->width) {
 		unsigned char ch = (unsigned char)*s;
 		size_t n = 1;
 
+		while (ch >= 0x80 && (s[n] & 0xc0) == 0x80)
+			n++;
 		if (!colored && color && p->s->color) {
 			ops_buf_printf(p->b, "\033[%sm", color);
 			colored = 1;
 		}
-		if (ch < 0x20 || ch == 0x7f) {
+		if (p->col == p->width - 1 && s[n] != '\0')
+			ops_buf_puts(p->b, p->s->utf8 ? "\u2026" : "~");
+		else if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && !p->s->utf8))
 			ops_buf_puts(p->b, "?");
-		} else if (ch >= 0x80) {
-			if (!p->s->utf8) {
-				while ((s[n] & 0xc0) == 0x80)
-					n++;
-				ops_buf_puts(p->b, "?");
-				s += n - 1;
-				p->col++;
-				continue;
-			}
-			while ((s[n] & 0xc0) == 0x80)
-				n++;
+		else
 			ops_buf_add(p->b, s, n);
-			s += n - 1;
-		} else {
-			ops_buf_add(p->b, s, 1);
-		}
 		p->col++;
+		s += n;
 	}
 	if (colored)
 		ops_buf_puts(p->b, "\033[0m");
