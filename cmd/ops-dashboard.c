@@ -186,7 +186,7 @@ watch(const struct ops_config *cfg, double interval)
 			break;
 		if (ch == 032) {	/* Ctrl-Z: give the terminal back, stop */
 			screen_leave(tty, &saved);
-			raise(SIGTSTP);
+			kill(getpid(), SIGTSTP);
 			screen_enter(tty, &saved);
 			ops_buf_reset(&last);
 			got_winch = 1;
