@@ -249,6 +249,7 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 	size_t want, got = 0, seen = 0;
 	off_t from;
 	int fd, rc = -1;
+	int lead;
 
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -259,7 +260,13 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 		goto out;
 	}
 	want = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
+	if (nlines == 0)
+		want = 0;
 	from = st.st_size - (off_t)want;
+	/* One byte before the window tells whether its first line is whole. */
+	lead = from > 0 && want > 0;
+	from -= lead;
+	want += (size_t)lead;
 	buf = malloc(want + 1);
 	if (buf == NULL) {
 		ops_err_sys(err, errno, "unable to read '%s'", path);
@@ -281,7 +288,7 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 	buf[got] = '\0';
 	/* Walk back over nlines line ends (a final '\n' ends the last line). */
 	start = buf;
-	for (size_t i = got; i > 0; i--) {
+	for (size_t i = got; i > 0 && nlines > 0; i--) {
 		if (buf[i - 1] != '\n' || i == got)
 			continue;
 		if (++seen == nlines) {
@@ -289,8 +296,8 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 			break;
 		}
 	}
-	if (start == buf && from > 0 && seen < nlines) {
-		/* the first line is cut by maxbytes: drop it */
+	if (start == buf && lead && seen < nlines) {
+		/* the first line is cut by maxbytes (or is the lead byte's): drop it */
 		char *nl = strchr(buf, '\n');
 		start = nl ? nl + 1 : buf + got;
 	}
