@@ -115,49 +115,49 @@ static inline char *
 unit_tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");
-	char *path;
+	char *dir;
 
 	if (base == NULL || *base == '\0')
 		base = "/tmp";
-	if (asprintf(&path, "%s/ops-unit.XXXXXX", base) < 0 || mkdtemp(path) == NULL) {
+	if (asprintf(&dir, "%s/ops-unit.XXXXXX", base) < 0 || mkdtemp(dir) == NULL) {
 		fprintf(stderr, "unable to create a temporary directory: %s\n",
 		    strerror(errno));
 		exit(2);
 	}
-	return path;
+	return dir;
 }
 
 static inline int
-unit_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+unit_rm_one(const char *name, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
 	(void)flag;
 	(void)ftw;
-	return remove(path);
+	return remove(name);
 }
 
 /* Remove the tree at path when every check passed; keep it (and say where)
  * otherwise so the evidence can be read. Frees path. */
 static inline void
-unit_cleanup(char *path)
+unit_cleanup(char *dir)
 {
-	if (path == NULL)
+	if (dir == NULL)
 		return;
 	if (unit_fail == 0)
-		nftw(path, unit_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(dir, unit_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	else
-		fprintf(stderr, "work directory kept: %s\n", path);
-	free(path);
+		fprintf(stderr, "work directory kept: %s\n", dir);
+	free(dir);
 }
 
 /* Write a small file (test fixtures); exits on failure. */
 static inline void
-unit_write(const char *path, const char *text)
+unit_write(const char *file, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(file, "w");
 
 	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		fprintf(stderr, "unable to write '%s': %s\n", path, strerror(errno));
+		fprintf(stderr, "unable to write '%s': %s\n", file, strerror(errno));
 		exit(2);
 	}
 }
