@@ -336,6 +336,15 @@ out:
 	return rc;
 }
 
+/* A directory of the pattern that does not exist is no match; one that
+ * cannot be read (EACCES, EIO) is an error. */
+static int
+glob_error(const char *path, int errnum)
+{
+	(void)path;
+	return errnum != ENOENT && errnum != ENOTDIR;
+}
+
 int
 ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
     struct ops_err *err)
@@ -347,7 +356,7 @@ ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
 	if (ops_path_join(full, sizeof(full), base, pattern, err) < 0)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc = glob(full, GLOB_ERR, NULL, &g);
+	rc = glob(full, 0, glob_error, &g);
 	if (rc == GLOB_NOMATCH) {
 		globfree(&g);
 		return 0;
