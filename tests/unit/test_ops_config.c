@@ -172,7 +172,7 @@ test_values(void)
 	    "{\"daemon\": {\"command\": [\"/usr/bin/agent\", \"--serve\"],"
 	    "  \"start_timeout\": 90, \"match\": \"agent\"},"
 	    " \"health\": {\"disk_warn\": 2048, \"disk_crit\": \"1.5K\","
-	    "  \"heartbeat_warn\": 2.5, \"email_window\": 0, \"integrity\": \"off\","
+	    "  \"heartbeat_warn\": 2.5, \"email_window\": 1, \"integrity\": \"off\","
 	    "  \"checks\": [{\"name\": \"proton_bridge\", \"command\": [\"check_tcp\", \"-p\", \"1143\"]},"
 	    "    {\"name\": \"x-2\", \"command\": [\"true\"], \"timeout\": \"1m\"}],"
 	    "  \"endpoints\": [{\"name\": \"coordinator\", \"url\": \"http://127.0.0.1:8000/health\"},"
@@ -187,7 +187,7 @@ test_values(void)
 	EQ_U64(cfg.health.disk_warn, 2048);
 	EQ_U64(cfg.health.disk_crit, 1536);
 	EQ_DBL(cfg.health.heartbeat_warn, 2.5, 0);
-	EQ_INT(cfg.health.email_window, 0);
+	EQ_INT(cfg.health.email_window, 1);
 	EQ_STR(cfg.health.integrity, "off");
 	EQ_INT(cfg.health.nchecks, 2);
 	EQ_STR(cfg.health.checks[0].name, "proton_bridge");
@@ -248,6 +248,7 @@ test_errors(void)
 		{ "{\"health\": {\"email_window\": 1.5}}", "'health.email_window'", "a whole number" },
 		{ "{\"health\": {\"email_window\": \"100\"}}", "'health.email_window'", "a whole number" },
 		{ "{\"rotate\": {\"keep_lines\": -1}}", "'rotate.keep_lines'", "a whole number" },
+		{ "{\"health\": {\"email_window\": 0}}", "'health.email_window'", "1 or more" },
 		{ "{\"rotate\": {\"keep_lines\": 1e300}}", "'rotate.keep_lines'", "a whole number" },
 		/* number */
 		{ "{\"health\": {\"heartbeat_warn\": \"2\"}}", "'health.heartbeat_warn'", "a number" },
@@ -262,6 +263,12 @@ test_errors(void)
 		{ "{\"health\": {\"disk_warn\": \"1G\", \"disk_crit\": \"2G\"}}", "'health.disk_crit'", "no larger than health.disk_warn" },
 		{ "{\"health\": {\"checks\": [{\"name\": \"a\", \"command\": [\"true\"]}],"
 		  " \"endpoints\": [{\"name\": \"a\", \"url\": \"tcp://h:1\"}]}}", "check name 'a' is used twice", NULL },
+		{ "{\"health\": {\"checks\": [{\"name\": \"a\", \"command\": [\"true\"]},"
+		  " {\"name\": \"a\", \"command\": [\"false\"]}]}}", "check name 'a' is used twice", NULL },
+		{ "{\"health\": {\"endpoints\": [{\"name\": \"e\", \"url\": \"tcp://h:1\"},"
+		  " {\"name\": \"e\", \"url\": \"tcp://h:2\"}]}}", "check name 'e' is used twice", NULL },
+		{ "{\"health\": {\"checks\": [{\"name\": \"disk\", \"command\": [\"true\"]}]}}",
+		  "check name 'disk' is the name of a built-in check", NULL },
 		/* health.checks */
 		{ "{\"health\": {\"checks\": {}}}", "'health.checks'", "an array of objects" },
 		{ "{\"health\": {\"checks\": [5]}}", "'health.checks[0]'", "an object" },

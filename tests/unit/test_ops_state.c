@@ -114,6 +114,8 @@ test_record(struct ops_statedb *st)
 	EQ_INT(query_int(st, "SELECT state FROM runs ORDER BY ts DESC LIMIT 1"),
 	    OPS_WARNING);
 	EQ_INT(query_int(st, "SELECT since FROM check_current WHERE name='b'"), 2000);
+	EQ_INT(query_int(st, "SELECT count(*) FROM runs WHERE ts=3000 AND"
+	    " summary='b: b is WARNING (1/2 checks ok)'"), 1);
 	EQ_INT(query_int(st, "SELECT last FROM check_current WHERE name='a'"), 3000);
 
 	/* run 4, only b, back to OK; keep 1500 s prunes runs before 2500 */

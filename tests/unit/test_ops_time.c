@@ -177,12 +177,12 @@ test_format(void)
 	set_tz("UTC0");
 	EQ_STR(ops_time_log(t, buf, sizeof(buf)), "2026-02-02 23:17:21");
 	EQ_STR(ops_time_stamp(t, buf, sizeof(buf)), "20260202_231721");
-	EQ_STR(ops_time_iso(t, buf, sizeof(buf)), "2026-02-02T23:17:21+0000");
+	EQ_STR(ops_time_iso(t, buf, sizeof(buf)), "2026-02-02T23:17:21+00:00");
 
 	set_tz("IST-5:30");
 	EQ_STR(ops_time_log(t, buf, sizeof(buf)), "2026-02-03 04:47:21");
 	EQ_STR(ops_time_stamp(t, buf, sizeof(buf)), "20260203_044721");
-	EQ_STR(ops_time_iso(t, buf, sizeof(buf)), "2026-02-03T04:47:21+0530");
+	EQ_STR(ops_time_iso(t, buf, sizeof(buf)), "2026-02-03T04:47:21+05:30");
 	/* what ops_time_iso writes, ops_time_parse_iso reads back */
 	EQ_INT(ops_time_parse_iso(buf, &back, NULL), 0);
 	EQ_DBL(back, 1770074241, 0);
@@ -192,8 +192,15 @@ test_format(void)
 	EQ_DBL(back, 1770074241, 0);
 
 	set_tz("EST5EDT,M3.2.0,M11.1.0");
-	EQ_STR(ops_time_iso(1782921600, buf, sizeof(buf)), "2026-07-01T12:00:00-0400");
+	EQ_STR(ops_time_iso(1782921600, buf, sizeof(buf)), "2026-07-01T12:00:00-04:00");
 
+	/* exactly big enough for the RFC 3339 form */
+	{
+		char exact[26];
+
+		set_tz("UTC0");
+		EQ_STR(ops_time_iso(t, exact, sizeof(exact)), "2026-02-02T23:17:21+00:00");
+	}
 	/* too small a buffer: "?" rather than a half-written time */
 	EQ_STR(ops_time_log(t, small, sizeof(small)), "?");
 }
