@@ -19,6 +19,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "alert", "ops-alert", "turn health into alerts (cooldown, hourly cap, channels)" },
 	{ "health", "ops-health", "check the agent's health (Nagios exit codes)" },
 	{ "help", NULL, "list the verbs" },
 	{ "version", NULL, "print the version" },
