@@ -324,13 +324,14 @@ ops_alert_store_silences(struct ops_statedb *st, double now,
 
 	*out = NULL;
 	*nout = 0;
-	/* A silence set "later than now" means the clock went back since:
-	 * its end is meaningless, so it is ignored rather than kept forever. */
+	/* A silence set "later than now" (by more than a little skew) means
+	 * the clock went back since: its end is meaningless, so it is
+	 * ignored rather than kept for longer than asked. */
 	if (prep(st, "SELECT type,until,set_at FROM alert_silence"
 	    " WHERE until>? AND set_at<=? ORDER BY type", &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
-	sqlite3_bind_double(s, 2, now);
+	sqlite3_bind_double(s, 2, now + 300);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (nv == NULL) {

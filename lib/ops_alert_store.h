@@ -25,7 +25,8 @@ int ops_alert_store_commit(struct ops_statedb *st, struct ops_err *err);
 void ops_alert_store_rollback(struct ops_statedb *st);
 
 /* Every alert_state row into s, with silenced_until from the silences in
- * force at now (a silence set "in the future" is ignored). */
+ * force at now (a silence set more than 5 minutes "in the future" is
+ * ignored: the clock went back). */
 int ops_alert_store_load(struct ops_statedb *st, double now, struct ops_alert_set *s,
     struct ops_err *err);
 int ops_alert_store_save(struct ops_statedb *st, const struct ops_alert_set *s,
