@@ -1,5 +1,6 @@
 /* ops-alert: turn the agent's health into alerts a person gets once (ops-alert(1)). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,9 @@ main(int argc, char **argv)
 	char *end;
 
 	memset(&cfg, 0, sizeof(cfg));
+	/* A channel command that exits without reading its input must fail
+	 * that delivery, not kill us (children get SIGPIPE back). */
+	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "H:c:j:t:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;

@@ -219,6 +219,7 @@ decide(struct run *R, const struct ops_alert_conds *conds, int *restart,
 	struct ops_alert_policy pol = { cfg->alert.cooldown, cfg->alert.max_per_hour };
 	double unreported = 0, lost = 0, last_restart = 0;
 	double now = R->ctx.now;
+	int corrupt;
 
 	if (ops_alert_store_begin(&R->st, err) < 0)
 		return -1;
@@ -257,8 +258,9 @@ decide(struct run *R, const struct ops_alert_conds *conds, int *restart,
 		goto fail;
 	return 0;
 fail:
+	corrupt = ops_state_is_corrupt(&R->st);
 	ops_alert_store_rollback(&R->st);
-	return -1;
+	return corrupt ? -2 : -1;
 }
 
 static void
@@ -529,41 +531,61 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 	/* Without its state ops-alert could not keep a cooldown: refuse to
 	 * run rather than send the same alert every five minutes. */
 	if (ops_state_open(&R.st, cfg->home, err) < 0)
-		goto out;
+		goto fail;
 	keep_wal(&R.st);
 	if (R.st.recovered)
 		ops_buf_printf(warn, "unreadable state database moved to '%s'\n",
 		    R.st.recovered);
 	if (get_report(cfg, o, &R.st, &r, err) < 0)
-		goto out;
+		goto fail;
 	if (r.oom || ops_alert_map(&r, &conds) < 0) {
 		ops_err_sys(err, ENOMEM, "unable to map the report");
-		goto out;
+		goto fail;
 	}
 	R.ctx.now = ops_time_now();
 	/* A missing PID file means the agent was stopped on purpose (a crash
 	 * leaves it behind): that is alerted but never restarted. */
 	restart = cfg->alert.auto_restart && pidfile_present(cfg);
-	if (decide(&R, &conds, &restart, err) < 0)
-		goto out;
+	rc = decide(&R, &conds, &restart, err);
+	if (rc == -2) {
+		/* A damaged page SQLite found only now: start afresh, once. */
+		ops_buf_printf(warn, "%s\n", err->msg);
+		ops_err_clear(err);
+		ops_alert_plan_release(&R.plan);
+		ops_alert_set_release(&R.set);
+		ops_alert_queue_free(R.q, R.nq);
+		R.q = NULL;
+		R.nq = 0;
+		if (ops_state_recover(&R.st, cfg->home, err) < 0)
+			goto fail;
+		keep_wal(&R.st);
+		ops_buf_printf(warn, "unreadable state database moved to '%s'\n",
+		    R.st.recovered);
+		rc = decide(&R, &conds, &restart, err);
+	}
+	if (rc < 0)
+		goto fail;
 	if (R.nq > 0 && (R.qact = calloc(R.nq, sizeof(*R.qact))) == NULL) {
 		ops_err_sys(err, ENOMEM, "ops-alert");
-		goto out;
+		goto fail;
 	}
 	if (restart)
 		auto_restart(&R);
 	retry_queue(&R);
 	if (send_plan(&R, &adds, &nadds, &reported, &primary_ok) < 0) {
 		ops_err_sys(err, ENOMEM, "unable to send alerts");
-		goto out;
+		goto fail;
 	}
 	if (R.plan.withheld > 0)
 		ops_buf_printf(out, "%zu alert%s held back by the hourly limit (%lld)\n",
 		    R.plan.withheld, R.plan.withheld == 1 ? "" : "s",
 		    (long long)cfg->alert.max_per_hour);
 	if (record(&R, adds, nadds, reported, primary_ok, err) < 0)
-		goto out;
+		goto fail;
 	rc = R.failed ? 1 : 0;
+	goto out;
+fail:
+	rc = -1;
 out:
 	for (size_t i = 0; i < nadds; i++)
 		free(adds[i].payload);

@@ -208,6 +208,29 @@ ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 	return open_db(path, &st->db, err);
 }
 
+int
+ops_state_recover(struct ops_statedb *st, const char *home, struct ops_err *err)
+{
+	char path[PATH_MAX];
+
+	sqlite3_close(st->db);
+	st->db = NULL;
+	free(st->recovered);
+	st->recovered = NULL;
+	if (ops_path_join(path, sizeof(path), home, ".ops/state.db", err) < 0 ||
+	    set_aside(path, &st->recovered, err) < 0)
+		return -1;
+	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_is_corrupt(const struct ops_statedb *st)
+{
+	int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_OK;
+
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
 void
 ops_state_close(struct ops_statedb *st)
 {

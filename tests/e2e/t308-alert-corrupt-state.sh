@@ -1,11 +1,12 @@
 #!/bin/bash
-# A truncated or garbage state database is set aside and replaced; what
-# was sent before is lost, so the run sends at most one alert naming
-# everything active, and the runs after it nothing new.
+# A truncated or garbage state database, or one with a damaged table page
+# that SQLite only finds when it reads it, is set aside and replaced; what
+# was sent before is lost, so the run sends one alert naming everything
+# active (not a storm, not silence), and the runs after it nothing new.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alertlib.sh"
 now=$(date +%s)
-for how in truncated garbage empty-wal; do
+for how in truncated garbage bad-wal damaged-page; do
 	H=$T/home-$how
 	mkhome "$H"
 	alert_config "$H"	# dead PID and no backup: two types fire
@@ -13,18 +14,27 @@ for how in truncated garbage empty-wal; do
 	expect_rc 0 alert_at "$now" --home "$H"
 	[ "$(deliveries)" = 2 ] || fail "$how: first run delivered $(deliveries)"
 	db=$H/.ops/state.db
+	sqlite3 "$db" 'pragma wal_checkpoint(truncate)' >/dev/null
+	rm -f "$db-wal" "$db-shm"
 	case $how in
 	truncated)
-		sqlite3 "$db" 'pragma wal_checkpoint(truncate)' >/dev/null
 		truncate -s 100 "$db" ;;
 	garbage)
 		head -c 40000 /dev/urandom > "$db" ;;
-	empty-wal)
+	bad-wal)
 		printf 'SQLite format 3\000garbage' > "$db"
 		head -c 5000 /dev/urandom > "$db-wal" ;;
+	damaged-page)
+		page=$(sqlite3 "$db" "select rootpage from sqlite_master where name='alert_state'")
+		size=$(sqlite3 "$db" 'pragma page_size')
+		head -c "$size" /dev/urandom |
+			dd of="$db" bs="$size" seek=$((page - 1)) conv=notrunc status=none ;;
 	esac
 	expect_rc 0 alert_at $((now + 60)) --home "$H"
 	expect_match "unreadable state database moved to '.*state\.db\.corrupt-" "$ERR"
+	if [ "$how" = damaged-page ]; then	# found while reading, not at open
+		expect_match 'state database: unable to .*malformed' "$ERR"
+	fi
 	ls "$H/.ops/" | grep -q '^state\.db\.corrupt-' || fail "$how: nothing set aside"
 	# exactly one: not a storm, and not silence either
 	n=$(deliveries)
