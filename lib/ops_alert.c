@@ -165,8 +165,10 @@ ops_alert_map(const struct ops_report *r, struct ops_alert_conds *out)
 		const struct ops_result *res = find_result(r, t->check);
 		int active;
 
-		if (res == NULL)
-			continue;	/* not evaluated: leave its state alone */
+		/* Not evaluated, or it could not tell (UNKNOWN): neither
+		 * fire nor resolve, leave the state as it is. */
+		if (res == NULL || res->state == OPS_UNKNOWN)
+			continue;
 		active = (t->when & M(res->state)) != 0;
 		if (active && strcmp(t->type, "daemon_critical") == 0 &&
 		    strncmp(res->message, "not running", 11) == 0)

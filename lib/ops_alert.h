@@ -114,8 +114,9 @@ int ops_alert_type_valid(const char *type);
 /* 1 when the type's notices also go by email whatever their severity. */
 int ops_alert_escalates(const char *type);
 
-/* Map a report to conditions: one per type whose check is in the report.
- * -1 on allocation failure. */
+/* Map a report to conditions: one per type whose check is in the report
+ * (a built-in check that is UNKNOWN gives none: it cannot tell). -1 on
+ * allocation failure. */
 int ops_alert_map(const struct ops_report *r, struct ops_alert_conds *out);
 void ops_alert_conds_release(struct ops_alert_conds *c);
 

@@ -423,7 +423,11 @@ send_plan(struct run *R, struct qadd **adds, size_t *nadds, int64_t *reported,
 		}
 		if (ops_notify_log(R->cfg, &n, &e) < 0)
 			ops_buf_printf(R->warn, "%s\n", e.msg);
-		ops_buf_printf(R->out, "sent %s %s [%s]\n", n.type, n.state, n.severity);
+		if (ok > 0)
+			ops_buf_printf(R->out, "sent %s %s [%s]\n", n.type, n.state, n.severity);
+		else
+			ops_buf_printf(R->out, "logged %s %s [%s] (no channel for it)\n", n.type,
+			    n.state, n.severity);
 		for (int ch = 0; ch < OPS_CH_N && failed; ch++) {
 			struct qadd *na;
 

@@ -120,6 +120,17 @@ test_map(void)
 		ops_alert_conds_release(&c);
 		ops_report_release(&r);
 	}
+	/* A built-in check that could not tell (UNKNOWN) leaves its types alone. */
+	{
+		static const char *const spec3[] = { "daemon", "UNKNOWN", "disk", "UNKNOWN",
+			NULL };
+
+		report(&r, spec3);
+		CHECK(ops_alert_map(&r, &c) == 0);
+		CHECK(c.n == 0);
+		ops_alert_conds_release(&c);
+		ops_report_release(&r);
+	}
 	/* The daemon message reads as in the old alerts.log. */
 	ops_report_add(&r, "daemon", OPS_CRITICAL, "not running: no PID file (logs/daemon.pid)");
 	CHECK(ops_alert_map(&r, &c) == 0);
