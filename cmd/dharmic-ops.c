@@ -22,6 +22,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "alert", "ops-alert", "turn health into alerts (cooldown, hourly cap, channels)" },
 	{ "dashboard", "ops-dashboard",
 	  "the agent's state at a glance: terminal, HTML, JSON, Prometheus" },
 	{ "health", "ops-health", "check the agent's health (Nagios exit codes)" },
