@@ -492,18 +492,6 @@ fail:
 	return -1;
 }
 
-/* Every cron run would otherwise checkpoint and delete the WAL when it
- * closes the database (four fsyncs and an unlink, most of a run's time).
- * The WAL is kept and checkpointed as it grows, by whichever writer. */
-static void
-keep_wal(struct ops_statedb *st)
-{
-	int one = 1;
-
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-}
-
 static int
 pidfile_present(const struct ops_config *cfg)
 {
@@ -536,7 +524,6 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 	 * run rather than send the same alert every five minutes. */
 	if (ops_state_open(&R.st, cfg->home, err) < 0)
 		goto fail;
-	keep_wal(&R.st);
 	if (R.st.recovered)
 		ops_buf_printf(warn, "unreadable state database moved to '%s'\n",
 		    R.st.recovered);
@@ -562,7 +549,6 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 		R.nq = 0;
 		if (ops_state_recover(&R.st, cfg->home, err) < 0)
 			goto fail;
-		keep_wal(&R.st);
 		ops_buf_printf(warn, "unreadable state database moved to '%s'\n",
 		    R.st.recovered);
 		rc = decide(&R, &conds, &restart, err);

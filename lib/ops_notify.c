@@ -1,7 +1,6 @@
 #include "ops_notify.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "ops_fs.h"
+#include "ops_http.h"
 #include "ops_run.h"
 #include "ops_time.h"
 
@@ -472,66 +472,26 @@ out:
 	return rc == 1 ? 1 : -1;
 }
 
-static size_t
-discard(char *p, size_t size, size_t n, void *u)
-{
-	(void)p;
-	(void)u;
-	return size * n;
-}
-
 static int
 send_webhook(const struct ops_config *cfg, const struct ops_notice *n,
     struct ops_err *err)
 {
 	struct ops_buf body = OPS_BUF_INIT;
-	struct curl_slist *hdr = NULL, *h2;
-	CURL *c = NULL;
-	CURLcode cc;
-	long code = 0;
 	int rc = -1;
 
 	if (!ops_notify_configured(cfg, OPS_CH_WEBHOOK))
 		return skipped(err, "no URL (alert.webhook)");
-	if (ops_notify_json(n, &body) < 0) {
+	if (ops_notify_json(n, &body) < 0 || body.oom) {
 		ops_err_sys(err, ENOMEM, "webhook");
 		goto out;
 	}
-	c = curl_easy_init();
-	if (c == NULL) {
-		ops_err_set(err, OPS_E_FAIL, "webhook: unable to start libcurl");
-		goto out;
-	}
-	hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	h2 = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
-	if (h2 == NULL) {
-		ops_err_sys(err, ENOMEM, "webhook");
-		goto out;
-	}
-	hdr = h2;
-	curl_easy_setopt(c, CURLOPT_URL, cfg->alert.webhook);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(OPS_NOTIFY_WEBHOOK_TIMEOUT * 1000));
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, ops_buf_str(&body));
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body.len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "dharmic-ops/" OPS_VERSION);
-	cc = curl_easy_perform(c);
-	if (cc != CURLE_OK) {
-		ops_err_set(err, OPS_E_FAIL, "webhook: %s", curl_easy_strerror(cc));
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (code < 200 || code > 299) {
-		ops_err_set(err, OPS_E_FAIL, "webhook: HTTP %ld", code);
+	if (ops_http_request(cfg->alert.webhook, ops_buf_str(&body),
+	    OPS_NOTIFY_WEBHOOK_TIMEOUT, NULL, err) < 0) {
+		ops_err_prefix(err, "webhook");
 		goto out;
 	}
 	rc = 1;
 out:
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(c);
 	ops_buf_release(&body);
 	return rc;
 }
