@@ -290,14 +290,19 @@ mark_fragment(int fd, const char *path, size_t frag, struct ops_err *err)
 	return rc;
 }
 
-/* Copy [from, EOF) down to 0 until the copy catches up with the writer,
- * then truncate right away. */
+/* Copy [from, EOF) down to 0, catching up with the writer for at least
+ * COPY_OBSERVE seconds (to measure its rate), then truncate right after a
+ * check that nothing is left to copy. */
+#define COPY_OBSERVE 0.1
+
 static int
 cut_copy(int fd, const char *path, uint64_t from, struct ops_cut_result *res,
     struct ops_err *err)
 {
+	static const struct timespec pause = { 0, 10 * 1000 * 1000 };
 	uint64_t src = from, dst = 0;
 	double t0 = mono(), t1, t2;
+	struct stat st;
 	char *buf;
 	int rc = -1;
 
@@ -313,26 +318,37 @@ cut_copy(int fd, const char *path, uint64_t from, struct ops_cut_result *res,
 			ops_err_sys(err, errno, "unable to read '%s'", path);
 			goto out;
 		}
-		if (n == 0)
-			break;
-		if (pwrite_all(fd, buf, (size_t)n, dst) < 0) {
-			ops_err_sys(err, errno, "unable to write '%s'", path);
+		if (n > 0) {
+			if (pwrite_all(fd, buf, (size_t)n, dst) < 0) {
+				ops_err_sys(err, errno, "unable to write '%s'", path);
+				goto out;
+			}
+			src += (uint64_t)n;
+			dst += (uint64_t)n;
+			continue;
+		}
+		if (mono() - t0 < COPY_OBSERVE) {
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		t1 = mono();
+		if (fstat(fd, &st) < 0) {
+			ops_err_sys(err, errno, "unable to stat '%s'", path);
 			goto out;
 		}
-		src += (uint64_t)n;
-		dst += (uint64_t)n;
+		if ((uint64_t)st.st_size > src)
+			continue;	/* the writer got in: catch up again */
+		if (ftruncate(fd, (off_t)dst) < 0) {
+			ops_err_sys(err, errno, "unable to truncate '%s'", path);
+			goto out;
+		}
+		t2 = mono();
+		break;
 	}
-	t1 = mono();
-	if (ftruncate(fd, (off_t)dst) < 0) {
-		ops_err_sys(err, errno, "unable to truncate '%s'", path);
-		goto out;
-	}
-	t2 = mono();
 	res->appended = src - res->before;
 	res->window = t2 - t1;
-	if (res->appended > 0 && t1 > t0)
-		res->maybe_lost = (uint64_t)ceil((double)res->appended / (t1 - t0) *
-		    res->window);
+	res->rate = (double)res->appended / (t1 - t0);
+	res->maybe_lost = (uint64_t)ceil(res->rate * res->window);
 	res->removed = from;
 	rc = 0;
 out:

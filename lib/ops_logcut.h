@@ -94,8 +94,10 @@ struct ops_cut_result {
 	uint64_t appended;	/* bytes the writer appended during the cut */
 	uint64_t maybe_lost;	/* OPS_CUT_COPY: estimate of the bytes
 				 * appended in the final window */
-	double window;		/* OPS_CUT_COPY: seconds from the last read
-				 * to the truncate */
+	double window;		/* OPS_CUT_COPY: seconds from the last check
+				 * that the copy had caught up to the truncate */
+	double rate;		/* OPS_CUT_COPY: the writer's bytes per second,
+				 * observed over at least COPY_OBSERVE seconds */
 	int refused;		/* left alone: a writer without O_APPEND */
 };
 

@@ -508,7 +508,7 @@ ops_rotate_describe(const struct ops_config *cfg, const struct ops_rot_action *a
 		static const char *verb[] = { "keep", "compress", "delete", "cut",
 			"remove", "skip" };
 
-		ops_buf_printf(out, "%s %s: %s", dry ? "would fail to" : "failed to",
+		ops_buf_printf(out, "%s %s %s", dry ? "would fail to" : "failed to",
 		    verb[a->kind], rel);
 		ops_buf_printf(out, ": %s", a->msg);
 		return;
@@ -553,9 +553,10 @@ ops_rotate_describe(const struct ops_config *cfg, const struct ops_rot_action *a
 			ops_buf_printf(out, " (removed %s in place)", s2);
 		else if (a->cut_method == OPS_CUT_COPY)
 			ops_buf_printf(out, " (removed %s by copy-and-truncate: this filesystem "
-			    "cannot collapse ranges; up to %llu bytes appended in the final "
-			    "%.0f us may have been lost)", s2, (unsigned long long)a->maybe_lost,
-			    a->window * 1e6);
+			    "cannot collapse ranges; about %llu bytes may have been lost: what "
+			    "the writer appended in the final %.0f us, at %s/s)", s2,
+			    (unsigned long long)a->maybe_lost, a->window * 1e6,
+			    ops_size_format((uint64_t)a->rate, d, sizeof(d)));
 		else
 			ops_buf_puts(out, " (nothing to remove: less than a block)");
 		break;
@@ -778,6 +779,7 @@ do_cut(struct ops_rot_action *a)
 	a->size = res.before;
 	a->maybe_lost = res.maybe_lost;
 	a->window = res.window;
+	a->rate = res.rate;
 	a->status = OPS_ROT_DONE;
 }
 

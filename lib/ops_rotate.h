@@ -61,6 +61,7 @@ struct ops_rot_action {
 	uint64_t out_bytes;	/* COMPRESS: size of the .gz; CUT: bytes removed */
 	uint64_t maybe_lost;	/* CUT by copy: estimate of bytes lost */
 	double window;		/* CUT by copy: seconds */
+	double rate;		/* CUT by copy: writer's bytes per second */
 	char msg[1024];		/* why skipped / failed, or a detail */
 };
 
