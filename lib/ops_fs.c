@@ -240,14 +240,40 @@ out:
 	return rc;
 }
 
+/* Read the last want bytes of fd into a new buffer. */
+static char *
+read_end(int fd, off_t size, size_t want, size_t *got)
+{
+	off_t from = size - (off_t)want;
+	char *buf = malloc(want + 1);
+
+	*got = 0;
+	if (buf == NULL)
+		return NULL;
+	while (*got < want) {
+		ssize_t n = pread(fd, buf + *got, want - *got, from + (off_t)*got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	buf[*got] = '\0';
+	return buf;
+}
+
 int
 ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
     struct ops_err *err)
 {
 	struct stat st;
-	char *buf = NULL, *start;
-	size_t want, got = 0, seen = 0;
-	off_t from;
+	char *buf = NULL, *start = NULL;
+	size_t limit, want = 64 << 10, got = 0;
 	int fd, rc = -1;
 
 	*out = NULL;
@@ -258,41 +284,42 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
 		goto out;
 	}
-	want = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
-	from = st.st_size - (off_t)want;
-	buf = malloc(want + 1);
-	if (buf == NULL) {
-		ops_err_sys(err, errno, "unable to read '%s'", path);
-		goto out;
-	}
-	while (got < want) {
-		ssize_t n = pread(fd, buf + got, want - got, from + (off_t)got);
+	limit = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
+	/* Logs are large and we want their end: read a growing window from
+	 * the end until it holds nlines lines or the limit is reached. */
+	for (;;) {
+		size_t seen = 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		if (want > limit)
+			want = limit;
+		free(buf);
+		buf = read_end(fd, st.st_size, want, &got);
+		if (buf == NULL) {
 			ops_err_sys(err, errno, "unable to read '%s'", path);
 			goto out;
 		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	/* Walk back over nlines line ends (a final '\n' ends the last line). */
-	start = buf;
-	for (size_t i = got; i > 0; i--) {
-		if (buf[i - 1] != '\n' || i == got)
-			continue;
-		if (++seen == nlines) {
-			start = buf + i;
-			break;
+		start = NULL;
+		/* The nlines-th line end from the back, not counting a final one. */
+		for (size_t i = got; i > 0; i--) {
+			if (buf[i - 1] != '\n' || i == got)
+				continue;
+			if (++seen == nlines) {
+				start = buf + i;
+				break;
+			}
 		}
+		if (start != NULL || want >= limit)
+			break;
+		want *= 2;
 	}
-	if (start == buf && from > 0 && seen < nlines) {
-		/* the first line is cut by maxbytes: drop it */
-		char *nl = strchr(buf, '\n');
-		start = nl ? nl + 1 : buf + got;
+	if (start == NULL) {
+		start = buf;
+		/* The window starts inside a line: drop that partial line. */
+		if ((off_t)got < st.st_size) {
+			char *nl = strchr(buf, '\n');
+
+			start = nl ? nl + 1 : buf + got;
+		}
 	}
 	memmove(buf, start, got - (size_t)(start - buf) + 1);
 	*out = buf;
