@@ -27,6 +27,22 @@ read_some(int fd, char *buf, size_t len, ssize_t *got)
 	return n < 0 ? -1 : 0;
 }
 
+/* The archive's error, with strerror of its errno when it has one
+ * (libarchive says "Write error" for ENOSPC). */
+static int
+archive_fail(struct ops_err *err, struct archive *a, const char *what,
+    const char *path)
+{
+	const char *s = archive_error_string(a);
+	int e = archive_errno(a);
+
+	if (e > 0)
+		return ops_err_sys(err, e, "unable to %s '%s': %s", what, path,
+		    s ? s : "archive error");
+	return ops_err_set(err, OPS_E_FAIL, "unable to %s '%s': %s", what, path,
+	    s ? s : "archive error");
+}
+
 /* Stream fd into the archive; the archive error or errno goes to err. */
 static int
 deflate_fd(struct archive *a, int fd, const char *src, char *buf,
@@ -40,9 +56,7 @@ deflate_fd(struct archive *a, int fd, const char *src, char *buf,
 		if (n == 0)
 			return 0;
 		if (archive_write_data(a, buf, (size_t)n) != n)
-			return ops_err_set(err, OPS_E_FAIL, "unable to compress '%s': %s",
-			    src, archive_error_string(a) ? archive_error_string(a) :
-			    "write error");
+			return archive_fail(err, a, "compress", src);
 	}
 }
 
@@ -86,10 +100,7 @@ write_gz(int in, int out, const char *src, const char *tmp, int level,
 	rc = 0;
 	goto out;
 aerr:
-	ops_err_set(err, OPS_E_FAIL, "unable to write '%s': %s", tmp,
-	    archive_error_string(a) ? archive_error_string(a) : "archive error");
-	if (archive_errno(a) > 0)
-		err->sys_errno = archive_errno(a);
+	archive_fail(err, a, "write", tmp);
 out:
 	archive_entry_free(e);
 	if (a != NULL)
@@ -271,8 +282,8 @@ ops_gzip_same(const char *gz, const char *file, struct ops_err *err)
 	rc = 1;
 	goto out;
 aerr:
-	ops_err_set(err, OPS_E_FAIL, "unable to read '%s': %s", gz,
-	    archive_error_string(a) ? archive_error_string(a) : "archive error");
+	archive_fail(err, a, "read", gz);
+	err->code = OPS_E_FAIL;
 out:
 	if (a != NULL)
 		archive_read_free(a);

@@ -497,6 +497,24 @@ ops_rotate_ncpu(void)
 
 /* --- describe --------------------------------------------------------------- */
 
+/* A duration as configured: "30d", "36h", "90m", "45s". */
+static const char *
+fmt_duration(double secs, char *buf, size_t len)
+{
+	static const struct { double unit; const char *suffix; } u[] = {
+		{ 86400, "d" }, { 3600, "h" }, { 60, "m" },
+	};
+	long long s = (long long)secs;
+
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+		if (s > 0 && s % (long long)u[i].unit == 0) {
+			snprintf(buf, len, "%lld%s", s / (long long)u[i].unit, u[i].suffix);
+			return buf;
+		}
+	snprintf(buf, len, "%llds", s);
+	return buf;
+}
+
 void
 ops_rotate_describe(const struct ops_config *cfg, const struct ops_rot_action *a,
     int dry, struct ops_buf *out)
@@ -532,7 +550,7 @@ ops_rotate_describe(const struct ops_config *cfg, const struct ops_rot_action *a
 		ops_buf_puts(out, ")");
 		break;
 	case OPS_ROT_DELETE:
-		ops_duration_format(cfg->rotate.delete_after, d, sizeof(d));
+		fmt_duration(cfg->rotate.delete_after, d, sizeof(d));
 		ops_buf_printf(out, "%s %s (%s, older than %s)", dry ? "delete" : "deleted",
 		    rel, s1, d);
 		break;
