@@ -20,8 +20,8 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "health", "ops-health", "check the agent's health (Nagios exit codes)" },
-	{ "help", NULL, "list the verbs" },
 	{ "rotate", "ops-rotate", "compress old logs, delete expired ones, cut big ones" },
+	{ "help", NULL, "list the verbs" },
 	{ "version", NULL, "print the version" },
 };
 
