@@ -221,6 +221,31 @@ worth_cutting(const char *path, const struct stat *st, int64_t keep,
 	return off > 0 && off >= (uint64_t)(st->st_blksize > 0 ? st->st_blksize : 1);
 }
 
+/* ops_fs_glob, where a directory of the pattern that does not exist is
+ * no match rather than an error. */
+static int
+glob_paths(const char *home, const char *pattern, struct ops_strv *out,
+    struct ops_err *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(pattern, '/');
+	struct stat st;
+
+	if (slash != NULL && (size_t)(slash - pattern) < sizeof(dir)) {
+		memcpy(dir, pattern, (size_t)(slash - pattern));
+		dir[slash - pattern] = '\0';
+		if (strpbrk(dir, "*?[") == NULL) {
+			char full[PATH_MAX];
+
+			if (ops_path_join(full, sizeof(full), home, dir[0] ? dir : "/", err) < 0)
+				return -1;
+			if (stat(full, &st) < 0 && errno == ENOENT)
+				return 0;
+		}
+	}
+	return ops_fs_glob(home, pattern, out, err);
+}
+
 static int
 plan_daily(const struct ops_config *cfg, const char *pattern, double now,
     struct ops_rot_plan *plan, struct ops_strv *done, struct ops_err *err)
@@ -234,7 +259,7 @@ plan_daily(const struct ops_config *cfg, const char *pattern, double now,
 	/* temporary files of an interrupted run (we hold the lock) */
 	if (snprintf(pat, sizeof(pat), "%s.gz" OPS_GZIP_TMP_GLOB, pattern) >= (int)sizeof(pat))
 		return ops_err_set(err, OPS_E_USAGE, "pattern too long: '%s'", pattern);
-	if (ops_fs_glob(cfg->home, pat, &paths, err) < 0)
+	if (glob_paths(cfg->home, pat, &paths, err) < 0)
 		goto out;
 	for (size_t i = 0; i < paths.n; i++) {
 		if (lstat(paths.v[i], &st) < 0 || !S_ISREG(st.st_mode) || seen(done, paths.v[i]))
@@ -245,7 +270,7 @@ plan_daily(const struct ops_config *cfg, const char *pattern, double now,
 	}
 	ops_strv_release(&paths);
 
-	if (ops_fs_glob(cfg->home, pattern, &paths, err) < 0)
+	if (glob_paths(cfg->home, pattern, &paths, err) < 0)
 		goto out;
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i];
@@ -279,7 +304,7 @@ plan_daily(const struct ops_config *cfg, const char *pattern, double now,
 
 	if (snprintf(pat, sizeof(pat), "%s.gz", pattern) >= (int)sizeof(pat))
 		return ops_err_set(err, OPS_E_USAGE, "pattern too long: '%s'", pattern);
-	if (ops_fs_glob(cfg->home, pat, &paths, err) < 0)
+	if (glob_paths(cfg->home, pat, &paths, err) < 0)
 		goto out;
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i];
@@ -317,7 +342,7 @@ plan_history(const struct ops_config *cfg, const char *pattern,
 	struct stat st;
 	int rc = -1, r;
 
-	if (ops_fs_glob(cfg->home, pattern, &paths, err) < 0)
+	if (glob_paths(cfg->home, pattern, &paths, err) < 0)
 		return -1;
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i];
@@ -515,6 +540,20 @@ fmt_duration(double secs, char *buf, size_t len)
 	return buf;
 }
 
+/* msg with the home's absolute prefix dropped from the paths in it. */
+static void
+add_msg(struct ops_buf *out, const char *home, const char *msg)
+{
+	size_t n = strlen(home);
+	const char *p;
+
+	while (n > 1 && (p = strstr(msg, home)) != NULL && p[n] == '/') {
+		ops_buf_add(out, msg, (size_t)(p - msg));
+		msg = p + n + 1;
+	}
+	ops_buf_puts(out, msg);
+}
+
 void
 ops_rotate_describe(const struct ops_config *cfg, const struct ops_rot_action *a,
     int dry, struct ops_buf *out)
@@ -528,11 +567,13 @@ ops_rotate_describe(const struct ops_config *cfg, const struct ops_rot_action *a
 
 		ops_buf_printf(out, "%s %s %s", dry ? "would fail to" : "failed to",
 		    verb[a->kind], rel);
-		ops_buf_printf(out, ": %s", a->msg);
+		ops_buf_puts(out, ": ");
+		add_msg(out, cfg->home, a->msg);
 		return;
 	}
 	if (a->status == OPS_ROT_SKIPPED) {
-		ops_buf_printf(out, "skipped %s: %s", rel, a->msg);
+		ops_buf_printf(out, "skipped %s: ", rel);
+		add_msg(out, cfg->home, a->msg);
 		return;
 	}
 	if (dry)
@@ -659,7 +700,7 @@ finish(struct runctx *c, struct ops_rot_action *a)
 }
 
 static void
-failed(struct ops_rot_action *a, const struct ops_err *e)
+set_failed(struct ops_rot_action *a, const struct ops_err *e)
 {
 	a->status = OPS_ROT_FAILED;
 	snprintf(a->msg, sizeof(a->msg), "%s", e->msg);
@@ -692,7 +733,7 @@ do_remove(struct ops_rot_action *a)
 	struct ops_err e = OPS_ERR_INIT;
 
 	if (unlink_same(a->path, a->dev, a->ino, NULL, &e) < 0)
-		failed(a, &e);
+		set_failed(a, &e);
 	else
 		a->status = OPS_ROT_DONE;
 }
@@ -754,7 +795,7 @@ do_compress(struct ops_rot_action *a)
 	a->status = OPS_ROT_DONE;
 	return;
 fail:
-	failed(a, &e);
+	set_failed(a, &e);
 }
 
 static void *
@@ -789,7 +830,7 @@ do_cut(struct ops_rot_action *a)
 	struct ops_err e = OPS_ERR_INIT;
 
 	if (ops_logcut(a->path, (uint64_t)a->keep, 0, &res, &e) < 0) {
-		failed(a, &e);
+		set_failed(a, &e);
 		return;
 	}
 	a->cut_method = (int)res.method;
@@ -840,6 +881,16 @@ ops_rotate_run(const struct ops_config *cfg, struct ops_rot_plan *plan,
 	pthread_mutex_init(&c.mu, NULL);
 	if (ops_path_join(c.logpath, sizeof(c.logpath), cfg->home, "logs/rotation.log", err) < 0)
 		return -1;
+	if (plan->n == 0 && access(c.logpath, F_OK) < 0 && errno == ENOENT) {
+		char *slash = strrchr(c.logpath, '/');
+		int gone;
+
+		*slash = '\0';
+		gone = access(c.logpath, F_OK) < 0 && errno == ENOENT;
+		*slash = '/';
+		if (gone)
+			return 0;	/* no logs/ at all: nothing to do or say */
+	}
 	/* skips and refusals found while planning are reported first */
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->v[i].status != OPS_ROT_PLANNED)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # One run at a time: while another holds .ops/rotate.lock a run exits 75
 # and touches nothing (a dry run still answers); bad usage and bad config
-# exit 2; --help and --version exit 0.
+# exit 2; --help and --version exit 0; a home without logs/ is no error.
 . "$(dirname "$0")/lib.sh"
 export TZ=UTC
 NOW=1767268800
@@ -22,6 +22,11 @@ expect_rc 75 dharmic-ops rotate --home "$H"
 exec 9>&-
 expect_rc 0 ops-rotate --home "$H"
 ls "$H/logs" | grep -q '^daemon_.*\.log\.gz$' || fail "nothing compressed once the lock was free"
+
+# a home without logs/: nothing to do, quietly
+mkdir "$T/empty"
+expect_rc 0 ops-rotate --home "$T/empty"
+[ -z "$OUT$ERR" ] || fail "an empty home is not quiet: $OUT$ERR"
 
 # usage and configuration errors: 2
 expect_rc 2 ops-rotate --home "$H" -j 0
