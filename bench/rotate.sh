@@ -56,8 +56,9 @@ measure() {
 		{ echo "bench: $name failed:"; cat "$W/$name.out" "$W/$name.tv"; exit 1; } >&2
 	awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0
 			for (i = 1; i <= n; i++) s = s * 60 + t[i]; secs = s }
+		/User time \(seconds\)|System time \(seconds\)/ { cpu += $2 }
 		/Maximum resident set size/ { rss = $2 }
-		END { print secs, rss }' "$W/$name.tv" >> "$W/$name.times"
+		END { print secs, rss, cpu }' "$W/$name.tv" >> "$W/$name.times"
 }
 
 # check NAME: every log compressed, the original gone, and the bytes back.
@@ -115,6 +116,8 @@ measure ops30 "$OPS_ROTATE" --home "$W/ops30/home"
 
 median() { sort -n -k1,1 "$W/$1.times" | awk '{ t[NR] = $1; r[NR] = $2 }
 	END { m = int((NR + 1) / 2); printf "%.2f %d\n", t[m], r[m] }'; }
+cpu() { sort -n -k3,3 "$W/$1.times" | awk '{ c[NR] = $3 }
+	END { printf "%.2f", c[int((NR + 1) / 2)] }'; }
 peak() { sort -n -k2,2 "$W/$1.times" | tail -1 | awk '{ print $2 }'; }
 read -r t_ops _ < <(median ops)
 read -r t_gz _ < <(median gzip)
@@ -123,13 +126,16 @@ read -r t_30 _ < <(median ops30)
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 echo
-printf '%-34s %8s %10s %12s %9s\n' "tool" "wall s" "vs gzip" "peak RSS MB" "out MiB"
-row() { printf '%-34s %8.2f %9.2fx %12s %9s\n' "$1" "$2" \
+printf '%-34s %8s %8s %10s %12s %9s\n' "tool" "wall s" "cpu s" "vs gzip" "peak RSS MB" "out MiB"
+row() { printf '%-34s %8.2f %8s %9.2fx %12s %9s\n' "$1" "$2" "$(cpu "$5")" \
 	"$(awk -v a="$2" -v b="$t_gz" 'BEGIN { print a / b }')" "$(mb "$3")" "$4"; }
-row "ops-rotate (-j $NCPU)" "$t_ops" "$(peak ops)" "$(awk '{ printf "%.1f", $1 / 1048576 }' "$W/ops.gzbytes")"
-row "xargs -P$NCPU gzip -6" "$t_gz" "$(peak gzip)" "$(awk '{ printf "%.1f", $1 / 1048576 }' "$W/gzip.gzbytes")"
-row "logrotate (compress, maxage)" "$t_lr" "$(peak lr)" "$(awk '{ printf "%.1f", $1 / 1048576 }' "$W/lr.gzbytes")"
-row "ops-rotate, 30-day retention" "$t_30" "$(peak ops30)" "-"
+out() { awk '{ printf "%.1f", $1 / 1048576 }' "$W/$1.gzbytes"; }
+row "ops-rotate (-j $NCPU)" "$t_ops" "$(peak ops)" "$(out ops)" ops
+row "xargs -P$NCPU gzip -6" "$t_gz" "$(peak gzip)" "$(out gzip)" gzip
+row "logrotate (compress, maxage)" "$t_lr" "$(peak lr)" "$(out lr)" lr
+row "ops-rotate, 30-day retention" "$t_30" "$(peak ops30)" "-" ops30
+echo "(wall: median of $REPS runs; cpu: user + system, median; the host is shared,"
+echo " so wall times carry its load: compare cpu too)"
 echo
 ok=1
 r=$(awk -v a="$t_ops" -v b="$t_gz" 'BEGIN { printf "%.2f", a / b }')

@@ -110,7 +110,7 @@ out:
 }
 
 int
-ops_gzip_file(const char *src, const char *dst, int level,
+ops_gzip_file(const char *src, const char *dst, int level, int flags,
     struct ops_gzip_info *info, struct ops_err *err)
 {
 	char tmp[PATH_MAX];
@@ -200,7 +200,7 @@ ops_gzip_file(const char *src, const char *dst, int level,
 		unlink(tmp);
 	}
 	tmp[0] = '\0';
-	if (ops_fs_fsync_dir(dst, 0, err) < 0)
+	if (!(flags & OPS_GZIP_NO_DIRSYNC) && ops_fs_fsync_dir(dst, 0, err) < 0)
 		goto out;
 	if (info != NULL) {
 		info->src = st;

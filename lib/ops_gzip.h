@@ -4,7 +4,7 @@
  * The .gz appears whole or not at all: it is written under a temporary
  * name in the same directory, fsynced, given the source's mtime and mode
  * 0600, renamed to its final name without replacing anything there, and
- * the directory is fsynced. On any failure (ENOSPC included) the temporary
+ * the directory is fsynced (unless the caller batches that). On any failure (ENOSPC included) the temporary
  * file is removed and the source is untouched. The source is never
  * removed here: the caller decides, once the .gz is durable. */
 #ifndef OPS_GZIP_H
@@ -25,8 +25,12 @@ struct ops_gzip_info {
  * at level (1-9). An existing dst is never replaced: -1 with err->code
  * OPS_E_FAIL and err->sys_errno EEXIST. A source that changes while it is
  * compressed (a writer appended) is an error too. */
-int ops_gzip_file(const char *src, const char *dst, int level,
+int ops_gzip_file(const char *src, const char *dst, int level, int flags,
     struct ops_gzip_info *info, struct ops_err *err);
+
+/* flags: leave the fsync of dst's directory to the caller (who batches
+ * them, and must do it before removing src). */
+#define OPS_GZIP_NO_DIRSYNC	0x1
 
 /* Does gz decompress to exactly the bytes of file? 1 yes, 0 no (an
  * unreadable or corrupt gz included, err says why), -1 when file cannot

@@ -738,8 +738,11 @@ do_remove(struct ops_rot_action *a)
 		a->status = OPS_ROT_DONE;
 }
 
-static void
-do_compress(struct ops_rot_action *a)
+/* Compress one log. 1: the .gz is in place (not yet made durable in its
+ * directory) and the original waits for flush(); 0: the action is over
+ * (done, skipped or failed). */
+static int
+do_compress(struct ops_rot_action *a, struct stat *src)
 {
 	struct ops_gzip_info info;
 	struct ops_err e = OPS_ERR_INIT;
@@ -766,42 +769,84 @@ do_compress(struct ops_rot_action *a)
 			    "content; both kept", gz);
 			goto fail;
 		}
-		if (unlink_same(a->path, a->dev, a->ino, NULL, &e) < 0)
+		if (ops_fs_fsync_dir(gz, 0, &e) < 0 ||
+		    unlink_same(a->path, a->dev, a->ino, NULL, &e) < 0)
 			goto fail;
 		a->out_bytes = (uint64_t)st.st_size;
 		snprintf(a->msg, sizeof(a->msg), "already compressed as %s.gz",
 		    strrchr(a->path, '/') ? strrchr(a->path, '/') + 1 : a->path);
 		a->status = OPS_ROT_DONE;
-		return;
+		return 0;
 	}
-	if (ops_gzip_file(a->path, gz, GZIP_LEVEL, &info, &e) < 0) {
+	if (ops_gzip_file(a->path, gz, GZIP_LEVEL, OPS_GZIP_NO_DIRSYNC, &info, &e) < 0) {
 		if (info.changed) {
 			a->status = OPS_ROT_SKIPPED;
 			snprintf(a->msg, sizeof(a->msg), "still being written: left for "
 			    "a later run");
-			return;
+			return 0;
 		}
-		goto fail;
-	}
-	if (info.src.st_dev != a->dev || info.src.st_ino != a->ino) {
-		/* replaced since planning: keep both, say so */
-		ops_err_set(&e, OPS_E_FAIL, "'%s' was replaced meanwhile; left alone", a->path);
 		goto fail;
 	}
 	a->out_bytes = info.out_bytes;
 	a->size = (uint64_t)info.src.st_size;
-	if (unlink_same(a->path, a->dev, a->ino, &info.src, &e) < 0)
-		goto fail;
-	a->status = OPS_ROT_DONE;
-	return;
+	*src = info.src;
+	return 1;
 fail:
 	set_failed(a, &e);
+	return 0;
+}
+
+#define BATCH 8
+
+struct pending {
+	struct ops_rot_action *a;
+	struct stat src;	/* the original as compressed */
+};
+
+static size_t
+dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+/* Make the renames of a batch durable with one fsync per directory, then
+ * remove the originals (only if unchanged) and report each action. */
+static void
+flush(struct runctx *c, struct pending *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ops_err e = OPS_ERR_INIT;
+		size_t dlen = dir_len(p[i].a->path);
+		int synced = 0;
+
+		for (size_t j = 0; j < i && !synced; j++)	/* its directory done? */
+			synced = p[j].a->status == OPS_ROT_DONE &&
+			    dir_len(p[j].a->path) == dlen &&
+			    strncmp(p[j].a->path, p[i].a->path, dlen) == 0;
+		if (!synced && ops_fs_fsync_dir(p[i].a->path, 0, &e) < 0)
+			set_failed(p[i].a, &e);
+		else if (p[i].src.st_dev != p[i].a->dev || p[i].src.st_ino != p[i].a->ino) {
+			/* replaced since planning: both kept; the next run sees a
+			 * .gz with the same content and removes the original */
+			ops_err_set(&e, OPS_E_FAIL, "'%s' was replaced meanwhile; left alone",
+			    p[i].a->path);
+			set_failed(p[i].a, &e);
+		} else if (unlink_same(p[i].a->path, p[i].a->dev, p[i].a->ino, &p[i].src, &e) < 0)
+			set_failed(p[i].a, &e);
+		else
+			p[i].a->status = OPS_ROT_DONE;
+		finish(c, p[i].a);
+	}
 }
 
 static void *
 worker(void *arg)
 {
 	struct runctx *c = arg;
+	struct pending p[BATCH];
+	size_t np = 0;
 
 	for (;;) {
 		struct ops_rot_action *a = NULL;
@@ -817,10 +862,17 @@ worker(void *arg)
 		}
 		pthread_mutex_unlock(&c->mu);
 		if (a == NULL)
-			return NULL;
-		do_compress(a);
-		finish(c, a);
+			break;
+		p[np].a = a;
+		if (do_compress(a, &p[np].src) == 0)
+			finish(c, a);
+		else if (++np == BATCH) {
+			flush(c, p, np);
+			np = 0;
+		}
 	}
+	flush(c, p, np);
+	return NULL;
 }
 
 static void

@@ -44,7 +44,7 @@ main(void)
 	fclose(f);
 	utimensat(AT_FDCWD, src, times, 0);
 
-	CHECK(ops_gzip_file(src, gz, 6, &info, &err) == 0, "compress: %s", err.msg);
+	CHECK(ops_gzip_file(src, gz, 6, 0, &info, &err) == 0, "compress: %s", err.msg);
 	CHECK(stat(gz, &st) == 0 && (st.st_mode & 07777) == 0600, "mode 0600");
 	CHECK(st.st_mtim.tv_sec == 1234567890, "mtime kept: %ld", (long)st.st_mtim.tv_sec);
 	CHECK(info.out_bytes == (uint64_t)st.st_size && info.out_bytes > 0 &&
@@ -55,7 +55,7 @@ main(void)
 
 	/* never replaced */
 	ops_err_clear(&err);
-	CHECK(ops_gzip_file(src, gz, 6, &info, &err) < 0 && err.sys_errno == EEXIST,
+	CHECK(ops_gzip_file(src, gz, 6, 0, &info, &err) < 0 && err.sys_errno == EEXIST,
 	    "existing .gz: %s", err.msg);
 	/* a different source: not the same; a longer or shorter one neither */
 	f = fopen(src, "a");
@@ -77,7 +77,7 @@ main(void)
 	unlink(gz);
 	snprintf(cmd, sizeof(cmd), "%s/link.log", dir);
 	CHECK(symlink(src, cmd) == 0, "symlink");
-	CHECK(ops_gzip_file(cmd, gz, 6, &info, &err) < 0, "symlink refused");
+	CHECK(ops_gzip_file(cmd, gz, 6, 0, &info, &err) < 0, "symlink refused");
 	CHECK(access(gz, F_OK) < 0, "no .gz for a symlink");
 	unlink(cmd);
 	unlink(src);
