@@ -930,7 +930,6 @@ ops_rotate_run(const struct ops_config *cfg, struct ops_rot_plan *plan,
 	c.cfg = cfg;
 	c.plan = plan;
 	c.o = opts;
-	pthread_mutex_init(&c.mu, NULL);
 	if (ops_path_join(c.logpath, sizeof(c.logpath), cfg->home, "logs/rotation.log", err) < 0)
 		return -1;
 	if (plan->n == 0 && access(c.logpath, F_OK) < 0 && errno == ENOENT) {
@@ -943,6 +942,7 @@ ops_rotate_run(const struct ops_config *cfg, struct ops_rot_plan *plan,
 		if (gone)
 			return 0;	/* no logs/ at all: nothing to do or say */
 	}
+	pthread_mutex_init(&c.mu, NULL);
 	/* skips and refusals found while planning are reported first */
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->v[i].status != OPS_ROT_PLANNED)
