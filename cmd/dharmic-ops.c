@@ -4,6 +4,9 @@
  * reaches an exec path: a verb runs ops-VERB from the directory holding
  * this binary (then the install directory), exit status passed through. */
 #include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +22,12 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "dashboard", "ops-dashboard",
+	  "the agent's state at a glance: terminal, HTML, JSON, Prometheus" },
 	{ "health", "ops-health", "check the agent's health (Nagios exit codes)" },
 	{ "rotate", "ops-rotate", "compress old logs, delete expired ones, cut big ones" },
 	{ "help", NULL, "list the verbs" },
+	{ "status", NULL, "short status: the verdict and one line per area" },
 	{ "version", NULL, "print the version" },
 };
 
@@ -37,6 +43,53 @@ help(FILE *f)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fputs("\n'dharmic-ops VERB --help' and the ops-VERB(1) pages say more.\n", f);
+}
+
+/* status: the short form of ops-dashboard, from the library. */
+static int
+status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char usage[] = "usage: dharmic-ops status [--home DIR] [--config FILE]\n";
+	struct ops_config cfg;
+	struct ops_dash_style st = { 0 };
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_buf out = OPS_BUF_INIT;
+	const char *home = NULL, *config = NULL, *nc = getenv("NO_COLOR");
+	int ch, code = 2;
+
+	memset(&cfg, 0, sizeof(cfg));
+	while ((ch = getopt_long(argc, argv, "H:c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': home = optarg; break;
+		case 'c': config = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dharmic-ops: unexpected argument '%s'\n%s", argv[optind], usage);
+		return 2;
+	}
+	setlocale(LC_CTYPE, "");
+	st.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	st.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	if (ops_config_load(&cfg, home, config, &err) < 0 ||
+	    ops_dashboard_status(&cfg, &st, &out, &err) < 0) {
+		fprintf(stderr, "dharmic-ops: %s\n", err.msg);
+		code = ops_err_exit_code(&err);
+	} else {
+		fputs(ops_buf_str(&out), stdout);
+		code = fflush(stdout) == 0 ? 0 : 1;
+	}
+	ops_buf_release(&out);
+	ops_config_release(&cfg);
+	return code;
 }
 
 static int
@@ -87,6 +140,8 @@ main(int argc, char **argv)
 			argv[1] = (char *)verbs[i].program;
 			return exec_program(verbs[i].program, argv + 1);
 		}
+		if (strcmp(name, "status") == 0)
+			return status(argc - 1, argv + 1);
 		if (strcmp(name, "help") == 0) {
 			help(stdout);
 			return fflush(stdout) == 0 ? 0 : 1;

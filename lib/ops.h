@@ -8,6 +8,7 @@
 #include "ops_check.h"
 #include "ops_config.h"
 #include "ops_daemon.h"
+#include "ops_dashboard.h"
 #include "ops_err.h"
 #include "ops_fs.h"
 #include "ops_gzip.h"
