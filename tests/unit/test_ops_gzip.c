@@ -9,33 +9,26 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "unit.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,	\
-		    __LINE__, #cond);					\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
+/* CHECK with the case named in the message. */
+#define CHECKM(cond, ...) do {						\
+	unit_case(__VA_ARGS__);						\
+	CHECK(cond);							\
+	unit_case("%s", "");						\
 } while (0)
 
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char dir[256], src[300], gz[300], cmd[700];
+	char *dir, src[300], gz[300], cmd[700];
 	struct ops_gzip_info info;
 	struct ops_err err = OPS_ERR_INIT;
 	struct timespec times[2] = { { 1000000000, 0 }, { 1234567890, 0 } };
 	struct stat st;
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "%s/test_ops_gzip.XXXXXX", tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		return 1;
+	dir = unit_tmpdir();
 	snprintf(src, sizeof(src), "%s/a.log", dir);
 	snprintf(gz, sizeof(gz), "%s/a.log.gz", dir);
 	f = fopen(src, "w");
@@ -44,48 +37,41 @@ main(void)
 	fclose(f);
 	utimensat(AT_FDCWD, src, times, 0);
 
-	CHECK(ops_gzip_file(src, gz, 6, 0, &info, &err) == 0, "compress: %s", err.msg);
-	CHECK(stat(gz, &st) == 0 && (st.st_mode & 07777) == 0600, "mode 0600");
-	CHECK(st.st_mtim.tv_sec == 1234567890, "mtime kept: %ld", (long)st.st_mtim.tv_sec);
-	CHECK(info.out_bytes == (uint64_t)st.st_size && info.out_bytes > 0 &&
+	CHECKM(ops_gzip_file(src, gz, 6, 0, &info, &err) == 0, "compress: %s", err.msg);
+	CHECKM(stat(gz, &st) == 0 && (st.st_mode & 07777) == 0600, "mode 0600");
+	CHECKM(st.st_mtim.tv_sec == 1234567890, "mtime kept: %ld", (long)st.st_mtim.tv_sec);
+	CHECKM(info.out_bytes == (uint64_t)st.st_size && info.out_bytes > 0 &&
 	    info.out_bytes < (uint64_t)info.src.st_size / 2, "sizes");
-	CHECK(ops_gzip_same(gz, src, &err) == 1, "same: %s", err.msg);
+	CHECKM(ops_gzip_same(gz, src, &err) == 1, "same: %s", err.msg);
 	snprintf(cmd, sizeof(cmd), "gzip -dc '%s' | cmp -s - '%s'", gz, src);
-	CHECK(system(cmd) == 0, "gzip -d gives back the bytes");
+	CHECKM(system(cmd) == 0, "gzip -d gives back the bytes");
 
 	/* never replaced */
 	ops_err_clear(&err);
-	CHECK(ops_gzip_file(src, gz, 6, 0, &info, &err) < 0 && err.sys_errno == EEXIST,
+	CHECKM(ops_gzip_file(src, gz, 6, 0, &info, &err) < 0 && err.sys_errno == EEXIST,
 	    "existing .gz: %s", err.msg);
 	/* a different source: not the same; a longer or shorter one neither */
 	f = fopen(src, "a");
 	fputs("one more line\n", f);
 	fclose(f);
-	CHECK(ops_gzip_same(gz, src, &err) == 0, "appended source differs");
-	CHECK(truncate(src, 100) == 0, "truncate");
-	CHECK(ops_gzip_same(gz, src, &err) == 0, "shorter source differs");
+	CHECKM(ops_gzip_same(gz, src, &err) == 0, "appended source differs");
+	CHECKM(truncate(src, 100) == 0, "truncate");
+	CHECKM(ops_gzip_same(gz, src, &err) == 0, "shorter source differs");
 	/* a plain file named .gz is not a gzip file */
-	CHECK(rename(src, gz) == 0, "rename");
+	CHECKM(rename(src, gz) == 0, "rename");
 	f = fopen(src, "w");
 	fputs("0 some log text 0\n", f);
 	fclose(f);
-	CHECK(ops_gzip_same(gz, src, &err) == 0, "not gzip: %s", err.msg);
+	CHECKM(ops_gzip_same(gz, src, &err) == 0, "not gzip: %s", err.msg);
 	/* no temporary file left behind */
 	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -q tmp", dir);
-	CHECK(system(cmd) != 0, "no temporary file");
+	CHECKM(system(cmd) != 0, "no temporary file");
 	/* symlinks are refused */
 	unlink(gz);
 	snprintf(cmd, sizeof(cmd), "%s/link.log", dir);
-	CHECK(symlink(src, cmd) == 0, "symlink");
-	CHECK(ops_gzip_file(cmd, gz, 6, 0, &info, &err) < 0, "symlink refused");
-	CHECK(access(gz, F_OK) < 0, "no .gz for a symlink");
-	unlink(cmd);
-	unlink(src);
-	rmdir(dir);
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	puts("ok");
-	return 0;
+	CHECKM(symlink(src, cmd) == 0, "symlink");
+	CHECKM(ops_gzip_file(cmd, gz, 6, 0, &info, &err) < 0, "symlink refused");
+	CHECKM(access(gz, F_OK) < 0, "no .gz for a symlink");
+	unit_cleanup(dir);
+	return unit_done();
 }

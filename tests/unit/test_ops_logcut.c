@@ -12,20 +12,16 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "unit.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,	\
-		    __LINE__, #cond);					\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
+/* CHECK with the case named in the message. */
+#define CHECKM(cond, ...) do {						\
+	unit_case(__VA_ARGS__);						\
+	CHECK(cond);							\
+	unit_case("%s", "");						\
 } while (0)
 
-static char dir[256];
+static char *workdir;
 
 /* 20000 lines of varying length: "line N xxx...\n" */
 static size_t
@@ -72,38 +68,38 @@ test_cut(int flags)
 	size_t olen, nlen, keep = 100, body;
 	const char *nl;
 
-	snprintf(path, sizeof(path), "%s/cut.log", dir);
+	snprintf(path, sizeof(path), "%s/cut.log", workdir);
 	olen = make_log(path, &orig);
-	CHECK(ops_logcut(path, keep, flags, &res, &err) == 0, "cut: %s", err.msg);
+	CHECKM(ops_logcut(path, keep, flags, &res, &err) == 0, "cut: %s", err.msg);
 	now = slurp(path, &nlen);
-	CHECK(res.before == olen, "before %llu", (unsigned long long)res.before);
-	CHECK(res.removed > 0 && res.removed + nlen == olen, "removed %llu + %zu != %zu",
+	CHECKM(res.before == olen, "before %llu", (unsigned long long)res.before);
+	CHECKM(res.removed > 0 && res.removed + nlen == olen, "removed %llu + %zu != %zu",
 	    (unsigned long long)res.removed, nlen, olen);
-	CHECK(memchr(now, '\0', nlen) == NULL, "no NUL byte");
-	CHECK(count_lines(now, nlen) >= keep, "at least %zu lines kept", keep);
+	CHECKM(memchr(now, '\0', nlen) == NULL, "no NUL byte");
+	CHECKM(count_lines(now, nlen) >= keep, "at least %zu lines kept", keep);
 	if (res.method == OPS_CUT_COPY) {
-		CHECK(count_lines(now, nlen) == keep, "exactly %zu lines: %zu", keep,
+		CHECKM(count_lines(now, nlen) == keep, "exactly %zu lines: %zu", keep,
 		    count_lines(now, nlen));
-		CHECK(memcmp(now, orig + olen - nlen, nlen) == 0, "the tail, byte for byte");
+		CHECKM(memcmp(now, orig + olen - nlen, nlen) == 0, "the tail, byte for byte");
 	} else {
-		CHECK(res.method == OPS_CUT_COLLAPSE, "method %d", res.method);
-		CHECK(res.removed % 512 == 0, "block aligned: %llu",
+		CHECKM(res.method == OPS_CUT_COLLAPSE, "method %d", res.method);
+		CHECKM(res.removed % 512 == 0, "block aligned: %llu",
 		    (unsigned long long)res.removed);
 		/* after the first line (maybe a marker), the original bytes */
 		nl = memchr(now, '\n', nlen);
 		body = nlen - (size_t)(nl + 1 - now);
-		CHECK(memcmp(nl + 1, orig + olen - body, body) == 0, "the tail, byte for byte");
-		CHECK(count_lines(now, nlen) - 1 <= keep + 4096 / 6, "a block's worth at most");
+		CHECKM(memcmp(nl + 1, orig + olen - body, body) == 0, "the tail, byte for byte");
+		CHECKM(count_lines(now, nlen) - 1 <= keep + 4096 / 6, "a block's worth at most");
 		if (orig[res.removed - 1] != '\n')
-			CHECK(strncmp(now, "[ops-rotate]", 12) == 0 ||
+			CHECKM(strncmp(now, "[ops-rotate]", 12) == 0 ||
 			    strspn(now, "[ops-rotate] cut: earlier lines removed") ==
 			    (size_t)(nl - now), "the fragment became a marker: %.40s", now);
 	}
 	free(orig);
 	free(now);
 	/* a second cut finds less than a block to remove */
-	CHECK(ops_logcut(path, keep * 10, flags, &res, &err) == 0, "recut: %s", err.msg);
-	CHECK(res.method == OPS_CUT_NONE, "nothing to do: %d", res.method);
+	CHECKM(ops_logcut(path, keep * 10, flags, &res, &err) == 0, "recut: %s", err.msg);
+	CHECKM(res.method == OPS_CUT_NONE, "nothing to do: %d", res.method);
 	unlink(path);
 }
 
@@ -117,7 +113,7 @@ test_refuse(void)
 	int p[2], status;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/refuse.log", dir);
+	snprintf(path, sizeof(path), "%s/refuse.log", workdir);
 	olen = make_log(path, &orig);
 	if (pipe(p) < 0)
 		exit(1);
@@ -134,11 +130,11 @@ test_refuse(void)
 	close(p[1]);
 	(void)!read(p[0], &c, 1);
 	close(p[0]);
-	CHECK(ops_logcut(path, 100, 0, &res, &err) < 0, "refused");
-	CHECK(res.refused, "refused flag");
-	CHECK(strstr(err.msg, "without O_APPEND") != NULL, "reason: %s", err.msg);
+	CHECKM(ops_logcut(path, 100, 0, &res, &err) < 0, "refused");
+	CHECKM(res.refused, "refused flag");
+	CHECKM(strstr(err.msg, "without O_APPEND") != NULL, "reason: %s", err.msg);
 	now = slurp(path, &nlen);
-	CHECK(nlen == olen && memcmp(now, orig, olen) == 0, "left alone");
+	CHECKM(nlen == olen && memcmp(now, orig, olen) == 0, "left alone");
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	free(orig);
@@ -149,21 +145,10 @@ test_refuse(void)
 int
 main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/test_ops_logcut.XXXXXX", tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	workdir = unit_tmpdir();
 	test_cut(0);
 	test_cut(OPS_CUT_FORCE_COPY);
 	test_refuse();
-	rmdir(dir);
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	puts("ok");
-	return 0;
+	unit_cleanup(workdir);
+	return unit_done();
 }

@@ -7,17 +7,13 @@
 #include <time.h>
 
 #include "ops.h"
+#include "unit.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		failures++;						\
-		fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__,	\
-		    __LINE__, #cond);					\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
+/* CHECK with the case named in the message. */
+#define CHECKM(cond, ...) do {						\
+	unit_case(__VA_ARGS__);						\
+	CHECK(cond);							\
+	unit_case("%s", "");						\
 } while (0)
 
 static void
@@ -47,9 +43,9 @@ test_name_date(void)
 		int y = 0, m = 0, d = 0;
 		int f = ops_rotate_name_date(cases[i].path, &y, &m, &d);
 
-		CHECK(f == cases[i].found, "'%s': found %d", cases[i].path, f);
+		CHECKM(f == cases[i].found, "'%s': found %d", cases[i].path, f);
 		if (f && cases[i].found)
-			CHECK(y == cases[i].y && m == cases[i].m && d == cases[i].d,
+			CHECKM(y == cases[i].y && m == cases[i].m && d == cases[i].d,
 			    "'%s': %04d-%02d-%02d", cases[i].path, y, m, d);
 	}
 }
@@ -121,21 +117,21 @@ test_decide(void)
 		enum ops_rot_kind k2 = ops_rotate_decide_daily(&cfg2, cases[i].path,
 		    cases[i].mtime, cases[i].size, NOW);
 
-		CHECK(k == cases[i].want, "case %zu '%s': %d, want %d", i,
+		CHECKM(k == cases[i].want, "case %zu '%s': %d, want %d", i,
 		    cases[i].path, k, cases[i].want);
-		CHECK(k2 == cases[i].want2, "case %zu '%s' (2d): %d, want %d", i,
+		CHECKM(k2 == cases[i].want2, "case %zu '%s' (2d): %d, want %d", i,
 		    cases[i].path, k2, cases[i].want2);
 	}
 	for (size_t i = 0; i < sizeof(gz) / sizeof(gz[0]); i++) {
 		enum ops_rot_kind k = ops_rotate_decide_gz(&cfg, gz[i].path, gz[i].mtime, NOW);
 
-		CHECK(k == gz[i].want, "gz '%s': %d, want %d", gz[i].path, k, gz[i].want);
+		CHECKM(k == gz[i].want, "gz '%s': %d, want %d", gz[i].path, k, gz[i].want);
 	}
-	CHECK(ops_rotate_is_current(NOW - 12 * 3600, NOW), "midnight is today");
-	CHECK(!ops_rotate_is_current(NOW - 12 * 3600 - 1, NOW), "23:59:59 is yesterday");
-	CHECK(ops_rotate_log_time("/h/logs/d_20260101.log", 5) == NOW - 12 * 3600,
+	CHECKM(ops_rotate_is_current(NOW - 12 * 3600, NOW), "midnight is today");
+	CHECKM(!ops_rotate_is_current(NOW - 12 * 3600 - 1, NOW), "23:59:59 is yesterday");
+	CHECKM(ops_rotate_log_time("/h/logs/d_20260101.log", 5) == NOW - 12 * 3600,
 	    "the day's start");
-	CHECK(ops_rotate_log_time("/h/logs/d.log", 5) == 5, "mtime");
+	CHECKM(ops_rotate_log_time("/h/logs/d.log", 5) == 5, "mtime");
 	ops_config_release(&cfg);
 	ops_config_release(&cfg2);
 }
@@ -197,22 +193,22 @@ test_linescan(void)
 			for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 				size_t got = chunked_cut(texts[t], n, keep, chunks[c]);
 
-				CHECK(got == want, "text %zu keep %zu chunk %zu: %zu, want %zu",
+				CHECKM(got == want, "text %zu keep %zu chunk %zu: %zu, want %zu",
 				    t, keep, chunks[c], got, want);
 			}
 		}
 	}
 	/* explicit expectations, so the oracle itself is checked */
-	CHECK(naive_cut("a\nb\nc\n", 6, 2) == 2, "last 2 of 3 lines start at 'b'");
-	CHECK(naive_cut("a\nb\nc", 5, 1) == 4, "unterminated last line");
-	CHECK(naive_cut("a\nb\nc\n", 6, 3) == 0, "3 lines of 3: nothing to cut");
-	CHECK(naive_cut("a\nb\nc\n", 6, 1) == 4, "the last line");
+	CHECKM(naive_cut("a\nb\nc\n", 6, 2) == 2, "last 2 of 3 lines start at 'b'");
+	CHECKM(naive_cut("a\nb\nc", 5, 1) == 4, "unterminated last line");
+	CHECKM(naive_cut("a\nb\nc\n", 6, 3) == 0, "3 lines of 3: nothing to cut");
+	CHECKM(naive_cut("a\nb\nc\n", 6, 1) == 4, "the last line");
 
 	/* fragment at a block boundary: head = bytes [B-1, L) */
-	CHECK(ops_logcut_fragment("\nabc\n", 5) == 0, "B is a line start");
-	CHECK(ops_logcut_fragment("xabc\nde\n", 8) == 4, "fragment 'abc\\n'");
-	CHECK(ops_logcut_fragment("x\n", 2) == 1, "fragment '\\n' only");
-	CHECK(ops_logcut_fragment("", 0) == 0, "empty");
+	CHECKM(ops_logcut_fragment("\nabc\n", 5) == 0, "B is a line start");
+	CHECKM(ops_logcut_fragment("xabc\nde\n", 8) == 4, "fragment 'abc\\n'");
+	CHECKM(ops_logcut_fragment("x\n", 2) == 1, "fragment '\\n' only");
+	CHECKM(ops_logcut_fragment("", 0) == 0, "empty");
 }
 
 int
@@ -223,10 +219,5 @@ main(void)
 	test_name_date();
 	test_decide();
 	test_linescan();
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	puts("ok");
-	return 0;
+	return unit_done();
 }
