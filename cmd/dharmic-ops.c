@@ -26,6 +26,7 @@ static const struct verb verbs[] = {
 	{ "dashboard", "ops-dashboard",
 	  "the agent's state at a glance: terminal, HTML, JSON, Prometheus" },
 	{ "health", "ops-health", "check the agent's health (Nagios exit codes)" },
+	{ "rotate", "ops-rotate", "compress old logs, delete expired ones, cut big ones" },
 	{ "help", NULL, "list the verbs" },
 	{ "status", NULL, "short status: the verdict and one line per area" },
 	{ "version", NULL, "print the version" },
