@@ -58,8 +58,9 @@ expect_rc 0 ops-dashboard --help
 expect_match '^usage: ops-dashboard' "$OUT"
 
 # A garbage status file and state database are shown, not fatal.
-printf 'not json' > "$H/logs/daemon_status.json"
+# (the agent is stopped first: it would rewrite the status file)
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true
+printf 'not json' > "$H/logs/daemon_status.json"
 cp "$H/.ops/state.db" "$T/state.keep"
 printf 'garbage' > "$H/.ops/state.db"
 rm -f "$H/.ops/state.db-wal" "$H/.ops/state.db-shm"
