@@ -6,8 +6,14 @@ set -eu
 
 : "${OPS_BUILD:?OPS_BUILD must name the build directory}"
 : "${OPS_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-MKHOME="$OPS_SRC/../shared/workload/mkhome.py"
-[ -f "$MKHOME" ] || MKHOME="$OPS_SRC/tests/workload/mkhome.py"
+# mkhome.py: $OPS_MKHOME, else the shared workload next to the checkout (or
+# next to the worktree directory), else a copy in the tree.
+MKHOME=${OPS_MKHOME:-}
+for _m in "$OPS_SRC/../shared/workload/mkhome.py" \
+    "$OPS_SRC/../../shared/workload/mkhome.py" "$OPS_SRC/tests/workload/mkhome.py"; do
+	[ -n "$MKHOME" ] && break
+	[ -f "$_m" ] && MKHOME=$_m
+done
 AGENT_SIM="$OPS_BUILD/tests/agent-sim"
 PATH="$OPS_BUILD:$PATH"
 export PATH
