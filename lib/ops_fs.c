@@ -241,30 +241,19 @@ out:
 }
 
 int
-ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
-    struct ops_err *err)
+ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
+    const char *path, struct ops_err *err)
 {
-	struct stat st;
 	char *buf = NULL, *start;
 	size_t want, got = 0, seen = 0;
 	off_t from;
-	int fd, rc = -1;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return ops_err_sys(err, errno, "unable to open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
-		goto out;
-	}
-	want = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
-	from = st.st_size - (off_t)want;
+	want = (size_t)end < maxbytes ? (size_t)end : maxbytes;
+	from = end - (off_t)want;
 	buf = malloc(want + 1);
-	if (buf == NULL) {
-		ops_err_sys(err, errno, "unable to read '%s'", path);
-		goto out;
-	}
+	if (buf == NULL)
+		return ops_err_sys(err, errno, "unable to read '%s'", path);
 	while (got < want) {
 		ssize_t n = pread(fd, buf + got, want - got, from + (off_t)got);
 
@@ -272,7 +261,8 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 			continue;
 		if (n < 0) {
 			ops_err_sys(err, errno, "unable to read '%s'", path);
-			goto out;
+			free(buf);
+			return -1;
 		}
 		if (n == 0)
 			break;
@@ -296,10 +286,24 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 	}
 	memmove(buf, start, got - (size_t)(start - buf) + 1);
 	*out = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
+	return 0;
+}
+
+int
+ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
+    struct ops_err *err)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+	else
+		rc = ops_fs_tail_fd(fd, st.st_size, nlines, maxbytes, out, path, err);
 	close(fd);
 	return rc;
 }

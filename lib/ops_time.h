@@ -19,6 +19,15 @@ int ops_time_parse_iso(const char *s, double *out, struct ops_err *err);
  * faketime. */
 double ops_time_now(void);
 
+/* The time of a log line "[YYYY-MM-DD HH:MM:SS] ..." (the form of
+ * ops_time_log, as every history log writes it); -1 when it has none. */
+int ops_time_log_line(const char *line, double *t);
+
+/* The real clock (never $DHARMIC_OPS_NOW: for comparing with what other
+ * processes write) and the monotonic clock (for deadlines and timeouts). */
+double ops_time_real(void);
+double ops_time_mono(void);
+
 /* "YYYY-MM-DD HH:MM:SS" local (log lines) and "YYYYMMDD_HHMMSS" local
  * (archive names), and ISO 8601 with offset. Return buf. */
 const char *ops_time_log(double t, char *buf, size_t len);
