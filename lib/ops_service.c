@@ -291,6 +291,13 @@ ops_service_stop(const struct ops_config *cfg, const struct ops_service_opts *o,
 	if (ops_config_path(cfg, cfg->daemon.pid_file, path, sizeof(path), err) < 0)
 		return -1;
 	running = ops_daemon_status(cfg, &pi, &e) == 1;
+	if (!running && m != OPS_MGR_DIRECT) {
+		/* the manager may know it when the agent writes no PID file */
+		pid_t mp = main_pid(m);
+
+		running = mp > 0 && ops_proc_identify(mp, cfg->daemon.match, 0, &pi,
+		    NULL) == 1;
+	}
 	had_file = access(path, F_OK) == 0;
 	/* A manager that fails is an error only if the agent still runs. */
 	if (m != OPS_MGR_DIRECT && manager_stop(cfg, m, o->force, &me) < 0 &&
@@ -443,6 +450,8 @@ struct unit_paths {
 static int
 paths(const struct ops_config *cfg, struct unit_paths *p, struct ops_err *err)
 {
+	size_t n;
+
 	if (ops_config_path(cfg, cfg->daemon.workdir, p->workdir, sizeof(p->workdir),
 	    err) < 0 ||
 	    ops_config_path(cfg, cfg->daemon.env_file, p->envfile, sizeof(p->envfile),
@@ -451,6 +460,9 @@ paths(const struct ops_config *cfg, struct unit_paths *p, struct ops_err *err)
 	    ops_config_path(cfg, "logs/daemon_stderr.log", p->errlog, sizeof(p->errlog),
 	    err) < 0)
 		return -1;
+	n = strlen(p->workdir);
+	if (n > 2 && strcmp(p->workdir + n - 2, "/.") == 0)
+		p->workdir[n - 2] = '\0';	/* the default "." is the home itself */
 	return 0;
 }
 

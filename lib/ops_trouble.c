@@ -48,6 +48,10 @@ add(struct ctx *c, int problem, const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	/* one line per finding, whatever a message it quotes holds */
+	for (char *p = n < 0 ? NULL : text; p && *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 	v = &f->v[f->n];
 	v->name = strdup(name);
 	v->fix = strdup(ops_buf_str(&c->fix));
