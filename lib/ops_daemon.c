@@ -97,6 +97,7 @@ ops_env_parse_line(const char *line, char **out)
 	end = v + strlen(v);
 	while (end > v && (end[-1] == '\n' || end[-1] == '\r'))
 		end--;
+	/* cppcheck-suppress knownConditionTrueFalse ; a false positive */
 	if (end - v >= 2 && (*v == '"' || *v == '\'') && end[-1] == *v) {
 		v++;
 		end--;
@@ -512,9 +513,8 @@ ops_daemon_count_restarts(const struct ops_config *cfg, struct ops_statedb *st,
     double since, double until, int64_t *count, struct ops_err *err)
 {
 	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], *tail = NULL, *line, *save = NULL;
+	char path[PATH_MAX], *tail = NULL;
 	int64_t events = 0, logged = 0, after = 0;
-	double t;
 
 	if (st != NULL && (ops_state_count_events(st, "restart", since, &events, err) < 0 ||
 	    ops_state_count_events(st, "restart", until, &after, err) < 0))
@@ -523,6 +523,9 @@ ops_daemon_count_restarts(const struct ops_config *cfg, struct ops_statedb *st,
 	if (ops_config_path(cfg, "logs/restart.log", path, sizeof(path), err) < 0)
 		return -1;
 	if (ops_fs_tail(path, 10000, 1 << 20, &tail, &e) == 0) {
+		char *line, *save = NULL;
+		double t;
+
 		for (line = strtok_r(tail, "\n", &save); line;
 		    line = strtok_r(NULL, "\n", &save))
 			if (ops_time_log_line(line, &t) == 0 && t >= since && t <= until)

@@ -120,14 +120,15 @@ static int
 show_tail(int fd, off_t end, size_t n, const char *path, ops_logs_emit emit,
     void *arg, struct ops_err *err)
 {
-	size_t window = n * 512 > 65536 ? n * 512 : 65536, lines;
+	size_t window = n * 512 > 65536 ? n * 512 : 65536;
 	char *text = NULL;
 	int rc;
 
 	for (;;) {
 		if (ops_fs_tail_fd(fd, end, n, window, &text, path, err) < 0)
 			return -1;
-		lines = 0;
+		size_t lines = 0;
+
 		for (const char *p = text; (p = strchr(p, '\n')) != NULL; p++)
 			lines++;
 		if (lines >= n || (off_t)window >= end || window >= (64u << 20))

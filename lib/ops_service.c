@@ -127,12 +127,62 @@ manager(char *const argv[], double timeout, struct ops_buf *out,
 	return rc;
 }
 
-/* "gui/UID" and "gui/UID/LABEL" for launchctl. */
-static void
-launchd_domain(char *buf, size_t len, int with_label)
+/* What can be asked of a manager, and how each says it. "@" words are
+ * filled in: the unit, the launchd domain gui/UID, the service
+ * gui/UID/LABEL, the plist path. */
+enum ask { ASK_START, ASK_STOP, ASK_KILL, ASK_RELOAD, ASK_ENABLE, ASK_ENABLE_NOW,
+	ASK_DISABLE_NOW, ASK_MAINPID };
+
+static const char *const systemd_words[][5] = {
+	[ASK_START] = { "start", "@unit" },
+	[ASK_STOP] = { "stop", "@unit" },
+	[ASK_KILL] = { "kill", "--signal=SIGKILL", "@unit" },
+	[ASK_RELOAD] = { "daemon-reload" },
+	[ASK_ENABLE] = { "enable", "@unit" },
+	[ASK_ENABLE_NOW] = { "enable", "--now", "@unit" },
+	[ASK_DISABLE_NOW] = { "disable", "--now", "@unit" },
+	[ASK_MAINPID] = { "show", "-p", "MainPID", "--value", "@unit" },
+};
+
+static const char *const launchd_words[][5] = {
+	[ASK_START] = { "bootstrap", "@domain", "@plist" },
+	[ASK_STOP] = { "bootout", "@service" },
+	[ASK_KILL] = { "kill", "SIGKILL", "@service" },
+	[ASK_RELOAD] = { NULL },	/* launchd reads the plist when loading it */
+	[ASK_ENABLE] = { "bootstrap", "@domain", "@plist" },
+	[ASK_ENABLE_NOW] = { "bootstrap", "@domain", "@plist" },
+	[ASK_DISABLE_NOW] = { "bootout", "@service" },
+	[ASK_MAINPID] = { "list", OPS_LAUNCHD_LABEL },
+};
+
+static int
+ask(enum ops_manager m, enum ask a, double timeout, struct ops_buf *out,
+    struct ops_err *err)
 {
-	snprintf(buf, len, "gui/%u%s", (unsigned)getuid(),
-	    with_label ? "/" OPS_LAUNCHD_LABEL : "");
+	const char *const *words = m == OPS_MGR_SYSTEMD ? systemd_words[a] : launchd_words[a];
+	char plist[PATH_MAX], domain[64], service[128];
+	char *argv[8];
+	size_t n = 0;
+
+	if (words[0] == NULL)
+		return 0;
+	if (m == OPS_MGR_SYSTEMD) {
+		argv[n++] = "systemctl";
+		argv[n++] = "--user";
+	} else {
+		argv[n++] = "launchctl";
+		if (ops_service_unit_path(m, plist, sizeof(plist), err) < 0)
+			return -1;
+		snprintf(domain, sizeof(domain), "gui/%u", (unsigned)getuid());
+		snprintf(service, sizeof(service), "%s/" OPS_LAUNCHD_LABEL, domain);
+	}
+	for (size_t i = 0; i < 5 && words[i]; i++)
+		argv[n++] = (char *)(strcmp(words[i], "@unit") == 0 ? OPS_SYSTEMD_UNIT :
+		    strcmp(words[i], "@domain") == 0 ? domain :
+		    strcmp(words[i], "@service") == 0 ? service :
+		    strcmp(words[i], "@plist") == 0 ? plist : words[i]);
+	argv[n] = NULL;
+	return manager(argv, timeout, out, err);
 }
 
 /* The PID the manager knows for the agent, 0 when none. */
@@ -141,22 +191,14 @@ main_pid(enum ops_manager m)
 {
 	struct ops_buf out = OPS_BUF_INIT;
 	struct ops_err e = OPS_ERR_INIT;
-	const char *p;
+	const char *p = NULL;
 	long pid = 0;
 
-	if (m == OPS_MGR_SYSTEMD) {
-		char *const argv[] = { "systemctl", "--user", "show", "-p", "MainPID",
-			"--value", OPS_SYSTEMD_UNIT, NULL };
-
-		if (manager(argv, 10, &out, &e) == 0)
-			pid = strtol(ops_buf_str(&out), NULL, 10);
-	} else if (m == OPS_MGR_LAUNCHD) {
-		char *const argv[] = { "launchctl", "list", OPS_LAUNCHD_LABEL, NULL };
-
-		if (manager(argv, 10, &out, &e) == 0 &&
-		    (p = strstr(ops_buf_str(&out), "\"PID\" = ")) != NULL)
-			pid = strtol(p + 8, NULL, 10);
-	}
+	if (ask(m, ASK_MAINPID, 10, &out, &e) == 0)
+		p = m == OPS_MGR_SYSTEMD ? ops_buf_str(&out) :
+		    strstr(ops_buf_str(&out), "\"PID\" = ");
+	if (p != NULL)
+		pid = strtol(p + (m == OPS_MGR_SYSTEMD ? 0 : 8), NULL, 10);
 	ops_buf_release(&out);
 	return pid > 1 && pid <= INT_MAX ? (pid_t)pid : 0;
 }
@@ -216,7 +258,6 @@ ops_service_start(const struct ops_config *cfg, const struct ops_service_opts *o
 	struct ops_daemon_start_opts so = { o->wait_heartbeat, 0 };
 	struct ops_procinfo pi;
 	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], dom[64];
 	double started = ops_time_real();
 	double deadline = ops_time_mono() + cfg->daemon.start_timeout;
 	pid_t pid = 0;
@@ -224,28 +265,10 @@ ops_service_start(const struct ops_config *cfg, const struct ops_service_opts *o
 	if (ops_daemon_status(cfg, &pi, &e) == 1)
 		return ops_err_set(err, OPS_E_FAIL, "the agent is already running (pid %d)",
 		    (int)pi.pid);
-	if (m == OPS_MGR_DIRECT) {
-		if (ops_daemon_start(cfg, &so, &pid, err) < 0)
-			return -1;
-	} else if (m == OPS_MGR_SYSTEMD) {
-		char *const argv[] = { "systemctl", "--user", "start", OPS_SYSTEMD_UNIT, NULL };
-
-		if (manager(argv, cfg->daemon.start_timeout + 30, NULL, err) < 0 ||
-		    wait_up(cfg, m, o->wait_heartbeat, started, deadline, &pid, err) < 0)
-			return -1;
-	} else {
-		launchd_domain(dom, sizeof(dom), 0);
-		if (ops_service_unit_path(m, path, sizeof(path), err) < 0)
-			return -1;
-		{
-			char *const argv[] = { "launchctl", "bootstrap", dom, path, NULL };
-
-			if (manager(argv, cfg->daemon.start_timeout + 30, NULL, err) < 0 ||
-			    wait_up(cfg, m, o->wait_heartbeat, started, deadline, &pid,
-			    err) < 0)
-				return -1;
-		}
-	}
+	if (m == OPS_MGR_DIRECT ? ops_daemon_start(cfg, &so, &pid, err) < 0 :
+	    ask(m, ASK_START, cfg->daemon.start_timeout + 30, NULL, err) < 0 ||
+	    wait_up(cfg, m, o->wait_heartbeat, started, deadline, &pid, err) < 0)
+		return -1;
 	ops_buf_printf(msg, "started the agent (pid %d)%s%s\n", (int)pid,
 	    o->wait_heartbeat ? ", heartbeat seen" : "", via(m));
 	return 0;
@@ -257,25 +280,12 @@ manager_stop(const struct ops_config *cfg, enum ops_manager m, int force,
     struct ops_err *err)
 {
 	double t = cfg->daemon.stop_timeout + 30;
-	char dom[64];
 
-	if (m == OPS_MGR_SYSTEMD) {
-		char *const stop[] = { "systemctl", "--user", "stop", OPS_SYSTEMD_UNIT, NULL };
-		char *const kill9[] = { "systemctl", "--user", "kill", "--signal=SIGKILL",
-			OPS_SYSTEMD_UNIT, NULL };
-
-		if (manager(stop, t, NULL, err) == 0)
-			return 0;
-		if (!force || manager(kill9, t, NULL, err) < 0)
-			return -1;
-		return manager(stop, t, NULL, err);
-	}
-	launchd_domain(dom, sizeof(dom), 1);
-	{
-		char *const stop[] = { "launchctl", "bootout", dom, NULL };
-
-		return manager(stop, t, NULL, err);
-	}
+	if (ask(m, ASK_STOP, t, NULL, err) == 0)
+		return 0;
+	if (!force || ask(m, ASK_KILL, t, NULL, err) < 0)
+		return -1;
+	return ask(m, ASK_STOP, t, NULL, err);
 }
 
 int
@@ -403,7 +413,7 @@ abs_command(const struct ops_config *cfg, const char *workdir, struct ops_strv *
     struct ops_err *err)
 {
 	const char *prog = cfg->daemon.command.v[0], *path = getenv("PATH");
-	char buf[PATH_MAX], dir[PATH_MAX];
+	char buf[PATH_MAX];
 	int found = 0;
 
 	if (strchr(prog, '/') != NULL) {
@@ -413,6 +423,7 @@ abs_command(const struct ops_config *cfg, const char *workdir, struct ops_strv *
 	} else {
 		for (const char *p = path ? path : "/usr/bin:/bin"; !found && *p; ) {
 			size_t n = strcspn(p, ":");
+			char dir[PATH_MAX];
 
 			if (n > 0 && n < sizeof(dir) && p[0] == '/') {
 				memcpy(dir, p, n);
@@ -627,15 +638,11 @@ linger_hint(struct ops_buf *msg)
 static int
 install_systemd(const struct ops_config *cfg, struct ops_buf *msg, struct ops_err *err)
 {
-	char *const reload[] = { "systemctl", "--user", "daemon-reload", NULL };
-	char *const enable_now[] = { "systemctl", "--user", "enable", "--now",
-		OPS_SYSTEMD_UNIT, NULL };
-	char *const enable[] = { "systemctl", "--user", "enable", OPS_SYSTEMD_UNIT, NULL };
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_procinfo pi;
 	int running = ops_daemon_status(cfg, &pi, &e) == 1;
 
-	if (manager(reload, 60, NULL, &e) < 0) {
+	if (ask(OPS_MGR_SYSTEMD, ASK_RELOAD, 60, NULL, &e) < 0) {
 		ops_buf_printf(msg, "systemctl --user is not available here (%s)\n"
 		    "to use the unit later: systemctl --user daemon-reload && "
 		    "systemctl --user enable --now " OPS_SYSTEMD_UNIT "\n", e.msg);
@@ -644,7 +651,7 @@ install_systemd(const struct ops_config *cfg, struct ops_buf *msg, struct ops_er
 	}
 	/* enable --now next to an agent started by hand would start a second
 	 * one: enable only, and say how to hand it over. */
-	if (manager(running ? enable : enable_now, 60, NULL, err) < 0)
+	if (ask(OPS_MGR_SYSTEMD, running ? ASK_ENABLE : ASK_ENABLE_NOW, 60, NULL, err) < 0)
 		return -1;
 	if (running)
 		ops_buf_printf(msg, "enabled " OPS_SYSTEMD_UNIT "; the agent (pid %d) runs "
@@ -660,7 +667,7 @@ ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
     struct ops_buf *msg, struct ops_err *err)
 {
 	struct ops_buf unit = OPS_BUF_INIT;
-	char path[PATH_MAX], dom[64];
+	char path[PATH_MAX];
 	int rc = -1;
 
 	if (ops_service_render(cfg, m, &unit, err) < 0)
@@ -679,13 +686,8 @@ ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
 		rc = install_systemd(cfg, msg, err);
 		goto out;
 	}
-	launchd_domain(dom, sizeof(dom), 0);
-	{
-		char *const boot[] = { "launchctl", "bootstrap", dom, path, NULL };
-
-		if (manager(boot, 60, NULL, err) < 0)
-			goto out;
-	}
+	if (ask(m, ASK_ENABLE_NOW, 60, NULL, err) < 0)
+		goto out;
 	ops_buf_printf(msg, "loaded " OPS_LAUNCHD_LABEL " into launchd\n");
 	rc = 0;
 out:
@@ -698,7 +700,7 @@ ops_service_uninstall(const struct ops_config *cfg, enum ops_manager m,
     struct ops_buf *msg, struct ops_err *err)
 {
 	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], dom[64];
+	char path[PATH_MAX];
 
 	if (ops_service_unit_path(m, path, sizeof(path), err) < 0)
 		return -1;
@@ -706,31 +708,14 @@ ops_service_uninstall(const struct ops_config *cfg, enum ops_manager m,
 		ops_buf_printf(msg, "no unit installed (%s)\n", path);
 		return 0;
 	}
-	if (m == OPS_MGR_SYSTEMD) {
-		char *const disable[] = { "systemctl", "--user", "disable", "--now",
-			OPS_SYSTEMD_UNIT, NULL };
-
-		if (manager(disable, cfg->daemon.stop_timeout + 60, NULL, &e) < 0)
-			ops_buf_printf(msg, "note: %s\n", e.msg);
-	} else {
-		launchd_domain(dom, sizeof(dom), 1);
-		{
-			char *const boot[] = { "launchctl", "bootout", dom, NULL };
-
-			if (manager(boot, cfg->daemon.stop_timeout + 60, NULL, &e) < 0)
-				ops_buf_printf(msg, "note: %s\n", e.msg);
-		}
-	}
+	if (ask(m, ASK_DISABLE_NOW, cfg->daemon.stop_timeout + 60, NULL, &e) < 0)
+		ops_buf_printf(msg, "note: %s\n", e.msg);
 	if (unlink(path) < 0)
 		return ops_err_sys(err, errno, "unable to remove '%s'", path);
 	if (ops_fs_fsync_dir(path, 0, err) < 0)
 		return -1;
-	if (m == OPS_MGR_SYSTEMD) {
-		char *const reload[] = { "systemctl", "--user", "daemon-reload", NULL };
-
-		ops_err_clear(&e);
-		manager(reload, 60, NULL, &e);
-	}
+	ops_err_clear(&e);
+	ask(m, ASK_RELOAD, 60, NULL, &e);
 	ops_buf_printf(msg, "removed %s\n", path);
 	return 0;
 }

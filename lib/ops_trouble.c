@@ -217,7 +217,6 @@ check_rotation(struct ctx *c)
 	double t = 0, now = ops_time_now();
 	/* rotation runs daily: a log may wait a day past compress_after */
 	double limit = cfg->rotate.compress_after + 86400;
-	char a[32], l[32];
 	struct stat st;
 
 	for (size_t i = 0; i < cfg->rotate.daily_logs.n; i++)
@@ -235,6 +234,8 @@ check_rotation(struct ctx *c)
 		}
 	}
 	if (oldest != NULL && now - t > limit) {
+		char a[32], l[32];
+
 		fix_ops(c, "rotate");
 		add(c, 1, "rotation", "logs not rotating: the oldest uncompressed daily log "
 		    "%s was last written %s ago (compress_after %s)", rel(c, oldest),

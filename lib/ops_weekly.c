@@ -156,13 +156,14 @@ backups(const struct ops_config *cfg, struct ops_weekly *w, struct ops_err *err)
 {
 	struct archives a = { OPS_STRV_INIT, { 0 } };
 	char dir[PATH_MAX];
-	struct dirent *de;
 	double t;
 	DIR *d;
 
 	if (ops_config_path(cfg, cfg->backup.dir, dir, sizeof(dir), err) < 0)
 		return -1;
 	if ((d = opendir(dir)) != NULL) {
+		struct dirent *de;
+
 		while ((de = readdir(d)) != NULL) {
 			if (archive_time(de->d_name, &t) < 0 || t < w->from || t > w->to)
 				continue;
@@ -221,7 +222,7 @@ row(struct ops_buf *b, const char *name, const char *value, const char *target, 
 int
 ops_weekly_format(const struct ops_weekly *w, const char *home, struct ops_buf *b)
 {
-	char f[32], t[32], v[128], s1[32], s2[32], s3[32];
+	char f[32], t[32], v[128];
 	double up, pass, per_day = (double)w->alerts / OPS_WEEK_DAYS;
 	int met = 0;
 
@@ -256,6 +257,7 @@ ops_weekly_format(const struct ops_weekly *w, const char *home, struct ops_buf *
 	met += row(b, "restarts", v, "< 1 a week", w->restarts < 1);
 	if (w->disk_samples > 0) {
 		int64_t d = (int64_t)w->disk_last - (int64_t)w->disk_first;
+		char s1[32], s2[32], s3[32];
 
 		ops_buf_printf(b, "%-16s %s -> %s (%s%s over the week; lowest %s)\n",
 		    "disk free", ops_size_format(w->disk_first, s1, sizeof(s1)),
