@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -26,10 +27,22 @@ on_alarm(int sig)
 	_exit(OPS_UNKNOWN);
 }
 
+/* An answer a monitor can parse even when no check could run. */
 static int
-unknown(const char *msg)
+unknown(int json, const char *msg)
 {
-	printf("DHARMIC-OPS UNKNOWN - %s\n", msg);
+	struct ops_report r = OPS_REPORT_INIT;
+	struct ops_buf b = OPS_BUF_INIT;
+
+	if (json) {
+		ops_report_add(&r, "ops-health", OPS_UNKNOWN, "%s", msg);
+		ops_report_json(&b, &r);
+		fputs(ops_buf_str(&b), stdout);
+		ops_buf_release(&b);
+		ops_report_release(&r);
+	} else {
+		printf("DHARMIC-OPS UNKNOWN - %s\n", msg);
+	}
 	return OPS_UNKNOWN;
 }
 
@@ -37,6 +50,8 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		/* No short forms for these: -H, -c and -w mean host, critical
+		 * and warning to every Nagios user. */
 		{ "home", required_argument, NULL, 'H' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
@@ -58,11 +73,12 @@ main(int argc, char **argv)
 	int json = 0, record = 1, ch, code = OPS_UNKNOWN;
 	char *end;
 
+	umask(077);
 	only = calloc((size_t)argc, sizeof(*only));
 	if (only == NULL)
-		return unknown("out of memory");
+		return unknown(0, "out of memory");
 	memset(&cfg, 0, sizeof(cfg));
-	while ((ch = getopt_long(argc, argv, "H:c:jfC:t:nhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -88,7 +104,7 @@ main(int argc, char **argv)
 	}
 	o.only = only;
 	if (ops_config_load(&cfg, home, config, &err) < 0) {
-		code = unknown(err.msg);
+		code = unknown(json, err.msg);
 		goto out;
 	}
 	if (o.timeout <= 0)
@@ -103,7 +119,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ops-health: warning: unreadable state database moved to '%s'\n",
 		    st.recovered);
 	if (ops_health_run(&cfg, &o, st.db ? &st : NULL, &r, &err) < 0) {
-		code = unknown(err.msg);
+		code = unknown(json, err.msg);
 		goto out;
 	}
 	ops_err_clear(&werr);
@@ -117,7 +133,7 @@ main(int argc, char **argv)
 	else
 		ops_report_nagios(&out, &r, "DHARMIC-OPS");
 	if (out.oom) {
-		code = unknown("out of memory");
+		code = unknown(json, "out of memory");
 		goto out;
 	}
 	fputs(ops_buf_str(&out), stdout);

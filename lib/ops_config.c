@@ -212,8 +212,9 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 	char key[128];
 	const cJSON *e, *f;
 
+	snprintf(key, sizeof(key), "health.%s", k->name);
 	if (!cJSON_IsArray(j))
-		return bad(err, file, "health.checks", "an array of objects");
+		return bad(err, file, key, "an array of objects");
 	if (is_check) {
 		cfg->health.checks = calloc(n ? n : 1, sizeof(*cfg->health.checks));
 		if (cfg->health.checks == NULL)
@@ -368,6 +369,36 @@ one_of(const char *v, const char *const *allowed)
 	return 0;
 }
 
+/* Names of configured checks and endpoints: unique, and not a built-in
+ * check's, since --check NAME and alert types (check_NAME) select by name. */
+static int
+unique_names(const struct ops_config *cfg, const char *file, struct ops_err *err)
+{
+	static const char *const builtin[] = { "daemon", "heartbeat", "integrity",
+		"disk", "email", "restarts", "backup", NULL };
+	size_t n = cfg->health.nchecks + cfg->health.nendpoints;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *a = i < cfg->health.nchecks ? cfg->health.checks[i].name :
+		    cfg->health.endpoints[i - cfg->health.nchecks].name;
+
+		for (size_t k = 0; builtin[k]; k++)
+			if (strcmp(a, builtin[k]) == 0)
+				return ops_err_set(err, OPS_E_USAGE,
+				    "%s: check name '%s' is the name of a built-in check",
+				    file, a);
+		for (size_t j = i + 1; j < n; j++) {
+			const char *b = j < cfg->health.nchecks ? cfg->health.checks[j].name :
+			    cfg->health.endpoints[j - cfg->health.nchecks].name;
+
+			if (strcmp(a, b) == 0)
+				return ops_err_set(err, OPS_E_USAGE,
+				    "%s: check name '%s' is used twice", file, a);
+		}
+	}
+	return 0;
+}
+
 /* Cross-key checks that no single key's type can express. */
 static int
 validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
@@ -383,13 +414,9 @@ validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)
 		return bad(err, file, "health.disk_crit", "a size no larger than health.disk_warn");
-	for (size_t i = 0; i < cfg->health.nchecks; i++)
-		for (size_t j = 0; j < cfg->health.nendpoints; j++)
-			if (strcmp(cfg->health.checks[i].name, cfg->health.endpoints[j].name) == 0)
-				return ops_err_set(err, OPS_E_USAGE,
-				    "%s: check name '%s' is used twice", file,
-				    cfg->health.checks[i].name);
-	return 0;
+	if (cfg->health.email_window < 1)
+		return bad(err, file, "health.email_window", "a whole number, 1 or more");
+	return unique_names(cfg, file, err);
 }
 
 static int

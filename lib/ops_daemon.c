@@ -73,7 +73,7 @@ ops_daemon_status(const struct ops_config *cfg, struct ops_procinfo *pi,
 int
 ops_env_parse_line(const char *line, char **out)
 {
-	const char *p = line, *key, *eq, *v, *end;
+	const char *p = line, *key, *eq, *v;
 	size_t klen, vlen;
 	char *s;
 
@@ -94,15 +94,13 @@ ops_env_parse_line(const char *line, char **out)
 		return -1;
 	klen = (size_t)(eq - key);
 	v = eq + 1;
-	end = v + strlen(v);
-	while (end > v && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	/* cppcheck-suppress knownConditionTrueFalse ; a false positive */
-	if (end - v >= 2 && (*v == '"' || *v == '\'') && end[-1] == *v) {
+	vlen = strlen(v);
+	while (vlen > 0 && (v[vlen - 1] == '\n' || v[vlen - 1] == '\r'))
+		vlen--;
+	if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0]) {
 		v++;
-		end--;
+		vlen -= 2;
 	}
-	vlen = (size_t)(end - v);
 	s = malloc(klen + vlen + 2);
 	if (s == NULL)
 		return -1;

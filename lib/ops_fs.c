@@ -240,49 +240,75 @@ out:
 	return rc;
 }
 
-int
-ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
-    const char *path, struct ops_err *err)
+/* Read the last want bytes of fd into a new buffer. */
+static char *
+read_end(int fd, off_t size, size_t want, size_t *got)
 {
-	char *buf = NULL, *start;
-	size_t want, got = 0, seen = 0;
-	off_t from;
+	off_t from = size - (off_t)want;
+	char *buf = malloc(want + 1);
 
-	*out = NULL;
-	want = (size_t)end < maxbytes ? (size_t)end : maxbytes;
-	from = end - (off_t)want;
-	buf = malloc(want + 1);
+	*got = 0;
 	if (buf == NULL)
-		return ops_err_sys(err, errno, "unable to read '%s'", path);
-	while (got < want) {
-		ssize_t n = pread(fd, buf + got, want - got, from + (off_t)got);
+		return NULL;
+	while (*got < want) {
+		ssize_t n = pread(fd, buf + *got, want - *got, from + (off_t)*got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ops_err_sys(err, errno, "unable to read '%s'", path);
 			free(buf);
-			return -1;
+			return NULL;
 		}
 		if (n == 0)
 			break;
-		got += (size_t)n;
+		*got += (size_t)n;
 	}
-	buf[got] = '\0';
-	/* Walk back over nlines line ends (a final '\n' ends the last line). */
-	start = buf;
-	for (size_t i = got; i > 0; i--) {
-		if (buf[i - 1] != '\n' || i == got)
-			continue;
-		if (++seen == nlines) {
-			start = buf + i;
-			break;
+	buf[*got] = '\0';
+	return buf;
+}
+
+int
+ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
+    const char *path, struct ops_err *err)
+{
+	char *buf = NULL, *start = NULL;
+	size_t limit, want = 64 << 10, got = 0;
+
+	*out = NULL;
+	limit = (size_t)end < maxbytes ? (size_t)end : maxbytes;
+	/* Logs are large and we want their end: read a growing window from
+	 * the end until it holds nlines lines or the limit is reached. */
+	for (;;) {
+		size_t seen = 0;
+
+		if (want > limit)
+			want = limit;
+		free(buf);
+		buf = read_end(fd, end, want, &got);
+		if (buf == NULL)
+			return ops_err_sys(err, errno, "unable to read '%s'", path);
+		start = NULL;
+		/* The nlines-th line end from the back, not counting a final one. */
+		for (size_t i = got; i > 0; i--) {
+			if (buf[i - 1] != '\n' || i == got)
+				continue;
+			if (++seen == nlines) {
+				start = buf + i;
+				break;
+			}
 		}
+		if (start != NULL || want >= limit)
+			break;
+		want *= 2;
 	}
-	if (start == buf && from > 0 && seen < nlines) {
-		/* the first line is cut by maxbytes: drop it */
-		char *nl = strchr(buf, '\n');
-		start = nl ? nl + 1 : buf + got;
+	if (start == NULL) {
+		start = buf;
+		/* The window starts inside a line: drop that partial line. */
+		if ((off_t)got < end) {
+			char *nl = strchr(buf, '\n');
+
+			start = nl ? nl + 1 : buf + got;
+		}
 	}
 	memmove(buf, start, got - (size_t)(start - buf) + 1);
 	*out = buf;

@@ -217,6 +217,7 @@ ops_state_record_run(struct ops_statedb *st, const char *program, double now,
 {
 	sqlite3_stmt *get = NULL, *put = NULL, *hist = NULL, *run = NULL;
 	sqlite3_stmt *prune1 = NULL, *prune2 = NULL;
+	struct ops_buf sum = OPS_BUF_INIT;
 	sqlite3_int64 run_id;
 	int rc = -1;
 
@@ -241,7 +242,8 @@ ops_state_record_run(struct ops_statedb *st, const char *program, double now,
 	sqlite3_bind_double(run, 1, now);
 	sqlite3_bind_text(run, 2, program, -1, SQLITE_STATIC);
 	sqlite3_bind_int(run, 3, ops_report_worst(r));
-	sqlite3_bind_null(run, 4);
+	ops_report_summary(&sum, r);
+	sqlite3_bind_text(run, 4, ops_buf_str(&sum), -1, SQLITE_STATIC);
 	if (sqlite3_step(run) != SQLITE_DONE) {
 		dberr(err, st->db, "record the run");
 		goto out;
@@ -302,6 +304,7 @@ out:
 	sqlite3_finalize(run);
 	sqlite3_finalize(prune1);
 	sqlite3_finalize(prune2);
+	ops_buf_release(&sum);
 	return rc;
 }
 

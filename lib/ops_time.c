@@ -168,6 +168,12 @@ fmt(double t, int kind, char *buf, size_t len)
 			break;
 		default:
 			n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+			/* RFC 3339 wants the offset as +hh:mm */
+			if (n >= 5 && n + 1 < len) {
+				memmove(buf + n - 1, buf + n - 2, 3);
+				buf[n - 2] = ':';
+				n++;
+			}
 		}
 	}
 	if (n == 0)

@@ -28,8 +28,9 @@ int ops_time_log_line(const char *line, double *t);
 double ops_time_real(void);
 double ops_time_mono(void);
 
-/* "YYYY-MM-DD HH:MM:SS" local (log lines) and "YYYYMMDD_HHMMSS" local
- * (archive names), and ISO 8601 with offset. Return buf. */
+/* "YYYY-MM-DD HH:MM:SS" local (log lines), "YYYYMMDD_HHMMSS" local
+ * (archive names), and RFC 3339 local with offset
+ * ("2026-02-02T23:17:21+01:00"). Return buf. */
 const char *ops_time_log(double t, char *buf, size_t len);
 const char *ops_time_stamp(double t, char *buf, size_t len);
 const char *ops_time_iso(double t, char *buf, size_t len);

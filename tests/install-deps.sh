@@ -1,0 +1,21 @@
+#!/bin/bash
+# Install the Debian 12 packages needed to build dharmic-ops and run its
+# tests (as root). Installs only what is missing; quiet when nothing is.
+set -euo pipefail
+DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
+libcjson-dev libcurl4-openssl-dev libssl-dev python3 cppcheck clang
+groff-base man-db zstd faketime procps tmux"
+missing=""
+for p in $DEPS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+echo "== installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (or install:$missing)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq $missing >/dev/null
