@@ -7,7 +7,9 @@
  * and makes one library call. */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +194,28 @@ cmd_logs(int argc, char **argv)
 	return finish(&c, ops_logs_show(&c.cfg, argv[optind], &lo_, emit, NULL, &c.err));
 }
 
-/* ---- troubleshoot, report -------------------------------------------- */
+/* ---- status, troubleshoot, report ------------------------------------ */
+
+/* The short form of ops-dashboard. */
+static int
+cmd_status(int argc, char **argv)
+{
+	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
+	struct ctx c = CTX("usage: dharmic-ops status" COMMON_USAGE);
+	struct ops_dash_style st = { 0 };
+	const char *nc = getenv("NO_COLOR");
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
+		if ((rc = common(&c, ch)) >= 0)
+			return rc;
+	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+		return rc;
+	setlocale(LC_CTYPE, "");
+	st.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	st.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	return finish(&c, ops_dashboard_status(&c.cfg, &st, &c.out, &c.err));
+}
 
 static int
 cmd_troubleshoot(int argc, char **argv)
@@ -357,6 +380,8 @@ static const struct verb verbs[] = {
 	  "crontab", NULL, cmd_cron_install },
 	{ "cron-uninstall", "take the schedule out of your crontab", NULL,
 	  cmd_cron_uninstall },
+	{ "dashboard", "the agent's state at a glance: terminal, HTML, JSON, Prometheus",
+	  "ops-dashboard", NULL },
 	{ "health", "check the agent's health (Nagios exit codes)", "ops-health", NULL },
 	{ "help", "list the verbs", NULL, cmd_help },
 	{ "install", "run the agent as a systemd user unit (macOS: a LaunchAgent)", NULL,
@@ -366,6 +391,7 @@ static const struct verb verbs[] = {
 	  cmd_report },
 	{ "restart", "stop and start the agent [--force]", NULL, cmd_restart },
 	{ "start", "start the agent [--wait-heartbeat]", NULL, cmd_start },
+	{ "status", "short status: the verdict and one line per area", NULL, cmd_status },
 	{ "stop", "stop the agent [--force]", NULL, cmd_stop },
 	{ "troubleshoot", "look for known problems and say how to fix each", NULL,
 	  cmd_troubleshoot },

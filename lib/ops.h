@@ -9,6 +9,7 @@
 #include "ops_config.h"
 #include "ops_crontab.h"
 #include "ops_daemon.h"
+#include "ops_dashboard.h"
 #include "ops_err.h"
 #include "ops_fs.h"
 #include "ops_health.h"
