@@ -66,6 +66,20 @@ setup(struct ctx *c, int argc, char **argv, int npos)
 	return -1;
 }
 
+/* A verb with only the common options and no arguments: parse and load
+ * the config; -1 to go on, else the exit code. */
+static int
+plain(struct ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
+		if ((rc = common(c, ch)) >= 0)
+			return rc;
+	return setup(c, argc, argv, 0);
+}
+
 /* Print what the library said, or its error; the exit code. */
 static int
 finish(struct ctx *c, int rc)
@@ -200,16 +214,12 @@ cmd_logs(int argc, char **argv)
 static int
 cmd_status(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	struct ctx c = CTX("usage: dharmic-ops status" COMMON_USAGE);
 	struct ops_dash_style st = { 0 };
 	const char *nc = getenv("NO_COLOR");
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
-		if ((rc = common(&c, ch)) >= 0)
-			return rc;
-	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+	if ((rc = plain(&c, argc, argv)) >= 0)
 		return rc;
 	setlocale(LC_CTYPE, "");
 	st.color = isatty(STDOUT_FILENO) && !(nc && *nc);
@@ -220,15 +230,11 @@ cmd_status(int argc, char **argv)
 static int
 cmd_troubleshoot(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	struct ctx c = CTX("usage: dharmic-ops troubleshoot" COMMON_USAGE);
 	struct ops_findings f = OPS_FINDINGS_INIT;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
-		if ((rc = common(&c, ch)) >= 0)
-			return rc;
-	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+	if ((rc = plain(&c, argc, argv)) >= 0)
 		return rc;
 	struct ops_trouble_opts to = { c.home };
 	rc = ops_trouble_run(&c.cfg, &to, &f, &c.err);
@@ -244,15 +250,11 @@ cmd_troubleshoot(int argc, char **argv)
 static int
 cmd_report(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	struct ctx c = CTX("usage: dharmic-ops report" COMMON_USAGE);
 	char path[PATH_MAX];
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
-		if ((rc = common(&c, ch)) >= 0)
-			return rc;
-	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+	if ((rc = plain(&c, argc, argv)) >= 0)
 		return rc;
 	return finish(&c, ops_weekly_report(&c.cfg, ops_time_now(), &c.out, path,
 	    sizeof(path), &c.err));
@@ -347,14 +349,10 @@ cmd_cron_install(int argc, char **argv)
 static int
 cmd_cron_uninstall(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	struct ctx c = CTX("usage: dharmic-ops cron-uninstall" COMMON_USAGE);
-	int ch, rc, removed = 0;
+	int rc, removed = 0;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
-		if ((rc = common(&c, ch)) >= 0)
-			return rc;
-	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+	if ((rc = plain(&c, argc, argv)) >= 0)
 		return rc;
 	rc = ops_crontab_uninstall(&removed, &c.err);
 	if (rc == 0)
@@ -413,7 +411,8 @@ help(FILE *f)
 	fputs("usage: dharmic-ops VERB [ARGS]\n\nverbs:\n", f);
 	for (size_t i = 0; i < NVERBS; i++)
 		fprintf(f, "  %-15s %s\n", verbs[i].name, verbs[i].summary);
-	fputs("\n'dharmic-ops VERB --help' and dharmic-ops(1) say more.\n", f);
+	fputs("\n'dharmic-ops VERB --help', dharmic-ops(1) and the ops-VERB(1) pages\n"
+	    "say more.\n", f);
 }
 
 static int

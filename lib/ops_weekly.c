@@ -219,6 +219,23 @@ row(struct ops_buf *b, const char *name, const char *value, const char *target, 
 	return met;
 }
 
+/* "99.50% (199 of 200 runs)" into buf and the percentage, or "no data"
+ * and -1. */
+static double
+share(char *buf, size_t len, int64_t ok, int64_t total, const char *what)
+{
+	double pct;
+
+	if (total <= 0) {
+		snprintf(buf, len, "no data (no health runs recorded)");
+		return -1;
+	}
+	pct = 100.0 * (double)ok / (double)total;
+	snprintf(buf, len, "%.2f%% (%lld of %lld %s)", pct, (long long)ok,
+	    (long long)total, what);
+	return pct;
+}
+
 int
 ops_weekly_format(const struct ops_weekly *w, const char *home, struct ops_buf *b)
 {
@@ -230,23 +247,9 @@ ops_weekly_format(const struct ops_weekly *w, const char *home, struct ops_buf *
 	ops_time_log(w->to, t, sizeof(t));
 	ops_buf_printf(b, "dharmic-ops weekly health report\nhome:   %s\nperiod: %.16s to "
 	    "%.16s\nhealth runs recorded: %lld\n\n", home, f, t, (long long)w->runs);
-	if (w->daemon_total > 0) {
-		up = 100.0 * (double)w->daemon_ok / (double)w->daemon_total;
-		snprintf(v, sizeof(v), "%.2f%% (%lld of %lld runs)", up,
-		    (long long)w->daemon_ok, (long long)w->daemon_total);
-	} else {
-		up = -1;
-		snprintf(v, sizeof(v), "no data (no health runs recorded)");
-	}
+	up = share(v, sizeof(v), w->daemon_ok, w->daemon_total, "runs");
 	met += row(b, "daemon uptime", v, "> 99%", up > 99);
-	if (w->checks_total > 0) {
-		pass = 100.0 * (double)w->checks_ok / (double)w->checks_total;
-		snprintf(v, sizeof(v), "%.2f%% (%lld of %lld results)", pass,
-		    (long long)w->checks_ok, (long long)w->checks_total);
-	} else {
-		pass = -1;
-		snprintf(v, sizeof(v), "no data (no health runs recorded)");
-	}
+	pass = share(v, sizeof(v), w->checks_ok, w->checks_total, "results");
 	met += row(b, "checks passing", v, "> 95%", pass > 95);
 	snprintf(v, sizeof(v), "%lld made, %lld verified, %d of %d days",
 	    (long long)w->backups, (long long)w->verified, w->backup_days, OPS_WEEK_DAYS);
@@ -257,13 +260,13 @@ ops_weekly_format(const struct ops_weekly *w, const char *home, struct ops_buf *
 	met += row(b, "restarts", v, "< 1 a week", w->restarts < 1);
 	if (w->disk_samples > 0) {
 		int64_t d = (int64_t)w->disk_last - (int64_t)w->disk_first;
-		char s1[32], s2[32], s3[32];
+		char s1[32], s2[32], s3[32], s4[32];
 
 		ops_buf_printf(b, "%-16s %s -> %s (%s%s over the week; lowest %s)\n",
 		    "disk free", ops_size_format(w->disk_first, s1, sizeof(s1)),
 		    ops_size_format(w->disk_last, s2, sizeof(s2)), d < 0 ? "-" : "+",
 		    ops_size_format((uint64_t)(d < 0 ? -d : d), s3, sizeof(s3)),
-		    ops_size_format(w->disk_min, t, sizeof(t)));
+		    ops_size_format(w->disk_min, s4, sizeof(s4)));
 	} else {
 		ops_buf_printf(b, "%-16s no data\n", "disk free");
 	}
