@@ -374,6 +374,8 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "alert", "turn health into alerts (cooldown, hourly cap, channels)", "ops-alert",
+	  NULL },
 	{ "cron-install", "put the schedule of checks, backups and rotation in your "
 	  "crontab", NULL, cmd_cron_install },
 	{ "cron-uninstall", "take the schedule out of your crontab", NULL,

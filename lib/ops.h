@@ -4,6 +4,9 @@
 #ifndef OPS_H
 #define OPS_H
 
+#include "ops_alert.h"
+#include "ops_alert_run.h"
+#include "ops_alert_store.h"
 #include "ops_buf.h"
 #include "ops_check.h"
 #include "ops_config.h"
@@ -16,6 +19,7 @@
 #include "ops_lock.h"
 #include "ops_logs.h"
 #include "ops_net.h"
+#include "ops_notify.h"
 #include "ops_proc.h"
 #include "ops_run.h"
 #include "ops_service.h"

@@ -208,7 +208,17 @@ ops_perf_format(struct ops_buf *b, const struct ops_perf *p)
 	const double tail[] = { p->warn, p->crit, p->min, p->max };
 	int last = -1;
 
-	ops_buf_printf(b, "'%s'=", p->label);
+	/* A quote in a label is written twice; '=' cannot appear at all. */
+	ops_buf_puts(b, "'");
+	for (const char *s = p->label; *s; s++) {
+		if (*s == '\'')
+			ops_buf_puts(b, "''");
+		else if (*s == '=')
+			ops_buf_puts(b, "_");
+		else
+			ops_buf_add(b, s, 1);
+	}
+	ops_buf_puts(b, "'=");
 	num(b, p->value);
 	ops_buf_puts(b, p->uom);
 	for (int i = 0; i < 4; i++)

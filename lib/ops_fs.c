@@ -276,6 +276,8 @@ ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
 
 	*out = NULL;
 	limit = (size_t)end < maxbytes ? (size_t)end : maxbytes;
+	if (nlines == 0)
+		limit = 0;	/* no lines wanted: an empty string */
 	/* Logs are large and we want their end: read a growing window from
 	 * the end until it holds nlines lines or the limit is reached. */
 	for (;;) {
@@ -303,11 +305,14 @@ ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
 	}
 	if (start == NULL) {
 		start = buf;
-		/* The window starts inside a line: drop that partial line. */
-		if ((off_t)got < end) {
-			char *nl = strchr(buf, '\n');
+		/* The window starts inside a line unless the byte before it
+		 * ends one: drop that partial line. */
+		if ((off_t)got < end && nlines > 0) {
+			char *nl = strchr(buf, '\n'), before = 0;
 
-			start = nl ? nl + 1 : buf + got;
+			if (pread(fd, &before, 1, end - (off_t)got - 1) != 1 ||
+			    before != '\n')
+				start = nl ? nl + 1 : buf + got;
 		}
 	}
 	memmove(buf, start, got - (size_t)(start - buf) + 1);
@@ -334,6 +339,15 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 	return rc;
 }
 
+/* A directory of the pattern that does not exist is no match; one that
+ * cannot be read (EACCES, EIO) is an error. */
+static int
+glob_error(const char *path, int errnum)
+{
+	(void)path;
+	return errnum != ENOENT && errnum != ENOTDIR;
+}
+
 int
 ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
     struct ops_err *err)
@@ -345,7 +359,7 @@ ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
 	if (ops_path_join(full, sizeof(full), base, pattern, err) < 0)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc = glob(full, GLOB_ERR, NULL, &g);
+	rc = glob(full, 0, glob_error, &g);
 	if (rc == GLOB_NOMATCH) {
 		globfree(&g);
 		return 0;

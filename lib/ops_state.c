@@ -31,6 +31,22 @@ static const char *const migrations[] = {
 	"CREATE TABLE integrity_cache(path TEXT PRIMARY KEY, size INTEGER,"
 	"  mtime_ns INTEGER, inode INTEGER, wal_size INTEGER, wal_mtime_ns INTEGER,"
 	"  mode TEXT, result TEXT, checked REAL);",
+	/* N -> N+1: ops-alert (ops_alert_store.h) */
+	"CREATE TABLE alert_state(type TEXT PRIMARY KEY,"
+	"  active INTEGER NOT NULL DEFAULT 0, severity INTEGER NOT NULL DEFAULT 0,"
+	"  since REAL NOT NULL DEFAULT 0, last_sent REAL NOT NULL DEFAULT 0,"
+	"  sent_severity INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,"
+	"  resolve_pending INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0, message TEXT);"
+	"CREATE TABLE alert_sent(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  type TEXT NOT NULL, kind TEXT NOT NULL, severity INTEGER NOT NULL);"
+	"CREATE INDEX alert_sent_ts ON alert_sent(ts);"
+	"CREATE TABLE alert_silence(type TEXT PRIMARY KEY, until REAL NOT NULL,"
+	"  set_at REAL NOT NULL);"
+	"CREATE TABLE alert_queue(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  type TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE alert_meta(key TEXT PRIMARY KEY, value REAL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -190,6 +206,29 @@ ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 	if (set_aside(path, &st->recovered, err) < 0)
 		return -1;
 	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_recover(struct ops_statedb *st, const char *home, struct ops_err *err)
+{
+	char path[PATH_MAX];
+
+	sqlite3_close(st->db);
+	st->db = NULL;
+	free(st->recovered);
+	st->recovered = NULL;
+	if (ops_path_join(path, sizeof(path), home, ".ops/state.db", err) < 0 ||
+	    set_aside(path, &st->recovered, err) < 0)
+		return -1;
+	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_is_corrupt(const struct ops_statedb *st)
+{
+	int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_OK;
+
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
 }
 
 void
