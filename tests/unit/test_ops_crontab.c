@@ -1,21 +1,9 @@
-/* test_ops_crontab: the pure text functions of ops_crontab, one case per
- * situation cron-install and cron-uninstall must handle. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+/* ops_crontab: the pure text functions, one case per situation
+ * cron-install and cron-uninstall must handle. */
+#include "ops_crontab.h"
 
-#include "ops.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "ops_fs.h"
+#include "unit.h"
 
 #define BLOCK OPS_CRONTAB_BEGIN "\n* * * * * true\n" OPS_CRONTAB_END "\n"
 #define OLDBLOCK OPS_CRONTAB_BEGIN "\n0 1 * * * old\n" OPS_CRONTAB_END "\n"
@@ -62,8 +50,7 @@ static const struct {
 	{ "block in the middle", "# c\nMAILTO=x\n" OLDBLOCK "1 2 * * * y %z\n",
 	  "# c\nMAILTO=x\n1 2 * * * y %z\n", 1 },
 	{ "block only", OLDBLOCK, "", 1 },
-	{ "text after the block without final newline",
-	  "a\n" OLDBLOCK "b", "a\nb\n", 1 },
+	{ "text after the block without final newline", "a\n" OLDBLOCK "b", "a\nb\n", 1 },
 	{ "BEGIN without END", OPS_CRONTAB_BEGIN "\nkeep\n", NULL, -1 },
 };
 
@@ -73,23 +60,19 @@ test_merge(void)
 	for (size_t i = 0; i < sizeof(merges) / sizeof(merges[0]); i++) {
 		struct ops_buf out = OPS_BUF_INIT, again = OPS_BUF_INIT;
 		struct ops_err err = OPS_ERR_INIT;
-		int rc = ops_crontab_merge(merges[i].table, strlen(merges[i].table), BLOCK,
-		    &out, &err);
 
+		unit_case("merge: %s", merges[i].name);
 		if (merges[i].want == NULL) {
-			CHECK(rc == -1, "%s: merge should refuse", merges[i].name);
-			CHECK(strstr(err.msg, merges[i].errpart) != NULL,
-			    "%s: error '%s' lacks '%s'", merges[i].name, err.msg,
-			    merges[i].errpart);
+			EQ_INT(ops_crontab_merge(merges[i].table, strlen(merges[i].table), BLOCK,
+			    &out, &err), -1);
+			HAS_STR(err.msg, merges[i].errpart);
 		} else {
-			CHECK(rc == 0, "%s: %s", merges[i].name, err.msg);
-			CHECK(strcmp(ops_buf_str(&out), merges[i].want) == 0,
-			    "%s: got\n%s\nwant\n%s", merges[i].name, ops_buf_str(&out),
-			    merges[i].want);
+			EQ_INT(ops_crontab_merge(merges[i].table, strlen(merges[i].table), BLOCK,
+			    &out, &err), 0);
+			EQ_STR(ops_buf_str(&out), merges[i].want);
 			/* idempotent */
-			rc = ops_crontab_merge(out.s, out.len, BLOCK, &again, &err);
-			CHECK(rc == 0 && strcmp(ops_buf_str(&again), ops_buf_str(&out)) == 0,
-			    "%s: second merge changed the table", merges[i].name);
+			EQ_INT(ops_crontab_merge(out.s, out.len, BLOCK, &again, &err), 0);
+			EQ_STR(ops_buf_str(&again), ops_buf_str(&out));
 		}
 		ops_buf_release(&out);
 		ops_buf_release(&again);
@@ -102,20 +85,17 @@ test_remove(void)
 	for (size_t i = 0; i < sizeof(removes) / sizeof(removes[0]); i++) {
 		struct ops_buf out = OPS_BUF_INIT;
 		struct ops_err err = OPS_ERR_INIT;
-		int rc = ops_crontab_remove(removes[i].table, strlen(removes[i].table),
-		    &out, &err);
 
-		CHECK(rc == removes[i].rc, "%s: rc %d, want %d (%s)", removes[i].name, rc,
-		    removes[i].rc, err.msg);
+		unit_case("remove: %s", removes[i].name);
+		EQ_INT(ops_crontab_remove(removes[i].table, strlen(removes[i].table), &out,
+		    &err), removes[i].rc);
 		if (removes[i].want != NULL)
-			CHECK(strcmp(ops_buf_str(&out), removes[i].want) == 0,
-			    "%s: got\n%s\nwant\n%s", removes[i].name, ops_buf_str(&out),
-			    removes[i].want);
+			EQ_STR(ops_buf_str(&out), removes[i].want);
 		ops_buf_release(&out);
 	}
 }
 
-/* install then uninstall gives back the user's table (final newline fixed). */
+/* install then uninstall gives back the user's table (final newline fixed) */
 static void
 test_roundtrip(void)
 {
@@ -128,14 +108,15 @@ test_roundtrip(void)
 		struct ops_err err = OPS_ERR_INIT;
 		size_t n = strlen(tables[i]);
 
-		CHECK(ops_crontab_merge(tables[i], n, BLOCK, &in, &err) == 0, "%s", err.msg);
-		CHECK(ops_crontab_remove(in.s, in.len, &out, &err) == 1, "%s", err.msg);
-		CHECK(strncmp(ops_buf_str(&out), tables[i], n) == 0 &&
-		    (n == 0 ? out.len == 0 : out.len == n + (tables[i][n - 1] != '\n')),
-		    "round trip of table %zu gave\n%s", i, ops_buf_str(&out));
+		unit_case("round trip of \"%s\"", tables[i]);
+		EQ_INT(ops_crontab_merge(tables[i], n, BLOCK, &in, &err), 0);
+		EQ_INT(ops_crontab_remove(in.s, in.len, &out, &err), 1);
+		CHECK(strncmp(ops_buf_str(&out), tables[i], n) == 0);
+		EQ_INT(out.len, n == 0 ? 0 : n + (tables[i][n - 1] != '\n'));
 		ops_buf_release(&in);
 		ops_buf_release(&out);
 	}
+	unit_case("%s", "");
 }
 
 static void
@@ -151,29 +132,27 @@ test_render(void)
 	struct ops_buf out = OPS_BUF_INIT;
 	struct ops_err err = OPS_ERR_INIT;
 
-	CHECK(ops_crontab_render(tmpl, "/usr/bin", "/home/a/agent", &out, &err) == 0,
-	    "%s", err.msg);
-	CHECK(strcmp(ops_buf_str(&out), OPS_CRONTAB_BEGIN "\n"
+	EQ_INT(ops_crontab_render(tmpl, "/usr/bin", "/home/a/agent", &out, &err), 0);
+	EQ_STR(ops_buf_str(&out), OPS_CRONTAB_BEGIN "\n"
 	    "# a comment kept, @BINDIR@ as it is, 100%\n"
 	    "\n"
 	    "*/5 * * * * DHARMIC_HOME=/home/a/agent /usr/bin/ops-health >> "
 	    "/home/a/agent/logs/cron.log 2>&1\n"
 	    "0 9 * * 0 date +\\%Y \\% x\n"
-	    OPS_CRONTAB_END "\n") == 0, "render gave\n%s", ops_buf_str(&out));
+	    OPS_CRONTAB_END "\n");
 
 	/* awkward homes: quoted for sh, % escaped for cron */
-	CHECK(ops_crontab_render("@ * * * * x @DHARMIC_HOME@\n", "/b", "/h o%m'e", &out,
-	    &err) == 0, "%s", err.msg);
-	CHECK(strstr(ops_buf_str(&out), "@ * * * * x '/h o\\%m'\\''e'\n") != NULL,
-	    "quoting gave\n%s", ops_buf_str(&out));
+	EQ_INT(ops_crontab_render("@ * * * * x @DHARMIC_HOME@\n", "/b", "/h o%m'e", &out,
+	    &err), 0);
+	HAS_STR(ops_buf_str(&out), "@ * * * * x '/h o\\%m'\\''e'\n");
 
 	err.code = OPS_E_NONE;
-	CHECK(ops_crontab_render("* * * * * @DHARMIC_HOME@\n", "/b", "/a\nb", &out,
-	    &err) == -1 && err.code == OPS_E_USAGE, "a newline in the home accepted");
-	CHECK(ops_crontab_render("* * * * * @BINDIR@\n", "/b\\%c", "/h", &out,
-	    &err) == -1, "a backslash-percent accepted");
-	CHECK(ops_crontab_render("# BEGIN dharmic-ops\n# END dharmic-ops\n", "/b", "/h",
-	    &out, &err) == -1, "a template holding the markers accepted");
+	EQ_INT(ops_crontab_render("* * * * * @DHARMIC_HOME@\n", "/b", "/a\nb", &out, &err),
+	    -1);
+	EQ_INT(err.code, OPS_E_USAGE);
+	EQ_INT(ops_crontab_render("* * * * * @BINDIR@\n", "/b\\%c", "/h", &out, &err), -1);
+	EQ_INT(ops_crontab_render("# BEGIN dharmic-ops\n# END dharmic-ops\n", "/b", "/h",
+	    &out, &err), -1);
 	ops_buf_release(&out);
 }
 
@@ -192,21 +171,20 @@ test_shipped_template(void)
 	for (int up = 0; up < 3 && strrchr(path, '/'); up++)
 		*strrchr(path, '/') = '\0';
 	strncat(path, "/cron/dharmic-ops.crontab", sizeof(path) - strlen(path) - 1);
-	if (ops_fs_read_file(path, 1 << 20, &tmpl, NULL, &err) < 0) {
-		CHECK(0, "%s", err.msg);
+	EQ_INT(ops_fs_read_file(path, 1 << 20, &tmpl, NULL, &err), 0);
+	if (tmpl == NULL)
 		return;
-	}
-	CHECK(ops_crontab_render(tmpl, "/opt/bin", "/srv/agent", &out, &err) == 0,
-	    "%s", err.msg);
+	EQ_INT(ops_crontab_render(tmpl, "/opt/bin", "/srv/agent", &out, &err), 0);
 	for (line = strtok_r(out.s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '#')
 			continue;
 		entries++;
-		CHECK(strstr(line, "@") == NULL, "placeholder left: %s", line);
-		CHECK(strstr(line, ">> /srv/agent/logs/cron.log 2>&1") != NULL,
-		    "entry does not log to cron.log: %s", line);
+		unit_case("entry %s", line);
+		CHECK(strchr(line, '@') == NULL);
+		HAS_STR(line, ">> /srv/agent/logs/cron.log 2>&1");
 	}
-	CHECK(entries == 5, "%d entries, want 5", entries);
+	unit_case("%s", "");
+	EQ_INT(entries, 5);
 	free(tmpl);
 	ops_buf_release(&out);
 }
@@ -219,7 +197,5 @@ main(void)
 	test_roundtrip();
 	test_render();
 	test_shipped_template();
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures != 0;
+	return unit_done();
 }

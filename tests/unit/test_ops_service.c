@@ -1,22 +1,9 @@
 /* test_ops_service: the systemd unit and launchd plist ops_service renders,
  * above all how awkward values are written (systemd specifiers '%',
  * variables '$', quoting; XML escapes). */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "ops_service.h"
 
-#include "ops.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-	} \
-} while (0)
+#include "unit.h"
 
 static const struct {
 	const char *name, *home, *json;
@@ -58,30 +45,21 @@ main(void)
 		struct ops_config cfg;
 		struct ops_buf out = OPS_BUF_INIT;
 		struct ops_err err = OPS_ERR_INIT;
-		int rc;
 
+		unit_case("%s", cases[i].name);
 		memset(&cfg, 0, sizeof(cfg));
-		if (ops_config_load_text(&cfg, cases[i].home, cases[i].json,
-		    strlen(cases[i].json), "test.json", &err) < 0) {
-			CHECK(0, "%s: config: %s", cases[i].name, err.msg);
-			ops_config_release(&cfg);
-			continue;
-		}
-		rc = ops_service_render(&cfg, cases[i].m, &out, &err);
+		EQ_INT(ops_config_load_text(&cfg, cases[i].home, cases[i].json,
+		    strlen(cases[i].json), "test.json", &err), 0);
 		if (cases[i].fails) {
-			CHECK(rc == -1 && err.code == OPS_E_USAGE, "%s: rendered (rc %d)",
-			    cases[i].name, rc);
+			EQ_INT(ops_service_render(&cfg, cases[i].m, &out, &err), -1);
+			EQ_INT(err.code, OPS_E_USAGE);
 		} else {
-			CHECK(rc == 0, "%s: %s", cases[i].name, err.msg);
+			EQ_INT(ops_service_render(&cfg, cases[i].m, &out, &err), 0);
 			for (size_t j = 0; j < 4 && cases[i].want[j]; j++)
-				CHECK(strstr(ops_buf_str(&out), cases[i].want[j]) != NULL,
-				    "%s: no '%s' in\n%s", cases[i].name, cases[i].want[j],
-				    ops_buf_str(&out));
+				HAS_STR(ops_buf_str(&out), cases[i].want[j]);
 		}
 		ops_buf_release(&out);
 		ops_config_release(&cfg);
 	}
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures != 0;
+	return unit_done();
 }
