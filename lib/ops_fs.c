@@ -268,23 +268,14 @@ read_end(int fd, off_t size, size_t want, size_t *got)
 }
 
 int
-ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
-    struct ops_err *err)
+ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
+    const char *path, struct ops_err *err)
 {
-	struct stat st;
 	char *buf = NULL, *start = NULL;
 	size_t limit, want = 64 << 10, got = 0;
-	int fd, rc = -1;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return ops_err_sys(err, errno, "unable to open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
-		goto out;
-	}
-	limit = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
+	limit = (size_t)end < maxbytes ? (size_t)end : maxbytes;
 	if (nlines == 0)
 		limit = 0;	/* no lines wanted: an empty string */
 	/* Logs are large and we want their end: read a growing window from
@@ -295,11 +286,9 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 		if (want > limit)
 			want = limit;
 		free(buf);
-		buf = read_end(fd, st.st_size, want, &got);
-		if (buf == NULL) {
-			ops_err_sys(err, errno, "unable to read '%s'", path);
-			goto out;
-		}
+		buf = read_end(fd, end, want, &got);
+		if (buf == NULL)
+			return ops_err_sys(err, errno, "unable to read '%s'", path);
 		start = NULL;
 		/* The nlines-th line end from the back, not counting a final one. */
 		for (size_t i = got; i > 0; i--) {
@@ -318,20 +307,34 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 		start = buf;
 		/* The window starts inside a line unless the byte before it
 		 * ends one: drop that partial line. */
-		if ((off_t)got < st.st_size && nlines > 0) {
+		if ((off_t)got < end && nlines > 0) {
 			char *nl = strchr(buf, '\n'), before = 0;
 
-			if (pread(fd, &before, 1, st.st_size - (off_t)got - 1) != 1 ||
+			if (pread(fd, &before, 1, end - (off_t)got - 1) != 1 ||
 			    before != '\n')
 				start = nl ? nl + 1 : buf + got;
 		}
 	}
 	memmove(buf, start, got - (size_t)(start - buf) + 1);
 	*out = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
+	return 0;
+}
+
+int
+ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
+    struct ops_err *err)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+	else
+		rc = ops_fs_tail_fd(fd, st.st_size, nlines, maxbytes, out, path, err);
 	close(fd);
 	return rc;
 }

@@ -48,6 +48,27 @@ main(void)
 	ops_buf_puts(&b, "again");
 	EQ_STR(ops_buf_str(&b), "again");
 
+	/* shell quoting: bare when safe, else single quotes */
+	{
+		static const struct { const char *in, *out; } q[] = {
+			{ "/usr/bin/ops-health", "/usr/bin/ops-health" },
+			{ "a_b-c.d/e:f@g%h+i,j=k", "a_b-c.d/e:f@g%h+i,j=k" },
+			{ "", "''" },
+			{ "a b", "'a b'" },
+			{ "it's", "'it'\\''s'" },
+			{ "$HOME;rm *", "'$HOME;rm *'" },
+			{ "new\nline", "'new\nline'" },
+		};
+
+		for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			ops_buf_reset(&b);
+			ops_buf_shquote(&b, q[i].in);
+			EQ_STR(ops_buf_str(&b), q[i].out);
+		}
+		ops_buf_reset(&b);
+		ops_buf_puts(&b, "again");
+	}
+
 	/* after an allocation failure appends do nothing */
 	b.oom = 1;
 	ops_buf_puts(&b, "lost");

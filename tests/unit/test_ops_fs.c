@@ -296,6 +296,32 @@ test_tail(void)
 	}
 }
 
+/* ops_fs_tail_fd: the lines before end only, whatever follows it (a
+ * follower goes on from end). */
+static void
+test_tail_fd(void)
+{
+	struct ops_err err = OPS_ERR_INIT;
+	char *out = NULL;
+	int fd;
+
+	unit_case("%s", "tail_fd");
+	unit_write(path("tfd"), "1\n2\n3\nappended later\n");
+	fd = open(path("tfd"), O_RDONLY);
+	CHECK(fd >= 0);
+	EQ_INT(ops_fs_tail_fd(fd, 6, 2, 1000, &out, "tfd", &err), 0);
+	EQ_STR(out, "2\n3\n");
+	free(out);
+	EQ_INT(ops_fs_tail_fd(fd, 5, 1, 1000, &out, "tfd", &err), 0);
+	EQ_STR(out, "3");	/* a line cut by end counts as the last line */
+	free(out);
+	EQ_INT(ops_fs_tail_fd(fd, 0, 3, 1000, &out, "tfd", &err), 0);
+	EQ_STR(out, "");
+	free(out);
+	close(fd);
+	unit_case("%s", "");
+}
+
 static void
 test_glob(void)
 {
@@ -392,6 +418,7 @@ main(void)
 	test_read_file();
 	test_append_line();
 	test_tail();
+	test_tail_fd();
 	test_glob();
 	test_mkdirs();
 	unit_cleanup(tmp);

@@ -169,6 +169,30 @@ test_now(void)
 }
 
 static void
+test_clocks_and_log_lines(void)
+{
+	double t = 0, m1, m2;
+
+	setenv("DHARMIC_OPS_NOW", "1000", 1);
+	/* the real clock ignores DHARMIC_OPS_NOW */
+	CHECK(fabs(ops_time_real() - (double)time(NULL)) < 2);
+	unsetenv("DHARMIC_OPS_NOW");
+	m1 = ops_time_mono();
+	m2 = ops_time_mono();
+	CHECK(m2 >= m1);
+
+	set_tz("UTC0");
+	EQ_INT(ops_time_log_line("[2026-02-02 23:17:21] [INFO] restart: manual", &t), 0);
+	EQ_DBL(t, 1770074241, 0);
+	EQ_INT(ops_time_log_line("[2026-02-02 23:17:21]", &t), 0);
+	EQ_INT(ops_time_log_line("2026-02-02 23:17:21 no bracket", &t), -1);
+	EQ_INT(ops_time_log_line("[2026-02-02 23:17] short", &t), -1);
+	EQ_INT(ops_time_log_line("[2026-13-02 23:17:21] bad month", &t), -1);
+	EQ_INT(ops_time_log_line("[", &t), -1);
+	EQ_INT(ops_time_log_line("", &t), -1);
+}
+
+static void
 test_format(void)
 {
 	char buf[64], small[8];
@@ -212,6 +236,7 @@ main(void)
 	test_parse_local();
 	test_parse_reject();
 	test_now();
+	test_clocks_and_log_lines();
 	test_format();
 	return unit_done();
 }
