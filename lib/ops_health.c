@@ -414,53 +414,26 @@ out:
 
 /* ---- restarts -------------------------------------------------------- */
 
-/* Restarts logged in logs/restart.log ("[YYYY-MM-DD HH:MM:SS] ...") since t. */
-static size_t
-restart_log_count(struct ctx *c, double since)
-{
-	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], stamp[20], *tail = NULL, *line, *save = NULL;
-	size_t n = 0;
-	double t;
-
-	if (ops_config_path(c->cfg, "logs/restart.log", path, sizeof(path), &e) < 0 ||
-	    ops_fs_tail(path, 1000, 256 << 10, &tail, &e) < 0)
-		return 0;
-	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] != '[' || strlen(line) < 21 || line[20] != ']')
-			continue;
-		memcpy(stamp, line + 1, 19);
-		stamp[19] = '\0';
-		if (ops_time_parse_iso(stamp, &t, &e) == 0 && t >= since && t <= c->now)
-			n++;
-	}
-	free(tail);
-	return n;
-}
-
 static void
 check_restarts(struct ctx *c)
 {
 	const struct ops_config *cfg = c->cfg;
 	struct ops_err e = OPS_ERR_INIT;
-	double since = c->now - cfg->health.restarts_window;
-	int64_t events = 0;
-	size_t logged, n;
 	struct ops_result *res;
+	int64_t n = 0;
 	char w[32];
 	enum ops_state s;
 
-	if (c->st != NULL && ops_state_count_events(c->st, "restart", since, &events,
-	    &e) < 0)
-		events = 0;
-	/* Our own restarts are in both places; the log alone also has the
-	 * ones made by older tools. The larger count covers both. */
-	logged = restart_log_count(c, since);
-	n = (size_t)events > logged ? (size_t)events : logged;
-	s = n > (size_t)cfg->health.restarts_max ? OPS_WARNING : OPS_OK;
+	if (ops_daemon_count_restarts(cfg, c->st, c->now - cfg->health.restarts_window,
+	    c->now, &n, &e) < 0) {
+		ops_report_add(c->r, "restarts", OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	/* A count limit of 0 means any restart warns. */
+	s = n > cfg->health.restarts_max ? OPS_WARNING : OPS_OK;
 	ops_duration_format(cfg->health.restarts_window, w, sizeof(w));
-	res = ops_report_add(c->r, "restarts", s, "%zu restart%s in the last %s%s", n,
-	    n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
+	res = ops_report_add(c->r, "restarts", s, "%lld restart%s in the last %s%s",
+	    (long long)n, n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
 	if (res)
 		ops_result_perf(res, "restarts", (double)n, "",
 		    (double)cfg->health.restarts_max, NAN, 0, NAN);

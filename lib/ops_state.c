@@ -32,6 +32,22 @@ static const char *const migrations[] = {
 	"CREATE TABLE integrity_cache(path TEXT PRIMARY KEY, size INTEGER,"
 	"  mtime_ns INTEGER, inode INTEGER, wal_size INTEGER, wal_mtime_ns INTEGER,"
 	"  mode TEXT, result TEXT, checked REAL);",
+	/* N -> N+1: ops-alert (ops_alert_store.h) */
+	"CREATE TABLE alert_state(type TEXT PRIMARY KEY,"
+	"  active INTEGER NOT NULL DEFAULT 0, severity INTEGER NOT NULL DEFAULT 0,"
+	"  since REAL NOT NULL DEFAULT 0, last_sent REAL NOT NULL DEFAULT 0,"
+	"  sent_severity INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,"
+	"  resolve_pending INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0, message TEXT);"
+	"CREATE TABLE alert_sent(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  type TEXT NOT NULL, kind TEXT NOT NULL, severity INTEGER NOT NULL);"
+	"CREATE INDEX alert_sent_ts ON alert_sent(ts);"
+	"CREATE TABLE alert_silence(type TEXT PRIMARY KEY, until REAL NOT NULL,"
+	"  set_at REAL NOT NULL);"
+	"CREATE TABLE alert_queue(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  type TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE alert_meta(key TEXT PRIMARY KEY, value REAL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -117,7 +133,7 @@ open_db(const char *path, sqlite3 **out, struct ops_err *err)
 {
 	sqlite3 *db = NULL;
 	struct stat st;
-	int fd, fresh, persist = 1;
+	int fd, fresh, one = 1;
 
 	/* Create it 0600 ourselves: SQLite would use the umask. */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -134,9 +150,6 @@ open_db(const char *path, sqlite3 **out, struct ops_err *err)
 	}
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
-	/* Keep the -wal file between runs: making it anew costs two fsyncs
-	 * (the file and the directory) on every run. */
-	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	/* A new, empty database has nothing to lose: no fsyncs while it is
 	 * switched to WAL and given its schema (a crash leaves a file that
 	 * is set aside and made again). */
@@ -151,6 +164,12 @@ open_db(const char *path, sqlite3 **out, struct ops_err *err)
 		sqlite3_close(db);
 		return -1;
 	}
+	/* Every cron run would otherwise checkpoint and delete the WAL when it
+	 * closes the database (four fsyncs and an unlink, most of a warm
+	 * run's time). The WAL is kept and checkpointed as it grows, by
+	 * whichever writer crosses the auto-checkpoint size. */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	*out = db;
 	return 0;
 }
@@ -215,6 +234,29 @@ ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 	if (set_aside(path, &st->recovered, err) < 0)
 		return -1;
 	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_recover(struct ops_statedb *st, const char *home, struct ops_err *err)
+{
+	char path[PATH_MAX];
+
+	sqlite3_close(st->db);
+	st->db = NULL;
+	free(st->recovered);
+	st->recovered = NULL;
+	if (ops_path_join(path, sizeof(path), home, ".ops/state.db", err) < 0 ||
+	    set_aside(path, &st->recovered, err) < 0)
+		return -1;
+	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_is_corrupt(const struct ops_statedb *st)
+{
+	int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_OK;
+
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
 }
 
 void
