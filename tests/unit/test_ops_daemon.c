@@ -92,6 +92,23 @@ config(struct ops_config *cfg, const char *script, const char *mark,
 }
 
 static int
+is_comm(pid_t pid, const char *name)
+{
+	char p[64], buf[64] = "";
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	f = fopen(p, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, name) == 0;
+}
+
+static int
 alive(pid_t pid)
 {
 	int status;
@@ -281,6 +298,10 @@ test_stop_force(void)
 	CHECK(config(&cfg, "trap '' TERM;", "6",
 	    ", \"stop_timeout\": 0.3") == 0);
 	EQ_INT(ops_daemon_start(&cfg, NULL, &pid, &err), 0);
+	/* The match is already in sh's own command line: wait until sh has
+	 * set its trap and exec'd sleep, or SIGTERM may arrive before it. */
+	for (int i = 0; i < 200 && !is_comm(pid, "sleep"); i++)
+		usleep(10000);
 	ops_err_clear(&err);
 	t0 = ops_time_now();
 	EQ_INT(ops_daemon_stop(&cfg, 0, &was, &err), -1);
