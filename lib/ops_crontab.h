@@ -59,7 +59,7 @@ struct ops_crontab_opts {
 };
 
 /* The template: o->tmpl, else BINDIR/../share/dharmic-ops/dharmic-ops.crontab,
- * BINDIR/../cron/dharmic-ops.crontab (a build tree), then the install
+ * BINDIR/share/dharmic-ops/dharmic-ops.crontab (a build tree), then the install
  * directory's share/dharmic-ops. */
 int ops_crontab_template(const struct ops_crontab_opts *o, char *path, size_t len,
     struct ops_err *err);
