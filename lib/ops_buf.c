@@ -61,6 +61,26 @@ ops_buf_printf(struct ops_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void
+ops_buf_shquote(struct ops_buf *b, const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-./:@%+,=";
+
+	if (*s != '\0' && s[strspn(s, safe)] == '\0') {
+		ops_buf_puts(b, s);
+		return;
+	}
+	ops_buf_add(b, "'", 1);
+	for (; *s; s++) {
+		if (*s == '\'')
+			ops_buf_puts(b, "'\\''");
+		else
+			ops_buf_add(b, s, 1);
+	}
+	ops_buf_add(b, "'", 1);
+}
+
 const char *
 ops_buf_str(const struct ops_buf *b)
 {

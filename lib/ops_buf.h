@@ -18,6 +18,10 @@ void ops_buf_add(struct ops_buf *b, const char *s, size_t n);
 void ops_buf_puts(struct ops_buf *b, const char *s);
 void ops_buf_printf(struct ops_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Append s quoted for sh(1): as it is when it holds only characters that
+ * need no quoting (letters, digits, _ - . / : @ % + , =), else in single
+ * quotes with each ' written '\''. */
+void ops_buf_shquote(struct ops_buf *b, const char *s);
 /* The contents ("" when empty); valid until the next append. */
 const char *ops_buf_str(const struct ops_buf *b);
 void ops_buf_reset(struct ops_buf *b);

@@ -74,6 +74,20 @@ ops_threshold_low(double value, double warn, double crit)
 	return OPS_OK;
 }
 
+/* A message is one line: the Nagios output, the history log and the
+ * alerts are all line-based, and a dependency's text (SQLite's
+ * integrity_check report) may hold several. */
+static void
+one_line(char *s)
+{
+	for (; s && *s; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
+static char *
+vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *
 vformat(const char *fmt, va_list ap)
 {
@@ -109,6 +123,7 @@ ops_report_add(struct ops_report *r, const char *name, enum ops_state state,
 	va_start(ap, fmt);
 	res->message = vformat(fmt, ap);
 	va_end(ap);
+	one_line(res->message);
 	if (res->name == NULL || res->message == NULL) {
 		free(res->name);
 		free(res->message);
@@ -131,6 +146,7 @@ ops_result_set(struct ops_result *res, enum ops_state state, const char *fmt, ..
 	va_start(ap, fmt);
 	m = vformat(fmt, ap);
 	va_end(ap);
+	one_line(m);
 	if (m != NULL) {
 		free(res->message);
 		res->message = m;
@@ -208,7 +224,17 @@ ops_perf_format(struct ops_buf *b, const struct ops_perf *p)
 	const double tail[] = { p->warn, p->crit, p->min, p->max };
 	int last = -1;
 
-	ops_buf_printf(b, "'%s'=", p->label);
+	/* A quote in a label is written twice; '=' cannot appear at all. */
+	ops_buf_puts(b, "'");
+	for (const char *s = p->label; *s; s++) {
+		if (*s == '\'')
+			ops_buf_puts(b, "''");
+		else if (*s == '=')
+			ops_buf_puts(b, "_");
+		else
+			ops_buf_add(b, s, 1);
+	}
+	ops_buf_puts(b, "'=");
 	num(b, p->value);
 	ops_buf_puts(b, p->uom);
 	for (int i = 0; i < 4; i++)

@@ -202,7 +202,30 @@ valid_name(const char *s)
 	return 1;
 }
 
-/* health.checks / health.endpoints: arrays of small objects. */
+static void
+free_entries(struct ops_config *cfg, int is_check)
+{
+	if (is_check) {
+		for (size_t i = 0; i < cfg->health.nchecks; i++) {
+			free(cfg->health.checks[i].name);
+			ops_strv_release(&cfg->health.checks[i].command);
+		}
+		free(cfg->health.checks);
+		cfg->health.checks = NULL;
+		cfg->health.nchecks = 0;
+	} else {
+		for (size_t i = 0; i < cfg->health.nendpoints; i++) {
+			free(cfg->health.endpoints[i].name);
+			free(cfg->health.endpoints[i].url);
+		}
+		free(cfg->health.endpoints);
+		cfg->health.endpoints = NULL;
+		cfg->health.nendpoints = 0;
+	}
+}
+
+/* health.checks / health.endpoints: arrays of small objects. A key given
+ * twice replaces what the first gave. */
 static int
 get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
     const char *file, struct ops_err *err)
@@ -215,6 +238,7 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 	snprintf(key, sizeof(key), "health.%s", k->name);
 	if (!cJSON_IsArray(j))
 		return bad(err, file, key, "an array of objects");
+	free_entries(cfg, is_check);
 	if (is_check) {
 		cfg->health.checks = calloc(n ? n : 1, sizeof(*cfg->health.checks));
 		if (cfg->health.checks == NULL)
@@ -610,16 +634,8 @@ ops_config_release(struct ops_config *cfg)
 		else if (keys[i].kind == K_STRV)
 			ops_strv_release(p);
 	}
-	for (size_t i = 0; i < cfg->health.nchecks; i++) {
-		free(cfg->health.checks[i].name);
-		ops_strv_release(&cfg->health.checks[i].command);
-	}
-	free(cfg->health.checks);
-	for (size_t i = 0; i < cfg->health.nendpoints; i++) {
-		free(cfg->health.endpoints[i].name);
-		free(cfg->health.endpoints[i].url);
-	}
-	free(cfg->health.endpoints);
+	free_entries(cfg, 1);
+	free_entries(cfg, 0);
 	free(cfg->home);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));

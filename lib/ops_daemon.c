@@ -30,6 +30,23 @@ nap(double s)
 		;
 }
 
+/* Stop a child we started that never became the agent: it is ours and not
+ * reaped, so its PID cannot have been reused. */
+static void
+reap_child(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 40; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return;
+		nap(0.05);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
 static int
 pid_path(const struct ops_config *cfg, char *buf, size_t len, struct ops_err *err)
 {
@@ -194,6 +211,18 @@ fail:
 	_exit(127);
 }
 
+/* Remove the PID file only if it still names pid (the agent may have been
+ * restarted by someone else meanwhile). */
+static void
+remove_pidfile(const char *path, pid_t pid)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	pid_t now;
+
+	if (ops_pidfile_read(path, &now, NULL, &e) == 0 && now == pid)
+		unlink(path);
+}
+
 static const char *const stage_what[] = {
 	"start", "open /dev/null", "open the daemon's log files",
 	"enter the working directory", "load the env file", "run",
@@ -209,7 +238,7 @@ ops_daemon_start(const struct ops_config *cfg,
 	struct ops_err e2 = OPS_ERR_INIT;
 	double timeout = o && o->timeout > 0 ? o->timeout : cfg->daemon.start_timeout;
 	double started, deadline;
-	int pipefd[2] = { -1, -1 }, msg[3], status, rc = -1;
+	int pipefd[2] = { -1, -1 }, msg[3], status, id, rc = -1;
 	ssize_t n;
 	pid_t pid;
 
@@ -226,7 +255,10 @@ ops_daemon_start(const struct ops_config *cfg,
 		return -1;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return ops_err_sys(err, errno, "unable to start the agent");
-	started = ops_time_now();
+	/* Deadlines on the monotonic clock (ops_time_now() may be pinned by
+	 * $DHARMIC_OPS_NOW); heartbeats compared with the real clock. */
+	started = ops_time_real();
+	deadline = ops_time_mono() + timeout;
 	pid = fork();
 	if (pid < 0) {
 		ops_err_sys(err, errno, "unable to start the agent");
@@ -254,7 +286,6 @@ ops_daemon_start(const struct ops_config *cfg,
 	snprintf(text, sizeof(text), "%d\n", (int)pid);
 	if (ops_fs_write_atomic(pidfile, text, strlen(text), err) < 0)
 		goto out;
-	deadline = started + timeout;
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 
@@ -266,14 +297,18 @@ ops_daemon_start(const struct ops_config *cfg,
 			unlink(pidfile);
 			goto out;
 		}
-		if (ops_proc_identify(pid, cfg->daemon.match, 0, &pi, &e2) == 1 &&
-		    (o == NULL || !o->wait_heartbeat ||
+		id = ops_proc_identify(pid, cfg->daemon.match, 0, &pi, &e2);
+		if (id == 1 && (o == NULL || !o->wait_heartbeat ||
 		    ops_daemon_wait_healthy(cfg, started, 0, &e2) == 0))
 			break;
-		if (ops_time_now() >= deadline) {
+		if (ops_time_mono() >= deadline) {
 			ops_err_set(err, OPS_E_FAIL,
-			    "the agent (pid %d) did not come up within %.0fs: %s", (int)pid,
-			    timeout, e2.msg);
+			    "the agent (pid %d) did not come up within %.0fs: %s%s", (int)pid,
+			    timeout, e2.msg, id == 1 ? "" : "; stopped it (check daemon.match)");
+			if (id != 1) {
+				reap_child(pid);
+				remove_pidfile(pidfile, pid);
+			}
 			goto out;
 		}
 		nap(0.05);
@@ -352,27 +387,15 @@ static int
 wait_gone(const struct ops_config *cfg, pid_t pid, double mtime, double timeout)
 {
 	struct ops_err e = OPS_ERR_INIT;
-	double deadline = ops_time_now() + timeout;
+	double deadline = ops_time_mono() + timeout;
 
 	do {
 		waitpid(pid, NULL, WNOHANG);	/* reap it if it is our child */
 		if (ops_proc_identify(pid, cfg->daemon.match, mtime, NULL, &e) != 1)
 			return 1;
 		nap(0.05);
-	} while (ops_time_now() < deadline);
+	} while (ops_time_mono() < deadline);
 	return 0;
-}
-
-/* Remove the PID file only if it still names pid (the agent may have been
- * restarted by someone else meanwhile). */
-static void
-remove_pidfile(const char *path, pid_t pid)
-{
-	struct ops_err e = OPS_ERR_INIT;
-	pid_t now;
-
-	if (ops_pidfile_read(path, &now, NULL, &e) == 0 && now == pid)
-		unlink(path);
 }
 
 int
@@ -438,7 +461,7 @@ ops_daemon_wait_healthy(const struct ops_config *cfg, double since,
 	char path[PATH_MAX];
 	struct ops_agent_status as;
 	struct ops_procinfo pi;
-	double deadline = ops_time_now() + timeout;
+	double deadline = ops_time_mono() + timeout;
 
 	if (ops_config_path(cfg, cfg->daemon.status_file, path, sizeof(path), err) < 0)
 		return -1;
@@ -450,7 +473,7 @@ ops_daemon_wait_healthy(const struct ops_config *cfg, double since,
 		if (alive && ops_status_load(path, &as, &e) == 0 &&
 		    as.last_heartbeat >= since - 1)
 			return 0;
-		if (ops_time_now() >= deadline) {
+		if (ops_time_mono() >= deadline) {
 			if (alive)
 				return ops_err_set(err, OPS_E_FAIL,
 				    "the agent runs but has not written a heartbeat since it started");
@@ -481,4 +504,32 @@ ops_daemon_log_restart(const struct ops_config *cfg, const char *reason,
 out:
 	ops_state_close(&st);
 	return rc;
+}
+
+int
+ops_daemon_count_restarts(const struct ops_config *cfg, struct ops_statedb *st,
+    double since, double until, int64_t *count, struct ops_err *err)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	char path[PATH_MAX], *tail = NULL;
+	int64_t events = 0, logged = 0, after = 0;
+
+	if (st != NULL && (ops_state_count_events(st, "restart", since, &events, err) < 0 ||
+	    ops_state_count_events(st, "restart", until, &after, err) < 0))
+		return -1;
+	events -= after;	/* count_events counts from a time on */
+	if (ops_config_path(cfg, "logs/restart.log", path, sizeof(path), err) < 0)
+		return -1;
+	if (ops_fs_tail(path, 10000, 1 << 20, &tail, &e) == 0) {
+		char *line, *save = NULL;
+		double t;
+
+		for (line = strtok_r(tail, "\n", &save); line;
+		    line = strtok_r(NULL, "\n", &save))
+			if (ops_time_log_line(line, &t) == 0 && t >= since && t <= until)
+				logged++;
+		free(tail);
+	}
+	*count = events > logged ? events : logged;
+	return 0;
 }

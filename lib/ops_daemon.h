@@ -8,11 +8,13 @@
 #ifndef OPS_DAEMON_H
 #define OPS_DAEMON_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ops_config.h"
 #include "ops_err.h"
 #include "ops_proc.h"
+#include "ops_state.h"
 
 /* 1: the agent runs (pi filled); 0: it does not, err->msg says why
  * ("no PID file", "PID 42 is not running", ...); -1: could not tell. */
@@ -49,6 +51,12 @@ int ops_daemon_wait_healthy(const struct ops_config *cfg, double since,
  * counts them. */
 int ops_daemon_log_restart(const struct ops_config *cfg, const char *reason,
     struct ops_err *err);
+
+/* Restarts in [since, until]: the larger of the state database's restart
+ * events (st may be NULL) and the lines of logs/restart.log, which also
+ * holds restarts made by older tools. */
+int ops_daemon_count_restarts(const struct ops_config *cfg, struct ops_statedb *st,
+    double since, double until, int64_t *count, struct ops_err *err);
 
 /* Parse one line of an env file: "KEY=VALUE", "export KEY=VALUE", quotes
  * around the value removed; comments and blank lines give 0 (nothing),

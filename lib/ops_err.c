@@ -60,18 +60,18 @@ ops_err_sys(struct ops_err *err, int errnum, const char *fmt, ...)
 int
 ops_err_prefix(struct ops_err *err, const char *fmt, ...)
 {
-	char old[sizeof(err->msg)];
+	struct ops_err old;
 	size_t len;
 	va_list ap;
 
 	if (err == NULL)
 		return -1;
-	memcpy(old, err->msg, sizeof(old));
+	old = *err;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	len = strlen(err->msg);
-	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", old);
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", old.msg);
 	return -1;
 }
 

@@ -268,23 +268,16 @@ read_end(int fd, off_t size, size_t want, size_t *got)
 }
 
 int
-ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
-    struct ops_err *err)
+ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
+    const char *path, struct ops_err *err)
 {
-	struct stat st;
 	char *buf = NULL, *start = NULL;
 	size_t limit, want = 64 << 10, got = 0;
-	int fd, rc = -1;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return ops_err_sys(err, errno, "unable to open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
-		goto out;
-	}
-	limit = (size_t)st.st_size < maxbytes ? (size_t)st.st_size : maxbytes;
+	limit = (size_t)end < maxbytes ? (size_t)end : maxbytes;
+	if (nlines == 0)
+		limit = 0;	/* no lines wanted: an empty string */
 	/* Logs are large and we want their end: read a growing window from
 	 * the end until it holds nlines lines or the limit is reached. */
 	for (;;) {
@@ -293,11 +286,9 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 		if (want > limit)
 			want = limit;
 		free(buf);
-		buf = read_end(fd, st.st_size, want, &got);
-		if (buf == NULL) {
-			ops_err_sys(err, errno, "unable to read '%s'", path);
-			goto out;
-		}
+		buf = read_end(fd, end, want, &got);
+		if (buf == NULL)
+			return ops_err_sys(err, errno, "unable to read '%s'", path);
 		start = NULL;
 		/* The nlines-th line end from the back, not counting a final one. */
 		for (size_t i = got; i > 0; i--) {
@@ -314,21 +305,47 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 	}
 	if (start == NULL) {
 		start = buf;
-		/* The window starts inside a line: drop that partial line. */
-		if ((off_t)got < st.st_size) {
-			char *nl = strchr(buf, '\n');
+		/* The window starts inside a line unless the byte before it
+		 * ends one: drop that partial line. */
+		if ((off_t)got < end && nlines > 0) {
+			char *nl = strchr(buf, '\n'), before = 0;
 
-			start = nl ? nl + 1 : buf + got;
+			if (pread(fd, &before, 1, end - (off_t)got - 1) != 1 ||
+			    before != '\n')
+				start = nl ? nl + 1 : buf + got;
 		}
 	}
 	memmove(buf, start, got - (size_t)(start - buf) + 1);
 	*out = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
+	return 0;
+}
+
+int
+ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
+    struct ops_err *err)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
+	else
+		rc = ops_fs_tail_fd(fd, st.st_size, nlines, maxbytes, out, path, err);
 	close(fd);
 	return rc;
+}
+
+/* A directory of the pattern that does not exist is no match; one that
+ * cannot be read (EACCES, EIO) is an error. */
+static int
+glob_error(const char *path, int errnum)
+{
+	(void)path;
+	return errnum != ENOENT && errnum != ENOTDIR;
 }
 
 int
@@ -342,7 +359,7 @@ ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
 	if (ops_path_join(full, sizeof(full), base, pattern, err) < 0)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc = glob(full, GLOB_ERR, NULL, &g);
+	rc = glob(full, 0, glob_error, &g);
 	if (rc == GLOB_NOMATCH) {
 		globfree(&g);
 		return 0;

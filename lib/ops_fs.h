@@ -43,6 +43,11 @@ int ops_fs_append_line(const char *path, const char *line, struct ops_err *err);
 int ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
     struct ops_err *err);
 
+/* The same on an open file, from what lies before offset end (so that a
+ * follower can go on from exactly there); path is for messages. */
+int ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
+    const char *path, struct ops_err *err);
+
 /* Paths matching pattern (relative to base unless absolute), sorted.
  * No match is not an error. */
 int ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,

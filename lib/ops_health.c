@@ -154,9 +154,12 @@ fingerprint(const struct stat *db, const char *path, struct ops_fingerprint *fp)
 	fp->size = (int64_t)db->st_size;
 	fp->mtime_ns = (int64_t)db->st_mtim.tv_sec * 1000000000 + db->st_mtim.tv_nsec;
 	fp->inode = (int64_t)db->st_ino;
-	/* In WAL mode a commit only touches the -wal file. */
+	/* In WAL mode a commit only touches the -wal file. An empty -wal holds
+	 * nothing, and our own read-only open creates one where there was
+	 * none: count it as absent, or the check would always defeat the
+	 * cache of the next run. */
 	if (snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) &&
-	    lstat(wal, &st) == 0) {
+	    lstat(wal, &st) == 0 && st.st_size > 0) {
 		fp->wal_size = (int64_t)st.st_size;
 		fp->wal_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
 		    st.st_mtim.tv_nsec;
@@ -411,53 +414,26 @@ out:
 
 /* ---- restarts -------------------------------------------------------- */
 
-/* Restarts logged in logs/restart.log ("[YYYY-MM-DD HH:MM:SS] ...") since t. */
-static size_t
-restart_log_count(struct ctx *c, double since)
-{
-	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], stamp[20], *tail = NULL, *line, *save = NULL;
-	size_t n = 0;
-	double t;
-
-	if (ops_config_path(c->cfg, "logs/restart.log", path, sizeof(path), &e) < 0 ||
-	    ops_fs_tail(path, 1000, 256 << 10, &tail, &e) < 0)
-		return 0;
-	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] != '[' || strlen(line) < 21 || line[20] != ']')
-			continue;
-		memcpy(stamp, line + 1, 19);
-		stamp[19] = '\0';
-		if (ops_time_parse_iso(stamp, &t, &e) == 0 && t >= since && t <= c->now)
-			n++;
-	}
-	free(tail);
-	return n;
-}
-
 static void
 check_restarts(struct ctx *c)
 {
 	const struct ops_config *cfg = c->cfg;
 	struct ops_err e = OPS_ERR_INIT;
-	double since = c->now - cfg->health.restarts_window;
-	int64_t events = 0;
-	size_t logged, n;
 	struct ops_result *res;
+	int64_t n = 0;
 	char w[32];
 	enum ops_state s;
 
-	if (c->st != NULL && ops_state_count_events(c->st, "restart", since, &events,
-	    &e) < 0)
-		events = 0;
-	/* Our own restarts are in both places; the log alone also has the
-	 * ones made by older tools. The larger count covers both. */
-	logged = restart_log_count(c, since);
-	n = (size_t)events > logged ? (size_t)events : logged;
-	s = n > (size_t)cfg->health.restarts_max ? OPS_WARNING : OPS_OK;
+	if (ops_daemon_count_restarts(cfg, c->st, c->now - cfg->health.restarts_window,
+	    c->now, &n, &e) < 0) {
+		ops_report_add(c->r, "restarts", OPS_UNKNOWN, "%s", e.msg);
+		return;
+	}
+	/* A count limit of 0 means any restart warns. */
+	s = n > cfg->health.restarts_max ? OPS_WARNING : OPS_OK;
 	ops_duration_format(cfg->health.restarts_window, w, sizeof(w));
-	res = ops_report_add(c->r, "restarts", s, "%zu restart%s in the last %s%s", n,
-	    n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
+	res = ops_report_add(c->r, "restarts", s, "%lld restart%s in the last %s%s",
+	    (long long)n, n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
 	if (res)
 		ops_result_perf(res, "restarts", (double)n, "",
 		    (double)cfg->health.restarts_max, NAN, 0, NAN);
@@ -571,7 +547,8 @@ check_plugin(struct ctx *c, const struct ops_check_cfg *pc)
 	for (size_t n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
 		line[n - 1] = '\0';
 	if (rr.timed_out)
-		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "timed out after %.0fs", limit);
+		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "timed out after %.*fs",
+		    limit < 0.95 ? 1 : 0, limit);
 	else if (!rr.exited)
 		ops_report_add(c->r, pc->name, OPS_UNKNOWN, "%s killed by signal %d",
 		    pc->command.v[0], rr.status);
@@ -649,15 +626,43 @@ known(const struct ops_config *cfg, const char *name)
 	return 0;
 }
 
-int
-ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
-    struct ops_statedb *st, struct ops_report *r, struct ops_err *err)
+/* Move the result at index from (if there is one) to index to, shifting
+ * those in between up by one. */
+static void
+move_result(struct ops_report *r, size_t from, size_t to)
+{
+	struct ops_result res;
+
+	if (from >= r->n || to >= from)
+		return;
+	res = r->v[from];
+	memmove(&r->v[to + 1], &r->v[to], (from - to) * sizeof(r->v[0]));
+	r->v[to] = res;
+}
+
+static void
+run_builtin(struct ctx *c, size_t i)
 {
 	static void (*const builtin[])(struct ctx *) = {
 		check_daemon, check_heartbeat, check_integrity, check_disk,
 		check_email, check_restarts, check_backup,
 	};
+
+	if (!wanted(c->o, ops_health_builtin[i]))
+		return;
+	if (mono() >= c->deadline)
+		ops_report_add(c->r, ops_health_builtin[i], OPS_UNKNOWN,
+		    "not run: out of time");
+	else
+		builtin[i](c);
+}
+
+int
+ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
+    struct ops_statedb *st, struct ops_report *r, struct ops_err *err)
+{
 	struct ctx c = { cfg, o, st, r, ops_time_now(), 0 };
+	size_t at, last;
 
 	for (size_t i = 0; i < o->nonly; i++)
 		if (!known(cfg, o->only[i]))
@@ -666,15 +671,18 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 			    "email restarts backup, or one from health.checks/endpoints)",
 			    o->only[i]);
 	c.deadline = mono() + (o->timeout > 0 ? o->timeout : cfg->health.timeout);
-	for (size_t i = 0; ops_health_builtin[i]; i++) {
-		if (!wanted(o, ops_health_builtin[i]))
-			continue;
-		if (mono() >= c.deadline)
-			ops_report_add(r, ops_health_builtin[i], OPS_UNKNOWN,
-			    "not run: out of time");
-		else
-			builtin[i](&c);
-	}
+	/* The integrity check runs after the other built-in ones: a busy or
+	 * large database may use up the time left, and must not leave the
+	 * quick checks unrun. Its result then moves back to its place in the
+	 * documented order. */
+	run_builtin(&c, 0);
+	run_builtin(&c, 1);
+	at = r->n;
+	for (size_t i = 3; ops_health_builtin[i]; i++)
+		run_builtin(&c, i);
+	last = r->n;
+	run_builtin(&c, 2);
+	move_result(r, last, at);
 	for (size_t i = 0; i < cfg->health.nchecks; i++)
 		if (wanted(o, cfg->health.checks[i].name))
 			check_plugin(&c, &cfg->health.checks[i]);

@@ -1,6 +1,5 @@
 #include "ops_net.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -11,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ops_http.h"
+
 static double
 mono(void)
 {
@@ -18,47 +19,6 @@ mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static size_t
-discard(char *p, size_t size, size_t n, void *u)
-{
-	(void)p;
-	(void)u;
-	return size * n;
-}
-
-static int
-probe_http(const char *url, double timeout, struct ops_err *err)
-{
-	CURL *c;
-	CURLcode cc;
-	long code = 0;
-	int rc = -1;
-
-	c = curl_easy_init();
-	if (c == NULL)
-		return ops_err_set(err, OPS_E_FAIL, "unable to start libcurl");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "dharmic-ops/" OPS_VERSION);
-	cc = curl_easy_perform(c);
-	if (cc != CURLE_OK) {
-		ops_err_set(err, OPS_E_FAIL, "%s", curl_easy_strerror(cc));
-		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (code < 200 || code > 299) {
-		ops_err_set(err, OPS_E_FAIL, "HTTP %ld", code);
-		goto out;
-	}
-	rc = 0;
-out:
-	curl_easy_cleanup(c);
-	return rc;
 }
 
 static int
@@ -130,7 +90,7 @@ ops_net_probe(const char *url, double timeout, double *elapsed, struct ops_err *
 	if (strncmp(url, "tcp://", 6) == 0)
 		rc = probe_tcp(url + 6, timeout, err);
 	else
-		rc = probe_http(url, timeout, err);
+		rc = ops_http_request(url, NULL, timeout, NULL, err);
 	if (elapsed)
 		*elapsed = mono() - t0;
 	return rc;

@@ -19,6 +19,32 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* write(2) to the child's stdin without dying of SIGPIPE when it has
+ * exited or closed its input: block the signal for the call and take back
+ * the one the write raised (one already pending is left alone). */
+static ssize_t
+write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old, pending;
+	struct timespec zero = { 0, 0 };
+	int was_pending, e;
+	ssize_t n;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	e = errno;
+	if (n < 0 && e == EPIPE && !was_pending)
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return n;
+}
+
 static void
 child(char *const argv[], char *const env[], int in_fd, int out_fd)
 {
@@ -91,7 +117,7 @@ ops_run(char *const argv[], char *const env[], const char *input,
 			break;
 		}
 		if (nfds == 2 && pfd[1].revents) {
-			ssize_t n = write(in[1], input + in_off, in_len - in_off);
+			ssize_t n = write_nosigpipe(in[1], input + in_off, in_len - in_off);
 
 			if (n > 0)
 				in_off += (size_t)n;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops_fs.h"
@@ -31,7 +32,23 @@ static const char *const migrations[] = {
 	"CREATE TABLE integrity_cache(path TEXT PRIMARY KEY, size INTEGER,"
 	"  mtime_ns INTEGER, inode INTEGER, wal_size INTEGER, wal_mtime_ns INTEGER,"
 	"  mode TEXT, result TEXT, checked REAL);",
-	/* 1 -> 2: the catalog of backups (ops_catalog) */
+	/* N -> N+1: ops-alert (ops_alert_store.h) */
+	"CREATE TABLE alert_state(type TEXT PRIMARY KEY,"
+	"  active INTEGER NOT NULL DEFAULT 0, severity INTEGER NOT NULL DEFAULT 0,"
+	"  since REAL NOT NULL DEFAULT 0, last_sent REAL NOT NULL DEFAULT 0,"
+	"  sent_severity INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,"
+	"  resolve_pending INTEGER NOT NULL DEFAULT 0, held INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed INTEGER NOT NULL DEFAULT 0, message TEXT);"
+	"CREATE TABLE alert_sent(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  type TEXT NOT NULL, kind TEXT NOT NULL, severity INTEGER NOT NULL);"
+	"CREATE INDEX alert_sent_ts ON alert_sent(ts);"
+	"CREATE TABLE alert_silence(type TEXT PRIMARY KEY, until REAL NOT NULL,"
+	"  set_at REAL NOT NULL);"
+	"CREATE TABLE alert_queue(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  type TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE alert_meta(key TEXT PRIMARY KEY, value REAL);",
+	/* N -> N+1: the catalog of backups (ops_catalog.h) */
 	"CREATE TABLE backups(name TEXT PRIMARY KEY, created REAL NOT NULL,"
 	"  size INTEGER NOT NULL, files INTEGER NOT NULL, data_size INTEGER NOT NULL,"
 	"  compression TEXT, seconds REAL, verified REAL, verify_ok INTEGER,"
@@ -120,12 +137,14 @@ static int
 open_db(const char *path, sqlite3 **out, struct ops_err *err)
 {
 	sqlite3 *db = NULL;
-	int fd;
+	struct stat st;
+	int fd, fresh, one = 1;
 
 	/* Create it 0600 ourselves: SQLite would use the umask. */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	fresh = fstat(fd, &st) == 0 && st.st_size == 0;
 	close(fd);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 	    NULL) != SQLITE_OK) {
@@ -136,14 +155,26 @@ open_db(const char *path, sqlite3 **out, struct ops_err *err)
 	}
 	sqlite3_busy_timeout(db, 5000);
 	sqlite3_extended_result_codes(db, 1);
-	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    "PRAGMA foreign_keys=ON", NULL, NULL, NULL) != SQLITE_OK ||
-	    migrate(db, err) < 0) {
+	/* A new, empty database has nothing to lose: no fsyncs while it is
+	 * switched to WAL and given its schema (a crash leaves a file that
+	 * is set aside and made again). */
+	if (sqlite3_exec(db, fresh ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL",
+	    NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON", NULL,
+	    NULL, NULL) != SQLITE_OK ||
+	    migrate(db, err) < 0 ||
+	    sqlite3_exec(db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
 		if (err && err->code == OPS_E_NONE)
 			dberr(err, db, "open");
 		sqlite3_close(db);
 		return -1;
 	}
+	/* Every cron run would otherwise checkpoint and delete the WAL when it
+	 * closes the database (four fsyncs and an unlink, most of a warm
+	 * run's time). The WAL is kept and checkpointed as it grows, by
+	 * whichever writer crosses the auto-checkpoint size. */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	*out = db;
 	return 0;
 }
@@ -153,13 +184,26 @@ static int
 set_aside(const char *path, char **where, struct ops_err *err)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm" };
-	char stamp[32], from[PATH_MAX], to[PATH_MAX];
+	char stamp[32], stem[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	struct stat st;
+	int n;
 
 	ops_time_stamp(ops_time_now(), stamp, sizeof(stamp));
+	/* Never over a copy set aside earlier in the same second. */
+	for (n = 0; n < 100; n++) {
+		int len = n == 0 ? snprintf(stem, sizeof(stem), "%s.corrupt-%s", path, stamp) :
+		    snprintf(stem, sizeof(stem), "%s.corrupt-%s.%d", path, stamp, n);
+		if (len < 0 || len >= (int)sizeof(stem))
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+		if (lstat(stem, &st) < 0 && errno == ENOENT)
+			break;
+	}
+	if (n == 100)
+		return ops_err_set(err, OPS_E_FAIL,
+		    "unable to set aside '%s': too many copies already", path);
 	for (size_t i = 0; i < 3; i++) {
 		if (snprintf(from, sizeof(from), "%s%s", path, sfx[i]) >= (int)sizeof(from) ||
-		    snprintf(to, sizeof(to), "%s.corrupt-%s%s", path, stamp, sfx[i]) >=
-		    (int)sizeof(to))
+		    snprintf(to, sizeof(to), "%s%s", stem, sfx[i]) >= (int)sizeof(to))
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
 		if (rename(from, to) < 0 && errno != ENOENT)
 			return ops_err_sys(err, errno, "unable to set aside '%s'", from);
@@ -195,6 +239,29 @@ ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 	if (set_aside(path, &st->recovered, err) < 0)
 		return -1;
 	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_recover(struct ops_statedb *st, const char *home, struct ops_err *err)
+{
+	char path[PATH_MAX];
+
+	sqlite3_close(st->db);
+	st->db = NULL;
+	free(st->recovered);
+	st->recovered = NULL;
+	if (ops_path_join(path, sizeof(path), home, ".ops/state.db", err) < 0 ||
+	    set_aside(path, &st->recovered, err) < 0)
+		return -1;
+	return open_db(path, &st->db, err);
+}
+
+int
+ops_state_is_corrupt(const struct ops_statedb *st)
+{
+	int code = st->db ? sqlite3_errcode(st->db) & 0xff : SQLITE_OK;
+
+	return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
 }
 
 void

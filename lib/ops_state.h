@@ -25,6 +25,12 @@ struct ops_statedb {
 int ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err);
 void ops_state_close(struct ops_statedb *st);
 
+/* Corruption found after opening (a damaged page in a table): set the
+ * database aside as ops_state_open does and open a new one. Call
+ * ops_state_is_corrupt right after the failing call, before any other. */
+int ops_state_recover(struct ops_statedb *st, const char *home, struct ops_err *err);
+int ops_state_is_corrupt(const struct ops_statedb *st);
+
 /* The schema version this build writes. */
 int ops_state_schema_version(void);
 

@@ -1,6 +1,7 @@
 #include "ops_status.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +68,16 @@ ops_status_parse(const char *text, size_t len, struct ops_agent_status *st,
 	if (get_time(root, "timestamp", &st->timestamp, 0, err) < 0)
 		goto out;
 	j = cJSON_GetObjectItemCaseSensitive(root, "pid");
-	if (cJSON_IsString(j))
+	if (cJSON_IsString(j)) {
 		st->pid = strtol(j->valuestring, NULL, 10);
-	else if (cJSON_IsNumber(j))
+	} else if (cJSON_IsNumber(j) && j->valuedouble >= 0 &&
+	    j->valuedouble <= INT_MAX) {
 		st->pid = (long)j->valuedouble;
+	} else if (j != NULL) {
+		/* (and no cast of an out-of-range double: undefined) */
+		ops_err_set(err, OPS_E_FAIL, "malformed: 'pid' is not a PID");
+		goto out;
+	}
 	j = cJSON_GetObjectItemCaseSensitive(root, "heartbeat_interval");
 	if (j != NULL) {
 		if (!cJSON_IsNumber(j) || !(j->valuedouble > 0) || j->valuedouble > 1e9) {

@@ -104,6 +104,36 @@ bad:
 	return ops_err_set(err, OPS_E_FAIL, "invalid timestamp '%.64s'", s);
 }
 
+int
+ops_time_log_line(const char *line, double *t)
+{
+	char stamp[20];
+
+	if (line[0] != '[' || strnlen(line, 21) < 21 || line[20] != ']')
+		return -1;
+	memcpy(stamp, line + 1, 19);
+	stamp[19] = '\0';
+	return ops_time_parse_iso(stamp, t, NULL);
+}
+
+double
+ops_time_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double
+ops_time_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 double
 ops_time_now(void)
 {

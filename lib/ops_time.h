@@ -19,6 +19,15 @@ int ops_time_parse_iso(const char *s, double *out, struct ops_err *err);
  * faketime. */
 double ops_time_now(void);
 
+/* The time of a log line "[YYYY-MM-DD HH:MM:SS] ..." (the form of
+ * ops_time_log, as every history log writes it); -1 when it has none. */
+int ops_time_log_line(const char *line, double *t);
+
+/* The real clock (never $DHARMIC_OPS_NOW: for comparing with what other
+ * processes write) and the monotonic clock (for deadlines and timeouts). */
+double ops_time_real(void);
+double ops_time_mono(void);
+
 /* "YYYY-MM-DD HH:MM:SS" local (log lines), "YYYYMMDD_HHMMSS" local
  * (archive names), and RFC 3339 local with offset
  * ("2026-02-02T23:17:21+01:00"). Return buf. */

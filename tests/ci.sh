@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash tests/install-deps.sh
+bash tests/install-deps.sh --tests
 
 jobs=$(nproc)
 echo "== build (-Werror)"

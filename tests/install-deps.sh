@@ -1,10 +1,13 @@
 #!/bin/bash
-# Install the Debian 12 packages needed to build dharmic-ops and run its
-# tests (as root). Installs only what is missing; quiet when nothing is.
+# Install the Debian 12 packages needed to build dharmic-ops (as root), and
+# with --tests also what its tests use. Installs only what is missing.
 set -euo pipefail
 DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
-libcjson-dev libcurl4-openssl-dev libssl-dev python3 cppcheck clang
-groff-base man-db zstd faketime procps tmux"
+libcjson-dev libcurl4-openssl-dev libssl-dev python3 procps"
+if [ "${1:-}" = "--tests" ]; then
+	DEPS="$DEPS cppcheck clang groff-base man-db zstd faketime tmux chromium
+	monitoring-plugins-basic"
+fi
 missing=""
 for p in $DEPS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

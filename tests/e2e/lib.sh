@@ -6,8 +6,14 @@ set -eu
 
 : "${OPS_BUILD:?OPS_BUILD must name the build directory}"
 : "${OPS_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-MKHOME="$OPS_SRC/../shared/workload/mkhome.py"
-[ -f "$MKHOME" ] || MKHOME="$OPS_SRC/tests/workload/mkhome.py"
+# mkhome.py: $OPS_MKHOME, else the copy in the tree, else the shared
+# workload next to the checkout (or next to the worktree directory).
+MKHOME=${OPS_MKHOME:-}
+for _m in "$OPS_SRC/tests/workload/mkhome.py" "$OPS_SRC/../shared/workload/mkhome.py" \
+    "$OPS_SRC/../../shared/workload/mkhome.py"; do
+	[ -n "$MKHOME" ] && break
+	[ -f "$_m" ] && MKHOME=$_m
+done
 AGENT_SIM="$OPS_BUILD/tests/agent-sim"
 PATH="$OPS_BUILD:$PATH"
 export PATH
@@ -35,9 +41,36 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 mkhome() {
 	dir=$1; shift
 	python3 "$MKHOME" "$dir" --scale tiny "$@" >/dev/null
-	printf '{"daemon": {"match": "agent-sim", "command": ["%s", "--home", "%s"]}}\n' \
-		"$AGENT_SIM" "$dir" > "$dir/ops.json"
-	chmod 600 "$dir/ops.json"
+	write_config "$dir"
+}
+
+# write_config HOME [MEMBER...]: HOME/ops.json (0600) with the agent-sim
+# daemon section and the given top-level members, each a JSON text such as
+# '"health": {"restarts_max": 1}'.
+write_config() {
+	home=$1; shift
+	{
+		printf '{"daemon": {"match": "agent-sim", "command": ["%s", "--home", "%s"]}' \
+			"$AGENT_SIM" "$home"
+		for m in "$@"; do printf ', %s' "$m"; done
+		printf '}\n'
+	} > "$home/ops.json"
+	chmod 600 "$home/ops.json"
+}
+
+# add_backup HOME [SECONDS_AGO]: an (empty) backup archive named for that time.
+add_backup() {
+	mkdir -p "$1/backups/memory"
+	: > "$1/backups/memory/$(date -d "@$(($(date +%s) - ${2:-0}))" +%Y%m%d_%H%M%S).tar.zst"
+}
+
+# healthy_home DIR [agent-sim args...]: a tiny home, a fresh backup and a
+# live agent: every built-in check is OK.
+healthy_home() {
+	dir=$1; shift
+	mkhome "$dir"
+	add_backup "$dir"
+	start_agent "$dir" "$@"
 }
 
 # start_agent HOME [agent-sim args...]: run agent-sim in the background and
@@ -79,4 +112,18 @@ expect_no_match() {
 	printf '%s\n' "$2" | grep -Eq -- "$1" && fail "unexpected /$1/ in:
 $2"
 	return 0
+}
+
+# first_line: the first line of $OUT (the Nagios status line).
+first_line() { printf '%s\n' "$OUT" | head -1; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; fail
+# after SECONDS.
+wait_for() {
+	_n=$(($1 * 10)); shift
+	while ! "$@" 2>/dev/null; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || fail "timed out waiting for: $*"
+		sleep 0.1
+	done
 }

@@ -1,0 +1,139 @@
+/* ops-alert: turn the agent's health into alerts a person gets once (ops-alert(1)). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+static const char usage[] =
+    "usage: ops-alert [--home DIR] [--config FILE] [run] [--from-json FILE|-]\n"
+    "                 [-t SECONDS] [-v]\n"
+    "       ops-alert [--home DIR] [--config FILE] test | status\n"
+    "       ops-alert [--home DIR] [--config FILE] silence TYPE DURATION\n"
+    "       ops-alert [--home DIR] [--config FILE] silence --clear TYPE\n";
+
+static int
+bad_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "ops-alert: %s%s%s%s\n%s", what, arg ? " '" : "", arg ? arg : "",
+	    arg ? "'" : "", usage);
+	return 2;
+}
+
+static void
+print_lines(FILE *f, const struct ops_buf *b, const char *prefix)
+{
+	const char *p = ops_buf_str(b), *nl;
+
+	for (; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		fprintf(f, "%s%.*s\n", prefix, (int)(nl - p), p);
+		if (*nl == '\0')
+			break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "from-json", required_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "clear", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ops_config cfg;
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_lock lk = OPS_LOCK_INIT;
+	struct ops_buf out = OPS_BUF_INIT, warn = OPS_BUF_INIT;
+	struct ops_alert_run_opts o = { NULL, 0 };
+	const char *home = NULL, *config = NULL, *verb = "run";
+	int verbose = 0, clear = 0, ch, nargs, rc, code = 2;
+	double dur = 0;
+	char *end;
+
+	memset(&cfg, 0, sizeof(cfg));
+	/* A channel command that exits without reading its input must fail
+	 * that delivery, not kill us (children get SIGPIPE back). */
+	signal(SIGPIPE, SIG_IGN);
+	while ((ch = getopt_long(argc, argv, "H:c:j:t:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': home = optarg; break;
+		case 'c': config = optarg; break;
+		case 'j': o.from_json = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'C': clear = 1; break;
+		case 't':
+			o.timeout = strtod(optarg, &end);
+			if (*end != '\0' || !(o.timeout > 0) || o.timeout > 86400)
+				return bad_usage("invalid timeout", optarg);
+			break;
+		case 'h': fputs(usage, stdout); return fflush(stdout) == 0 ? 0 : 1;
+		case 'V': puts("ops-alert " OPS_VERSION); return fflush(stdout) == 0 ? 0 : 1;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		verb = argv[optind++];
+	nargs = argc - optind;
+	if (strcmp(verb, "run") != 0 && (o.from_json || o.timeout > 0))
+		return bad_usage("--from-json and --timeout go with run, not", verb);
+	if (clear && strcmp(verb, "silence") != 0)
+		return bad_usage("--clear goes with silence, not", verb);
+	if (strcmp(verb, "silence") == 0) {
+		if (nargs != (clear ? 1 : 2))
+			return bad_usage(clear ? "usage: silence --clear TYPE" :
+			    "usage: silence TYPE DURATION", NULL);
+		if (!clear && (ops_duration_parse(argv[optind + 1], &dur, &err) < 0 ||
+		    !(dur > 0)))
+			return bad_usage("invalid duration", argv[optind + 1]);
+	} else if (strcmp(verb, "run") && strcmp(verb, "test") && strcmp(verb, "status")) {
+		return bad_usage("unknown command", verb);
+	} else if (nargs != 0) {
+		return bad_usage("unexpected argument", argv[optind]);
+	}
+	if (ops_config_load(&cfg, home, config, &err) < 0)
+		goto fail;
+	if (strcmp(verb, "run") == 0) {
+		if (ops_lock_acquire(&lk, cfg.home, "alert", &err) < 0)
+			goto fail;
+		rc = ops_alert_run(&cfg, &o, &out, &warn, &err);
+		if (verbose || isatty(1))
+			print_lines(stdout, &out, "");
+	} else if (strcmp(verb, "test") == 0) {
+		rc = ops_alert_test(&cfg, &out, &warn, &err);
+		fputs(ops_buf_str(&out), stdout);
+	} else if (strcmp(verb, "status") == 0) {
+		rc = ops_alert_status(&cfg, &out, &err);
+		fputs(ops_buf_str(&out), stdout);
+	} else {
+		rc = ops_alert_silence(&cfg, argv[optind], dur, &out, &err);
+		fputs(ops_buf_str(&out), stdout);
+	}
+	print_lines(stderr, &warn, "ops-alert: ");
+	if (rc < 0)
+		goto fail;
+	code = rc;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		code = 1;
+	goto out;
+fail:
+	fprintf(stderr, "ops-alert: %s\n", err.msg);
+	code = ops_err_exit_code(&err);
+out:
+	ops_lock_release(&lk);
+	ops_buf_release(&out);
+	ops_buf_release(&warn);
+	ops_config_release(&cfg);
+	return code;
+}

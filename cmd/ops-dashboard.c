@@ -1,0 +1,361 @@
+/* ops-dashboard: the agent's state at a glance (ops-dashboard(1)). */
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+static const char usage[] =
+    "usage: ops-dashboard [--home DIR] [--config FILE] [VERB]\n"
+    "verbs: show (default) | status | watch [-n SECONDS] | html [-o FILE]\n"
+    "       | web [-o FILE] | json | prom [-o FILE]\n";
+
+static volatile sig_atomic_t got_quit, got_winch;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGWINCH)
+		got_winch = 1;
+	else
+		got_quit = 1;
+}
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+write_all(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void
+style_for(struct ops_dash_style *st, int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *cs = nl_langinfo(CODESET);
+	struct winsize ws;
+
+	memset(st, 0, sizeof(*st));
+	st->color = isatty(fd) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	st->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		st->width = ws.ws_col;
+		st->height = ws.ws_row;
+	}
+}
+
+/* One frame: home, each line cleared to its end, the rest of the screen
+ * cleared; written only when it differs from the last one. */
+static int
+draw(const struct ops_config *cfg, struct ops_dashboard *d, struct ops_buf *last)
+{
+	struct ops_buf page = OPS_BUF_INIT, frame = OPS_BUF_INIT;
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_dash_style st;
+	const char *p, *nl;
+	int rc = 0;
+
+	style_for(&st, STDOUT_FILENO);
+	if (ops_dashboard_gather(cfg, d, &err) < 0)
+		ops_buf_printf(&page, "ops-dashboard: %s\n", err.msg);
+	else
+		ops_dashboard_text(&page, d, &st);
+	ops_buf_puts(&frame, "\033[H");
+	for (p = ops_buf_str(&page); *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		ops_buf_add(&frame, p, (size_t)(nl - p));
+		ops_buf_puts(&frame, "\033[K");
+		if (nl[1] != '\0')
+			ops_buf_puts(&frame, "\r\n");
+	}
+	ops_buf_puts(&frame, "\033[J");
+	if (frame.oom || last->len != frame.len || memcmp(last->s, frame.s, frame.len)) {
+		rc = write_all(ops_buf_str(&frame), frame.len);
+		ops_buf_reset(last);
+		ops_buf_add(last, ops_buf_str(&frame), frame.len);
+	}
+	ops_buf_release(&page);
+	ops_buf_release(&frame);
+	return rc;
+}
+
+/* Raw input (no echo, no line buffering, keys as bytes: q, Ctrl-C and
+ * Ctrl-Z are ours to act on), the alternate screen, the cursor hidden. */
+static void
+screen_enter(int tty, const struct termios *saved)
+{
+	struct termios raw;
+
+	if (tty) {
+		raw = *saved;
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	write_all("\033[?1049h\033[?25l\033[H\033[2J", 22);
+}
+
+static void
+screen_leave(int tty, const struct termios *saved)
+{
+	write_all("\033[?25h\033[?1049l", 14);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, saved);
+}
+
+static int
+watch(const struct ops_config *cfg, double interval)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+	struct ops_dashboard d;
+	struct ops_buf last = OPS_BUF_INIT;
+	struct termios saved;
+	struct sigaction sa;
+	sigset_t block, orig;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	double next;
+	char ch;
+
+	if (!isatty(STDOUT_FILENO)) {
+		fputs("ops-dashboard: watch needs a terminal (try show, json or prom)\n", stderr);
+		return 2;
+	}
+	memset(&d, 0, sizeof(d));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: wake ppoll up */
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaddset(&block, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	/* Signals are taken only inside ppoll: none is lost between checks. */
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	screen_enter(tty, &saved);
+	for (next = mono(); !got_quit;) {
+		struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+		struct timespec ts;
+		double left = next - mono();
+
+		if (left <= 0 || got_winch) {
+			if (got_winch)
+				ops_buf_reset(&last);
+			got_winch = 0;
+			if (draw(cfg, &d, &last) < 0)
+				break;
+			if (left <= 0 && (next += interval) < mono())
+				next = mono() + interval;
+			continue;
+		}
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		if (ppoll(&pfd, tty ? 1 : 0, &ts, &orig) <= 0)
+			continue;
+		if ((pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) ||
+		    read(STDIN_FILENO, &ch, 1) != 1 || (ch != 0 && strchr("qQ\003", ch)))
+			break;
+		if (ch == 032) {	/* Ctrl-Z: give the terminal back, stop */
+			screen_leave(tty, &saved);
+			kill(getpid(), SIGTSTP);
+			screen_enter(tty, &saved);
+			ops_buf_reset(&last);
+			got_winch = 1;
+		}
+	}
+	screen_leave(tty, &saved);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	ops_dashboard_release(&d);
+	ops_buf_release(&last);
+	return 0;
+}
+
+/* file:// URL of an absolute path, percent-encoding what is not safe. */
+static void
+file_url(struct ops_buf *b, const char *path)
+{
+	ops_buf_puts(b, "file://");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			ops_buf_add(b, (const char *)p, 1);
+		else
+			ops_buf_printf(b, "%%%02X", *p);
+	}
+}
+
+static int
+in_path(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char full[PATH_MAX];
+
+	for (p = path ? path : ""; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p, prog) <
+		    (int)sizeof(full) && access(full, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* web: print the page's URL; open it when someone is there to see it. */
+static void
+web(const char *file)
+{
+	struct ops_buf url = OPS_BUF_INIT;
+	struct ops_run_result rr;
+	struct ops_err err = OPS_ERR_INIT;
+	char abs[PATH_MAX];
+	const char *opener = in_path("xdg-open") ? "xdg-open" : in_path("open") ? "open" : NULL;
+
+	file_url(&url, realpath(file, abs) ? abs : file);
+	puts(ops_buf_str(&url));
+	fflush(stdout);
+	if (opener && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    (strcmp(opener, "open") == 0 || getenv("DISPLAY") || getenv("WAYLAND_DISPLAY"))) {
+		char *argv[] = { (char *)opener, (char *)ops_buf_str(&url), NULL };
+
+		if (ops_run(argv, NULL, NULL, 10, 4096, &rr, &err) == 0)
+			ops_run_result_release(&rr);
+	}
+	ops_buf_release(&url);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "interval", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const verbs[] = {
+		"show", "status", "watch", "html", "web", "json", "prom", NULL,
+	};
+	struct ops_config cfg;
+	struct ops_dashboard d;
+	struct ops_dash_style st;
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_buf out = OPS_BUF_INIT;
+	const char *home = NULL, *config = NULL, *output = NULL, *verb = "show";
+	char path[PATH_MAX], *end;
+	double interval = 1;
+	int ch, code = 2, known = 0;
+
+	setlocale(LC_CTYPE, "");
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&d, 0, sizeof(d));
+	while ((ch = getopt_long(argc, argv, "H:c:n:o:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': home = optarg; break;
+		case 'c': config = optarg; break;
+		case 'o': output = optarg; break;
+		case 'n':
+			interval = strtod(optarg, &end);
+			if (*end != '\0' || !(interval >= 0.1 && interval <= 86400)) {
+				fprintf(stderr, "ops-dashboard: invalid interval '%s'\n%s", optarg,
+				    usage);
+				goto out;
+			}
+			break;
+		case 'h': fputs(usage, stdout); code = 0; goto out;
+		case 'V': puts("ops-dashboard " OPS_VERSION); code = 0; goto out;
+		default: fputs(usage, stderr); goto out;
+		}
+	}
+	if (optind < argc)
+		verb = argv[optind++];
+	for (size_t i = 0; verbs[i]; i++)
+		known |= strcmp(verb, verbs[i]) == 0;
+	if (!known || optind < argc) {
+		fprintf(stderr, "ops-dashboard: %s '%s'\n%s", known ? "unexpected argument" :
+		    "unknown verb", known ? argv[optind] : verb, usage);
+		goto out;
+	}
+	if (output && strcmp(verb, "html") && strcmp(verb, "web") && strcmp(verb, "prom")) {
+		fprintf(stderr, "ops-dashboard: -o is for html, web and prom\n%s", usage);
+		goto out;
+	}
+	if (ops_config_load(&cfg, home, config, &err) < 0)
+		goto fail;
+	if (strcmp(verb, "watch") == 0) {
+		code = watch(&cfg, interval);
+		goto out;
+	}
+	if (ops_dashboard_gather(&cfg, &d, &err) < 0)
+		goto fail;
+	style_for(&st, STDOUT_FILENO);
+	if (strcmp(verb, "show") == 0)
+		ops_dashboard_text(&out, &d, &st);
+	else if (strcmp(verb, "status") == 0)
+		ops_dashboard_status_text(&out, &d, &st);
+	else if (strcmp(verb, "json") == 0)
+		ops_dashboard_json(&out, &d);
+	else if (strcmp(verb, "prom") == 0)
+		ops_dashboard_prom(&out, &d);
+	else
+		ops_dashboard_html(&out, &d);
+	if (out.oom) {
+		ops_err_sys(&err, ENOMEM, "unable to render the dashboard");
+		goto fail;
+	}
+	if (strcmp(verb, "html") == 0 || strcmp(verb, "web") == 0) {
+		if (output == NULL && ops_config_path(&cfg, "logs/dashboard.html", path,
+		    sizeof(path), &err) < 0)
+			goto fail;
+		output = output ? output : path;
+	}
+	if (output != NULL && ops_fs_write_atomic(output, out.s, out.len, &err) < 0)
+		goto fail;
+	if (strcmp(verb, "web") == 0)
+		web(output);
+	else if (output == NULL)
+		fputs(ops_buf_str(&out), stdout);
+	code = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	if (code)
+		fprintf(stderr, "ops-dashboard: unable to write the output: %s\n",
+		    strerror(errno));
+	goto out;
+fail:
+	fprintf(stderr, "ops-dashboard: %s\n", err.msg);
+	code = ops_err_exit_code(&err);
+out:
+	ops_buf_release(&out);
+	ops_dashboard_release(&d);
+	ops_config_release(&cfg);
+	return code;
+}

@@ -1,0 +1,118 @@
+/* ops-rotate: compress, expire and cut the agent's logs (ops-rotate(1)). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+static const char usage[] =
+    "usage: ops-rotate [--home DIR] [--config FILE] [--dry-run] [-j N] [-v]\n";
+
+struct show {
+	const struct ops_config *cfg;
+	int verbose;
+};
+
+/* Failures always go to stderr; the rest only on a terminal or with -v. */
+static void
+progress(const struct ops_rot_action *a, void *arg)
+{
+	const struct show *s = arg;
+	struct ops_buf b = OPS_BUF_INIT;
+
+	ops_rotate_describe(s->cfg, a, 0, &b);
+	if (a->status == OPS_ROT_FAILED)
+		fprintf(stderr, "ops-rotate: %s\n", ops_buf_str(&b));
+	else if (s->verbose)
+		printf("%s\n", ops_buf_str(&b));
+	ops_buf_release(&b);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ops_config cfg;
+	struct ops_lock lk = OPS_LOCK_INIT;
+	struct ops_rot_plan plan = OPS_ROT_PLAN_INIT;
+	struct ops_rotate_opts o = { 0, progress, NULL };
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_buf b = OPS_BUF_INIT;
+	struct show s = { &cfg, 0 };
+	const char *home = NULL, *config = NULL;
+	int dry = 0, ch, code = 2;
+	char *end;
+	long j;
+
+	memset(&cfg, 0, sizeof(cfg));
+	while ((ch = getopt_long(argc, argv, "H:c:nj:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': home = optarg; break;
+		case 'c': config = optarg; break;
+		case 'n': dry = 1; break;
+		case 'v': s.verbose = 1; break;
+		case 'j':
+			j = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || j < 1 || j > 64) {
+				fprintf(stderr, "ops-rotate: invalid job count '%s' (1-64)\n%s",
+				    optarg, usage);
+				goto out;
+			}
+			o.jobs = (int)j;
+			break;
+		case 'h': fputs(usage, stdout); code = 0; goto out;
+		case 'V': puts("ops-rotate " OPS_VERSION); code = 0; goto out;
+		default: fputs(usage, stderr); goto out;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ops-rotate: unexpected argument '%s'\n%s", argv[optind], usage);
+		goto out;
+	}
+	s.verbose |= isatty(STDOUT_FILENO);
+	o.arg = &s;
+	if (ops_config_load(&cfg, home, config, &err) < 0 ||
+	    (!dry && ops_lock_acquire(&lk, cfg.home, "rotate", &err) < 0) ||
+	    ops_rotate_plan(&cfg, ops_time_now(), &plan, &err) < 0)
+		goto fail;
+	if (dry) {
+		for (size_t i = 0; i < plan.n; i++) {
+			ops_rotate_describe(&cfg, &plan.v[i], 1, &b);
+			ops_buf_puts(&b, "\n");
+		}
+		ops_rotate_summary(&plan, 1, &b);
+		printf("%s\n", b.oom ? "out of memory" : ops_buf_str(&b));
+		code = ops_rotate_count(&plan, OPS_ROT_FAILED) ? 1 : 0;
+	} else {
+		code = ops_rotate_run(&cfg, &plan, &o, &err) < 0 ? ops_err_exit_code(&err) : 0;
+		if (code != 0)
+			fprintf(stderr, "ops-rotate: %s\n", err.msg);
+		if (s.verbose) {
+			ops_rotate_summary(&plan, 0, &b);
+			printf("rotation: %s\n", ops_buf_str(&b));
+		}
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		code = code ? code : 1;
+	goto out;
+fail:
+	fprintf(stderr, "ops-rotate: %s\n", err.msg);
+	code = ops_err_exit_code(&err);
+out:
+	ops_buf_release(&b);
+	ops_rotate_plan_release(&plan);
+	ops_lock_release(&lk);
+	ops_config_release(&cfg);
+	return code;
+}

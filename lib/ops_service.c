@@ -1,0 +1,721 @@
+#include "ops_service.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ops_daemon.h"
+#include "ops_fs.h"
+#include "ops_proc.h"
+#include "ops_run.h"
+#include "ops_time.h"
+
+static void
+nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- where the unit lives -------------------------------------------- */
+
+enum ops_manager
+ops_service_native(void)
+{
+#ifdef __APPLE__
+	return OPS_MGR_LAUNCHD;
+#else
+	return OPS_MGR_SYSTEMD;
+#endif
+}
+
+static const char *
+user_home(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h != NULL && h[0] == '/')
+		return h;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_dir ? pw->pw_dir : NULL;
+}
+
+static const char *
+user_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	return pw && pw->pw_name ? pw->pw_name : NULL;
+}
+
+int
+ops_service_unit_path(enum ops_manager m, char *buf, size_t len, struct ops_err *err)
+{
+	const char *home = user_home(), *xdg = getenv("XDG_CONFIG_HOME");
+	int n;
+
+	if (m == OPS_MGR_DIRECT)
+		return ops_err_set(err, OPS_E_USAGE, "no service manager");
+	if (home == NULL)
+		return ops_err_set(err, OPS_E_FAIL, "unable to find your home directory");
+	if (m == OPS_MGR_LAUNCHD)
+		n = snprintf(buf, len, "%s/Library/LaunchAgents/" OPS_LAUNCHD_LABEL ".plist",
+		    home);
+	else if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(buf, len, "%s/systemd/user/" OPS_SYSTEMD_UNIT, xdg);
+	else
+		n = snprintf(buf, len, "%s/.config/systemd/user/" OPS_SYSTEMD_UNIT, home);
+	if (n < 0 || (size_t)n >= len)
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", home);
+	return 0;
+}
+
+enum ops_manager
+ops_service_manager(void)
+{
+	char path[PATH_MAX];
+	enum ops_manager m = ops_service_native();
+
+	if (ops_service_unit_path(m, path, sizeof(path), NULL) == 0 &&
+	    access(path, F_OK) == 0)
+		return m;
+	return OPS_MGR_DIRECT;
+}
+
+/* ---- talking to the manager ------------------------------------------ */
+
+/* Run a manager command; 0 when it exited 0, else -1 with its first line
+ * of output in err. out (may be NULL) gets the output. */
+static int
+manager(char *const argv[], double timeout, struct ops_buf *out,
+    struct ops_err *err)
+{
+	struct ops_run_result rr;
+	struct ops_buf cmd = OPS_BUF_INIT;
+	int rc = -1;
+
+	if (ops_run(argv, NULL, NULL, timeout, 16384, &rr, err) < 0)
+		return -1;
+	if (out) {
+		ops_buf_reset(out);
+		ops_buf_add(out, rr.output, rr.output_len);
+	}
+	for (size_t i = 0; argv[i]; i++)
+		ops_buf_printf(&cmd, "%s%s", i ? " " : "", argv[i]);
+	rr.output[strcspn(rr.output, "\n")] = '\0';
+	if (rr.timed_out)
+		ops_err_set(err, OPS_E_FAIL, "%s: timed out after %.0fs", ops_buf_str(&cmd),
+		    timeout);
+	else if (!rr.exited || rr.status != 0)
+		ops_err_set(err, OPS_E_FAIL, "%s failed (%s %d)%s%s", ops_buf_str(&cmd),
+		    rr.exited ? "exit" : "signal", rr.status, rr.output[0] ? ": " : "",
+		    rr.output);
+	else
+		rc = 0;
+	ops_buf_release(&cmd);
+	ops_run_result_release(&rr);
+	return rc;
+}
+
+/* What can be asked of a manager, and how each says it. "@" words are
+ * filled in: the unit, the launchd domain gui/UID, the service
+ * gui/UID/LABEL, the plist path. */
+enum ask { ASK_START, ASK_STOP, ASK_KILL, ASK_RELOAD, ASK_ENABLE, ASK_ENABLE_NOW,
+	ASK_DISABLE_NOW, ASK_MAINPID };
+
+static const char *const systemd_words[][5] = {
+	[ASK_START] = { "start", "@unit" },
+	[ASK_STOP] = { "stop", "@unit" },
+	[ASK_KILL] = { "kill", "--signal=SIGKILL", "@unit" },
+	[ASK_RELOAD] = { "daemon-reload" },
+	[ASK_ENABLE] = { "enable", "@unit" },
+	[ASK_ENABLE_NOW] = { "enable", "--now", "@unit" },
+	[ASK_DISABLE_NOW] = { "disable", "--now", "@unit" },
+	[ASK_MAINPID] = { "show", "-p", "MainPID", "--value", "@unit" },
+};
+
+static const char *const launchd_words[][5] = {
+	[ASK_START] = { "bootstrap", "@domain", "@plist" },
+	[ASK_STOP] = { "bootout", "@service" },
+	[ASK_KILL] = { "kill", "SIGKILL", "@service" },
+	[ASK_RELOAD] = { NULL },	/* launchd reads the plist when loading it */
+	[ASK_ENABLE] = { "bootstrap", "@domain", "@plist" },
+	[ASK_ENABLE_NOW] = { "bootstrap", "@domain", "@plist" },
+	[ASK_DISABLE_NOW] = { "bootout", "@service" },
+	[ASK_MAINPID] = { "list", OPS_LAUNCHD_LABEL },
+};
+
+static int
+ask(enum ops_manager m, enum ask a, double timeout, struct ops_buf *out,
+    struct ops_err *err)
+{
+	const char *const *words = m == OPS_MGR_SYSTEMD ? systemd_words[a] : launchd_words[a];
+	char plist[PATH_MAX], domain[64], service[128];
+	char *argv[8];
+	size_t n = 0;
+
+	if (words[0] == NULL)
+		return 0;
+	if (m == OPS_MGR_SYSTEMD) {
+		argv[n++] = "systemctl";
+		argv[n++] = "--user";
+	} else {
+		argv[n++] = "launchctl";
+		if (ops_service_unit_path(m, plist, sizeof(plist), err) < 0)
+			return -1;
+		snprintf(domain, sizeof(domain), "gui/%u", (unsigned)getuid());
+		snprintf(service, sizeof(service), "%s/" OPS_LAUNCHD_LABEL, domain);
+	}
+	for (size_t i = 0; i < 5 && words[i]; i++)
+		argv[n++] = (char *)(strcmp(words[i], "@unit") == 0 ? OPS_SYSTEMD_UNIT :
+		    strcmp(words[i], "@domain") == 0 ? domain :
+		    strcmp(words[i], "@service") == 0 ? service :
+		    strcmp(words[i], "@plist") == 0 ? plist : words[i]);
+	argv[n] = NULL;
+	return manager(argv, timeout, out, err);
+}
+
+/* The PID the manager knows for the agent, 0 when none. */
+static pid_t
+main_pid(enum ops_manager m)
+{
+	struct ops_buf out = OPS_BUF_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+	const char *p = NULL;
+	long pid = 0;
+
+	if (ask(m, ASK_MAINPID, 10, &out, &e) == 0)
+		p = m == OPS_MGR_SYSTEMD ? ops_buf_str(&out) :
+		    strstr(ops_buf_str(&out), "\"PID\" = ");
+	if (p != NULL)
+		pid = strtol(p + (m == OPS_MGR_SYSTEMD ? 0 : 8), NULL, 10);
+	ops_buf_release(&out);
+	return pid > 1 && pid <= INT_MAX ? (pid_t)pid : 0;
+}
+
+/* After the manager was asked to start the agent: wait until it is
+ * identified, writing the PID file from the manager's main PID when the
+ * agent does not write one, then for a heartbeat when asked. */
+static int
+wait_up(const struct ops_config *cfg, enum ops_manager m, int heartbeat,
+    double started, double deadline, pid_t *pidp, struct ops_err *err)
+{
+	struct ops_procinfo pi;
+	struct ops_err e = OPS_ERR_INIT;
+	char path[PATH_MAX], text[32];
+	pid_t mp;
+
+	if (ops_config_path(cfg, cfg->daemon.pid_file, path, sizeof(path), err) < 0)
+		return -1;
+	for (;;) {
+		if (ops_daemon_status(cfg, &pi, &e) == 1)
+			break;
+		mp = main_pid(m);
+		if (mp > 0 && ops_proc_identify(mp, cfg->daemon.match, 0, &pi, &e) == 1) {
+			snprintf(text, sizeof(text), "%d\n", (int)mp);
+			if (ops_fs_write_atomic(path, text, strlen(text), err) < 0)
+				return -1;
+			break;
+		}
+		if (ops_time_mono() >= deadline)
+			return ops_err_set(err, OPS_E_FAIL, "the agent did not come up within "
+			    "%.0fs: %s (see `%s`)", cfg->daemon.start_timeout, e.msg,
+			    m == OPS_MGR_SYSTEMD ? "systemctl --user status " OPS_SYSTEMD_UNIT :
+			    "launchctl print gui/UID/" OPS_LAUNCHD_LABEL);
+		nap(0.2);
+	}
+	*pidp = pi.pid;
+	if (heartbeat)
+		return ops_daemon_wait_healthy(cfg, started,
+		    fmax(0, deadline - ops_time_mono()), err);
+	return 0;
+}
+
+/* ---- start / stop / restart ------------------------------------------ */
+
+static const char *
+via(enum ops_manager m)
+{
+	return m == OPS_MGR_SYSTEMD ? " (systemd user unit " OPS_SYSTEMD_UNIT ")" :
+	    m == OPS_MGR_LAUNCHD ? " (LaunchAgent " OPS_LAUNCHD_LABEL ")" : "";
+}
+
+int
+ops_service_start(const struct ops_config *cfg, const struct ops_service_opts *o,
+    struct ops_buf *msg, struct ops_err *err)
+{
+	enum ops_manager m = ops_service_manager();
+	struct ops_daemon_start_opts so = { o->wait_heartbeat, 0 };
+	struct ops_procinfo pi;
+	struct ops_err e = OPS_ERR_INIT;
+	double started = ops_time_real();
+	double deadline = ops_time_mono() + cfg->daemon.start_timeout;
+	pid_t pid = 0;
+
+	if (ops_daemon_status(cfg, &pi, &e) == 1)
+		return ops_err_set(err, OPS_E_FAIL, "the agent is already running (pid %d)",
+		    (int)pi.pid);
+	if (m == OPS_MGR_DIRECT ? ops_daemon_start(cfg, &so, &pid, err) < 0 :
+	    ask(m, ASK_START, cfg->daemon.start_timeout + 30, NULL, err) < 0 ||
+	    wait_up(cfg, m, o->wait_heartbeat, started, deadline, &pid, err) < 0)
+		return -1;
+	ops_buf_printf(msg, "started the agent (pid %d)%s%s\n", (int)pid,
+	    o->wait_heartbeat ? ", heartbeat seen" : "", via(m));
+	return 0;
+}
+
+/* Ask the manager to stop the unit; with force, kill it when that fails. */
+static int
+manager_stop(const struct ops_config *cfg, enum ops_manager m, int force,
+    struct ops_err *err)
+{
+	double t = cfg->daemon.stop_timeout + 30;
+
+	if (ask(m, ASK_STOP, t, NULL, err) == 0)
+		return 0;
+	if (!force || ask(m, ASK_KILL, t, NULL, err) < 0)
+		return -1;
+	return ask(m, ASK_STOP, t, NULL, err);
+}
+
+int
+ops_service_stop(const struct ops_config *cfg, const struct ops_service_opts *o,
+    struct ops_buf *msg, struct ops_err *err)
+{
+	enum ops_manager m = ops_service_manager();
+	struct ops_procinfo pi;
+	struct ops_err e = OPS_ERR_INIT, me = OPS_ERR_INIT;
+	char path[PATH_MAX];
+	int running, had_file, was = 0;
+
+	if (ops_config_path(cfg, cfg->daemon.pid_file, path, sizeof(path), err) < 0)
+		return -1;
+	running = ops_daemon_status(cfg, &pi, &e) == 1;
+	if (!running && m != OPS_MGR_DIRECT) {
+		/* the manager may know it when the agent writes no PID file */
+		pid_t mp = main_pid(m);
+
+		running = mp > 0 && ops_proc_identify(mp, cfg->daemon.match, 0, &pi,
+		    NULL) == 1;
+	}
+	had_file = access(path, F_OK) == 0;
+	/* A manager that fails is an error only if the agent still runs. */
+	if (m != OPS_MGR_DIRECT && manager_stop(cfg, m, o->force, &me) < 0 &&
+	    ops_daemon_status(cfg, NULL, &e) == 1) {
+		if (err)
+			*err = me;
+		return -1;
+	}
+	/* Whatever the manager did: an agent started by hand, or a PID file
+	 * left behind, is dealt with directly (identified PIDs only). */
+	if (ops_daemon_stop(cfg, o->force, &was, err) < 0)
+		return -1;
+	if (running)
+		ops_buf_printf(msg, "stopped the agent (pid %d)%s\n", (int)pi.pid, via(m));
+	else if (had_file && access(path, F_OK) != 0)
+		ops_buf_printf(msg, "the agent was not running (%s); removed the stale PID "
+		    "file %s\n", e.msg, ops_fs_rel(cfg->home, path));
+	else
+		ops_buf_printf(msg, "the agent was not running\n");
+	return 0;
+}
+
+int
+ops_service_restart(const struct ops_config *cfg, const struct ops_service_opts *o,
+    struct ops_buf *msg, struct ops_err *err)
+{
+	if (ops_service_stop(cfg, o, msg, err) < 0 ||
+	    ops_service_start(cfg, o, msg, err) < 0)
+		return -1;
+	return ops_daemon_log_restart(cfg, o->reason ? o->reason : "manual", err);
+}
+
+/* ---- the unit -------------------------------------------------------- */
+
+static int
+has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* One word for a systemd setting: '%' is a specifier and '$' (in
+ * ExecStart) a variable, so both are doubled; quoted when it must be. */
+static int
+unit_word(struct ops_buf *b, const char *s, int exec, struct ops_err *err)
+{
+	int quote = *s == '\0' || strpbrk(s, " \t\"'\\;") != NULL;
+
+	if (has_ctl(s))
+		return ops_err_set(err, OPS_E_USAGE,
+		    "'%s' holds a control character: cannot be written in a unit", s);
+	if (quote)
+		ops_buf_add(b, "\"", 1);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			ops_buf_add(b, "\\", 1);
+		else if (*s == '%' || (exec && *s == '$'))
+			ops_buf_add(b, s, 1);
+		ops_buf_add(b, s, 1);
+	}
+	if (quote)
+		ops_buf_add(b, "\"", 1);
+	return 0;
+}
+
+/* A path setting (not unquoted by systemd): only '%' is special. */
+static int
+unit_path(struct ops_buf *b, const char *s, struct ops_err *err)
+{
+	if (has_ctl(s))
+		return ops_err_set(err, OPS_E_USAGE,
+		    "'%s' holds a control character: cannot be written in a unit", s);
+	for (; *s; s++) {
+		if (*s == '%')
+			ops_buf_add(b, "%", 1);
+		ops_buf_add(b, s, 1);
+	}
+	return 0;
+}
+
+static void
+xml(struct ops_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': ops_buf_puts(b, "&amp;"); break;
+		case '<': ops_buf_puts(b, "&lt;"); break;
+		case '>': ops_buf_puts(b, "&gt;"); break;
+		case '"': ops_buf_puts(b, "&quot;"); break;
+		case '\'': ops_buf_puts(b, "&apos;"); break;
+		default: ops_buf_add(b, s, 1);
+		}
+	}
+}
+
+/* daemon.command with absolute paths: the program found in PATH (or
+ * against the workdir), arguments naming files in the workdir made
+ * absolute. */
+static int
+abs_command(const struct ops_config *cfg, const char *workdir, struct ops_strv *out,
+    struct ops_err *err)
+{
+	const char *prog = cfg->daemon.command.v[0], *path = getenv("PATH");
+	char buf[PATH_MAX];
+	int found = 0;
+
+	if (strchr(prog, '/') != NULL) {
+		if (ops_path_join(buf, sizeof(buf), workdir, prog, err) < 0)
+			return -1;
+		found = access(buf, X_OK) == 0;
+	} else {
+		for (const char *p = path ? path : "/usr/bin:/bin"; !found && *p; ) {
+			size_t n = strcspn(p, ":");
+			char dir[PATH_MAX];
+
+			if (n > 0 && n < sizeof(dir) && p[0] == '/') {
+				memcpy(dir, p, n);
+				dir[n] = '\0';
+				if (ops_path_join(buf, sizeof(buf), dir, prog, err) < 0)
+					return -1;
+				found = access(buf, X_OK) == 0;
+			}
+			p += n + (p[n] == ':');
+		}
+	}
+	if (!found)
+		return ops_err_set(err, OPS_E_USAGE, "daemon.command: '%s' %s", prog,
+		    strchr(prog, '/') ? "is not an executable file" : "not found in PATH");
+	if (ops_strv_push(out, buf) < 0)
+		return ops_err_sys(err, ENOMEM, "unable to render the unit");
+	for (size_t i = 1; i < cfg->daemon.command.n; i++) {
+		const char *a = cfg->daemon.command.v[i];
+		struct stat st;
+
+		if (a[0] != '-' && a[0] != '/' && strchr(a, '=') == NULL &&
+		    ops_path_join(buf, sizeof(buf), workdir, a, NULL) == 0 &&
+		    stat(buf, &st) == 0)
+			a = buf;
+		if (ops_strv_push(out, a) < 0)
+			return ops_err_sys(err, ENOMEM, "unable to render the unit");
+	}
+	return 0;
+}
+
+struct unit_paths {
+	char workdir[PATH_MAX], envfile[PATH_MAX], out[PATH_MAX], errlog[PATH_MAX];
+};
+
+static int
+paths(const struct ops_config *cfg, struct unit_paths *p, struct ops_err *err)
+{
+	size_t n;
+
+	if (ops_config_path(cfg, cfg->daemon.workdir, p->workdir, sizeof(p->workdir),
+	    err) < 0 ||
+	    ops_config_path(cfg, cfg->daemon.env_file, p->envfile, sizeof(p->envfile),
+	    err) < 0 ||
+	    ops_config_path(cfg, "logs/daemon_stdout.log", p->out, sizeof(p->out), err) < 0 ||
+	    ops_config_path(cfg, "logs/daemon_stderr.log", p->errlog, sizeof(p->errlog),
+	    err) < 0)
+		return -1;
+	n = strlen(p->workdir);
+	if (n > 2 && strcmp(p->workdir + n - 2, "/.") == 0)
+		p->workdir[n - 2] = '\0';	/* the default "." is the home itself */
+	return 0;
+}
+
+static int
+render_systemd(const struct ops_config *cfg, const struct unit_paths *p,
+    const struct ops_strv *argv, struct ops_buf *b, struct ops_err *err)
+{
+	struct ops_buf env = OPS_BUF_INIT;
+	int rc = -1;
+
+	ops_buf_printf(&env, "DHARMIC_HOME=%s", cfg->home);
+	ops_buf_puts(b, "# " OPS_SYSTEMD_UNIT ": written by `dharmic-ops install`, "
+	    "removed by `dharmic-ops uninstall`\n"
+	    "[Unit]\nDescription=Dharmic agent daemon\n"
+	    "Documentation=man:dharmic-ops(1)\n"
+	    "After=network-online.target\n"
+	    "# give up after 5 failed starts in an hour (see `dharmic-ops troubleshoot`)\n"
+	    "StartLimitIntervalSec=3600\nStartLimitBurst=5\n\n"
+	    "[Service]\nType=simple\nWorkingDirectory=");
+	if (unit_path(b, p->workdir, err) < 0)
+		goto out;
+	ops_buf_puts(b, "\nEnvironment=");
+	if (unit_word(b, ops_buf_str(&env), 0, err) < 0)
+		goto out;
+	ops_buf_puts(b, "\nEnvironmentFile=-");
+	if (unit_path(b, p->envfile, err) < 0)
+		goto out;
+	ops_buf_puts(b, "\nExecStart=");
+	for (size_t i = 0; i < argv->n; i++) {
+		if (i)
+			ops_buf_add(b, " ", 1);
+		if (unit_word(b, argv->v[i], 1, err) < 0)
+			goto out;
+	}
+	ops_buf_printf(b, "\nRestart=on-failure\nRestartSec=60\nTimeoutStopSec=%.0f\n"
+	    "UMask=0077\nStandardInput=null\nStandardOutput=append:",
+	    ceil(cfg->daemon.stop_timeout));
+	if (unit_path(b, p->out, err) < 0)
+		goto out;
+	ops_buf_puts(b, "\nStandardError=append:");
+	if (unit_path(b, p->errlog, err) < 0)
+		goto out;
+	ops_buf_puts(b, "\n\n[Install]\nWantedBy=default.target\n");
+	rc = 0;
+out:
+	ops_buf_release(&env);
+	return rc;
+}
+
+static void
+plist_string(struct ops_buf *b, const char *s)
+{
+	ops_buf_puts(b, "<string>");
+	xml(b, s);
+	ops_buf_puts(b, "</string>");
+}
+
+static void
+render_launchd(const struct ops_config *cfg, const struct unit_paths *p,
+    const struct ops_strv *argv, struct ops_buf *b)
+{
+	ops_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+	    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+	    "<!-- written by `dharmic-ops install`, removed by `dharmic-ops uninstall` -->\n"
+	    "<plist version=\"1.0\">\n<dict>\n"
+	    "\t<key>Label</key><string>" OPS_LAUNCHD_LABEL "</string>\n"
+	    "\t<key>ProgramArguments</key>\n\t<array>\n");
+	/* launchd has no env file: a shell loads it, then execs the agent with
+	 * its arguments untouched ($1 the file, the rest the command). */
+	static const char *const sh[] = { "/bin/sh", "-c",
+		"set -a; if [ -f \"$1\" ]; then . \"$1\"; fi; set +a; shift; exec \"$@\"",
+		"dharmic-agent" };
+	for (size_t i = 0; i < 4; i++) {
+		ops_buf_puts(b, "\t\t");
+		plist_string(b, sh[i]);
+		ops_buf_puts(b, "\n");
+	}
+	ops_buf_puts(b, "\t\t");
+	plist_string(b, p->envfile);
+	ops_buf_puts(b, "\n");
+	for (size_t i = 0; i < argv->n; i++) {
+		ops_buf_puts(b, "\t\t");
+		plist_string(b, argv->v[i]);
+		ops_buf_puts(b, "\n");
+	}
+	ops_buf_puts(b, "\t</array>\n\t<key>WorkingDirectory</key>");
+	plist_string(b, p->workdir);
+	ops_buf_puts(b, "\n\t<key>EnvironmentVariables</key>\n\t<dict>\n"
+	    "\t\t<key>DHARMIC_HOME</key>");
+	plist_string(b, cfg->home);
+	ops_buf_puts(b, "\n\t</dict>\n\t<key>RunAtLoad</key><true/>\n"
+	    "\t<key>KeepAlive</key><true/>\n"
+	    "\t<key>ThrottleInterval</key><integer>60</integer>\n"
+	    "\t<key>Umask</key><integer>63</integer>\n"
+	    "\t<key>StandardOutPath</key>");
+	plist_string(b, p->out);
+	ops_buf_puts(b, "\n\t<key>StandardErrorPath</key>");
+	plist_string(b, p->errlog);
+	ops_buf_puts(b, "\n</dict>\n</plist>\n");
+}
+
+int
+ops_service_render(const struct ops_config *cfg, enum ops_manager m,
+    struct ops_buf *out, struct ops_err *err)
+{
+	struct ops_strv argv = OPS_STRV_INIT;
+	struct unit_paths *p;
+	int rc = -1;
+
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to render the unit");
+	ops_buf_reset(out);
+	if (paths(cfg, p, err) < 0 || abs_command(cfg, p->workdir, &argv, err) < 0)
+		goto out;
+	if (m == OPS_MGR_LAUNCHD)
+		render_launchd(cfg, p, &argv, out);
+	else if (render_systemd(cfg, p, &argv, out, err) < 0)
+		goto out;
+	if (out->oom) {
+		ops_err_sys(err, ENOMEM, "unable to render the unit");
+		goto out;
+	}
+	rc = 0;
+out:
+	ops_strv_release(&argv);
+	free(p);
+	return rc;
+}
+
+/* ---- install / uninstall --------------------------------------------- */
+
+static int
+parent_dirs(const char *path, struct ops_err *err)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	return ops_fs_mkdirs(dir, err);
+}
+
+static void
+linger_hint(struct ops_buf *msg)
+{
+	const char *user = user_name();
+	char path[PATH_MAX];
+
+	if (user == NULL)
+		return;
+	snprintf(path, sizeof(path), "/var/lib/systemd/linger/%s", user);
+	if (access(path, F_OK) != 0)
+		ops_buf_printf(msg, "hint: to keep the agent running when you log out: "
+		    "loginctl enable-linger %s\n", user);
+}
+
+static int
+install_systemd(const struct ops_config *cfg, struct ops_buf *msg, struct ops_err *err)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_procinfo pi;
+	int running = ops_daemon_status(cfg, &pi, &e) == 1;
+
+	if (ask(OPS_MGR_SYSTEMD, ASK_RELOAD, 60, NULL, &e) < 0) {
+		ops_buf_printf(msg, "systemctl --user is not available here (%s)\n"
+		    "to use the unit later: systemctl --user daemon-reload && "
+		    "systemctl --user enable --now " OPS_SYSTEMD_UNIT "\n", e.msg);
+		linger_hint(msg);
+		return 0;
+	}
+	/* enable --now next to an agent started by hand would start a second
+	 * one: enable only, and say how to hand it over. */
+	if (ask(OPS_MGR_SYSTEMD, running ? ASK_ENABLE : ASK_ENABLE_NOW, 60, NULL, err) < 0)
+		return -1;
+	if (running)
+		ops_buf_printf(msg, "enabled " OPS_SYSTEMD_UNIT "; the agent (pid %d) runs "
+		    "outside systemd: `dharmic-ops restart` hands it over\n", (int)pi.pid);
+	else
+		ops_buf_printf(msg, "enabled and started " OPS_SYSTEMD_UNIT "\n");
+	linger_hint(msg);
+	return 0;
+}
+
+int
+ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
+    struct ops_buf *msg, struct ops_err *err)
+{
+	struct ops_buf unit = OPS_BUF_INIT;
+	char path[PATH_MAX];
+	int rc = -1;
+
+	if (ops_service_render(cfg, m, &unit, err) < 0)
+		goto out;
+	if (print) {
+		ops_buf_puts(msg, ops_buf_str(&unit));
+		rc = 0;
+		goto out;
+	}
+	if (ops_service_unit_path(m, path, sizeof(path), err) < 0 ||
+	    parent_dirs(path, err) < 0 ||
+	    ops_fs_write_atomic(path, unit.s, unit.len, err) < 0)
+		goto out;
+	ops_buf_printf(msg, "wrote %s\n", path);
+	if (m == OPS_MGR_SYSTEMD) {
+		rc = install_systemd(cfg, msg, err);
+		goto out;
+	}
+	if (ask(m, ASK_ENABLE_NOW, 60, NULL, err) < 0)
+		goto out;
+	ops_buf_printf(msg, "loaded " OPS_LAUNCHD_LABEL " into launchd\n");
+	rc = 0;
+out:
+	ops_buf_release(&unit);
+	return rc;
+}
+
+int
+ops_service_uninstall(const struct ops_config *cfg, enum ops_manager m,
+    struct ops_buf *msg, struct ops_err *err)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	char path[PATH_MAX];
+
+	if (ops_service_unit_path(m, path, sizeof(path), err) < 0)
+		return -1;
+	if (access(path, F_OK) != 0) {
+		ops_buf_printf(msg, "no unit installed (%s)\n", path);
+		return 0;
+	}
+	if (ask(m, ASK_DISABLE_NOW, cfg->daemon.stop_timeout + 60, NULL, &e) < 0)
+		ops_buf_printf(msg, "note: %s\n", e.msg);
+	if (unlink(path) < 0)
+		return ops_err_sys(err, errno, "unable to remove '%s'", path);
+	if (ops_fs_fsync_dir(path, 0, err) < 0)
+		return -1;
+	ops_err_clear(&e);
+	ask(m, ASK_RELOAD, 60, NULL, &e);
+	ops_buf_printf(msg, "removed %s\n", path);
+	return 0;
+}
