@@ -432,6 +432,7 @@ out:
 struct sink {
 	int fd;
 	int disk;
+	int scratch;		/* path is a scratch copy of ours */
 	char path[PATH_MAX];
 };
 
@@ -442,7 +443,7 @@ sink_open(struct reader *r, const struct ops_manifest_entry *me, const char *nam
 	const struct ops_archive_read_opts *o = r->o;
 
 	s->fd = -1;
-	s->disk = 0;
+	s->disk = s->scratch = 0;
 	s->path[0] = '\0';
 	if (o->mode == OPS_AREAD_EXTRACT) {
 		struct archive_entry *de;
@@ -469,6 +470,7 @@ sink_open(struct reader *r, const struct ops_manifest_entry *me, const char *nam
 		    r->scratch_n++) >= (int)sizeof(s->path))
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", o->scratch);
 		s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		s->scratch = s->fd >= 0;
 		if (s->fd < 0) {
 			ops_err_sys(err, errno, "unable to create '%s'", s->path);
 			s->path[0] = '\0';
@@ -546,8 +548,9 @@ sink_discard(struct sink *s)
 {
 	/* Scratch copies are ours to remove; extracted files stay in dest,
 	 * which the caller removes as a whole on failure. */
-	if (s->path[0] != '\0' && strstr(s->path, "/member-") != NULL && !s->disk)
+	if (s->scratch)
 		unlink(s->path);
+	s->scratch = 0;
 }
 
 /* Compare the member's data with the bytes it was made from (instead of
@@ -599,7 +602,7 @@ read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
 {
 	const struct ops_archive_read_opts *o = r->o;
 	const struct ops_manifest_entry *me = NULL;
-	struct sink s = { -1, 0, { 0 } };
+	struct sink s = { -1, 0, 0, { 0 } };
 	struct sink_ctx sc = { NULL, NULL, NULL, OPS_ERR_INIT };
 	char name[OPS_MANIFEST_NAME_MAX + 2], hex[OPS_SHA256_HEX];
 	uint64_t got = 0;
@@ -771,6 +774,10 @@ ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
 		goto out;
 	}
 	if (o->mode == OPS_AREAD_EXTRACT) {
+		if (o->dest == NULL || o->dest[0] != '/') {
+			ops_err_set(err, OPS_E_FAIL, "extraction needs an absolute directory");
+			goto out;
+		}
 		r.disk = archive_write_disk_new();
 		if (r.disk == NULL ||
 		    archive_write_disk_set_options(r.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |

@@ -97,15 +97,19 @@ import hashlib, io, json, sys, tarfile
 good = b"good data\n" * 100
 h = hashlib.sha256(good).hexdigest()
 with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as tf:
-    for n, d in (("MANIFEST.json", json.dumps({"format": 1, "total_size": len(good), "files": [
-                     {"name": "memory/a.json", "size": len(good), "kind": "file"}]}).encode()),
-                 ("memory/a.json", good),
-                 ("MANIFEST.sha256", ("%s  memory/a.json\n" % h).encode())):
+    for n, d in (("MANIFEST.json", json.dumps({"format": 1, "total_size": 2 * len(good), "files": [
+                     {"name": "memory/a.json", "size": len(good), "kind": "file"},
+                     {"name": "memory/member-1.db", "size": len(good), "kind": "file"}]}).encode()),
+                 ("memory/a.json", good), ("memory/member-1.db", good),
+                 ("MANIFEST.sha256", ("%s  memory/a.json\n%s  memory/member-1.db\n" % (h, h)).encode())):
         ti = tarfile.TarInfo(n); ti.size = len(d); ti.mode = 0o600
         tf.addfile(ti, io.BytesIO(d))
 PY
 expect_rc 0 ops-backup --home "$H" verify "$C/control.tar"
 expect_rc 0 ops-restore --home "$H" --to "$T/control-out" "$C/control.tar"
+for f in a.json member-1.db; do
+	cmp -s "$T/control-out/memory/$f" "$T/control-out/memory/a.json" || fail "control: $f not extracted"
+done
 
 ino=$(stat -c %i "$H/memory")
 identity=$(sha256sum < "$H/memory/identity_core.json")
