@@ -869,7 +869,7 @@ void
 ops_restore_plan_format(const struct ops_restore_plan *p, const char *home,
     struct ops_buf *out)
 {
-	char t[32], a[32], b[32];
+	char t[32], a[32];
 
 	ops_buf_printf(out, "archive: %s (taken %s, %zu files, %s, %zu databases pass "
 	    "integrity_check)\n", ops_fs_rel(home, p->archive), p->created > 0 ?
@@ -877,7 +877,7 @@ ops_restore_plan_format(const struct ops_restore_plan *p, const char *home,
 	    ops_size_format(p->data_size, a, sizeof(a)), p->databases);
 	if (p->memory_exists)
 		ops_buf_printf(out, "memory/: %llu files, %s, to be set aside as %s\n",
-		    (unsigned long long)p->cur_files, ops_size_format(p->cur_bytes, b, sizeof(b)),
+		    (unsigned long long)p->cur_files, ops_size_format(p->cur_bytes, t, sizeof(t)),
 		    ops_fs_rel(home, p->aside));
 	else
 		ops_buf_puts(out, "memory/: none yet\n");

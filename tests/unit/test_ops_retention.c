@@ -171,7 +171,7 @@ static void
 man_example(void)
 {
 	enum { N = 500 };
-	static char names[N][32];
+	static char bnames[N][32];
 	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0 };
 	struct ops_retention_item v[N];
 	static const char *const want[] = {
@@ -187,9 +187,9 @@ man_example(void)
 		struct tm tm;
 
 		gmtime_r(&t, &tm);
-		strftime(names[i], sizeof(names[i]), "%Y%m%d_%H%M%S.tar.zst", &tm);
+		strftime(bnames[i], sizeof(bnames[i]), "%Y%m%d_%H%M%S.tar.zst", &tm);
 		memset(&v[i], 0, sizeof(v[i]));
-		v[i].name = names[i];
+		v[i].name = bnames[i];
 	}
 	ops_retention_decide(v, N, &p, 1772366400, NULL);
 	for (int i = 0; i < N; i++) {
