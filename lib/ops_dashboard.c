@@ -19,6 +19,7 @@
 #include "ops_fs.h"
 #include "ops_health.h"
 #include "ops_proc.h"
+#include "ops_retention.h"
 #include "ops_state.h"
 #include "ops_time.h"
 
@@ -505,34 +506,6 @@ gather_alerts(const struct ops_config *cfg, struct ops_dashboard *d)
 
 /* ---- backups ----------------------------------------------------------- */
 
-/* "YYYYMMDD_HHMMSS.tar.zst" or ".tar.gz" (or ".tar"): the names
- * ops-backup makes; the time is local. */
-static int
-backup_name_time(const char *name, double *t)
-{
-	struct tm tm;
-	const char *ext;
-
-	if (strlen(name) < 19)
-		return -1;
-	for (int i = 0; i < 15; i++)
-		if (i == 8 ? name[i] != '_' : (name[i] < '0' || name[i] > '9'))
-			return -1;
-	ext = name + 15;
-	if (strcmp(ext, ".tar.zst") != 0 && strcmp(ext, ".tar.gz") != 0 &&
-	    strcmp(ext, ".tar") != 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(name, "%4d%2d%2d_%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_isdst = -1;
-	*t = (double)mktime(&tm);
-	return 0;
-}
-
 /* A backups catalog may be kept by ops-backup: read its last verification
  * time when the table and a column for it exist. */
 static double
@@ -580,7 +553,7 @@ gather_backups(const struct ops_config *cfg, struct ops_dashboard *d, sqlite3 *d
 	    (dp = opendir(dir)) == NULL)
 		return 0;
 	while ((de = readdir(dp)) != NULL) {
-		if (backup_name_time(de->d_name, &t) < 0 ||
+		if (ops_backup_name_epoch(de->d_name, &t) < 0 ||
 		    fstatat(dirfd(dp), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
@@ -607,7 +580,7 @@ gather_backups(const struct ops_config *cfg, struct ops_dashboard *d, sqlite3 *d
 				d->backups.verified = (double)st.st_mtim.tv_sec;
 		}
 	}
-	if (named != NULL && backup_name_time(named, &t) == 0 &&
+	if (named != NULL && ops_backup_name_epoch(named, &t) == 0 &&
 	    snprintf(path, sizeof(path), "%s/%s", dir, named) < (int)sizeof(path) &&
 	    lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		best = t;

@@ -17,6 +17,7 @@
 #include "ops_fs.h"
 #include "ops_net.h"
 #include "ops_proc.h"
+#include "ops_retention.h"
 #include "ops_run.h"
 #include "ops_status.h"
 #include "ops_time.h"
@@ -441,32 +442,6 @@ check_restarts(struct ctx *c)
 
 /* ---- backup ---------------------------------------------------------- */
 
-/* "YYYYMMDD_HHMMSS.tar[.zst|.gz]": the names ops-backup makes. */
-static int
-backup_time(const char *name, double *t)
-{
-	struct tm tm;
-	const char *ext = name + 15;
-
-	if (strlen(name) < 19)
-		return -1;
-	for (int i = 0; i < 15; i++)
-		if (i == 8 ? name[i] != '_' : (name[i] < '0' || name[i] > '9'))
-			return -1;
-	if (strcmp(ext, ".tar") != 0 && strcmp(ext, ".tar.zst") != 0 &&
-	    strcmp(ext, ".tar.gz") != 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(name, "%4d%2d%2d_%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_isdst = -1;
-	*t = (double)mktime(&tm);
-	return 0;
-}
-
 static void
 check_backup(struct ctx *c)
 {
@@ -489,7 +464,7 @@ check_backup(struct ctx *c)
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (backup_time(de->d_name, &t) == 0 && t > best) {
+		if (ops_backup_name_epoch(de->d_name, &t) == 0 && t > best) {
 			best = t;
 			snprintf(newest, sizeof(newest), "%s", de->d_name);
 		}

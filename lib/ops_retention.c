@@ -80,6 +80,17 @@ ops_backup_name_time(const struct ops_backup_name *bn)
 	return (double)mktime(&tm);
 }
 
+int
+ops_backup_name_epoch(const char *name, double *t)
+{
+	struct ops_backup_name bn;
+
+	if (ops_backup_name_parse(name, &bn) < 0)
+		return -1;
+	*t = ops_backup_name_time(&bn);
+	return 0;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 static long
 days_from_civil(int y, int m, int d)

@@ -28,6 +28,9 @@ struct ops_backup_name {
 int ops_backup_name_parse(const char *name, struct ops_backup_name *bn);
 /* The name's local time as epoch seconds. */
 double ops_backup_name_time(const struct ops_backup_name *bn);
+/* Both at once, for callers that only want the time: 0 and *t, or -1 when
+ * name is not one ops-backup makes. */
+int ops_backup_name_epoch(const char *name, double *t);
 
 /* ISO 8601 week of a date: *iso_year and *week (1..53). */
 void ops_iso_week(int year, int month, int day, int *iso_year, int *week);

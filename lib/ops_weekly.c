@@ -10,6 +10,7 @@
 
 #include "ops_daemon.h"
 #include "ops_fs.h"
+#include "ops_retention.h"
 #include "ops_time.h"
 #include "ops_units.h"
 
@@ -121,20 +122,6 @@ struct archives {
 	int day[OPS_WEEK_DAYS];
 };
 
-static int
-archive_time(const char *name, double *t)
-{
-	char iso[20];
-	const char *ext = name + 15;
-
-	if (strlen(name) < 19 || name[8] != '_' || (strcmp(ext, ".tar") != 0 &&
-	    strcmp(ext, ".tar.zst") != 0 && strcmp(ext, ".tar.gz") != 0))
-		return -1;
-	snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s", name, name + 4,
-	    name + 6, name + 9, name + 11, name + 13);
-	return ops_time_parse_iso(iso, t, NULL);
-}
-
 /* A backup.log line naming an archive of the week, without an error, is
  * the word that it was made and verified (ops-backup logs a backup only
  * once `latest` points at it, after it verified). */
@@ -165,7 +152,7 @@ backups(const struct ops_config *cfg, struct ops_weekly *w, struct ops_err *err)
 		struct dirent *de;
 
 		while ((de = readdir(d)) != NULL) {
-			if (archive_time(de->d_name, &t) < 0 || t < w->from || t > w->to)
+			if (ops_backup_name_epoch(de->d_name, &t) < 0 || t < w->from || t > w->to)
 				continue;
 			w->backups++;
 			a.day[(int)((w->to - t) / 86400) < OPS_WEEK_DAYS ?
