@@ -506,34 +506,23 @@ gather_alerts(const struct ops_config *cfg, struct ops_dashboard *d)
 
 /* ---- backups ----------------------------------------------------------- */
 
-/* A backups catalog may be kept by ops-backup: read its last verification
- * time when the table and a column for it exist. */
+/* The last successful verification in ops-backup's catalog (the backups
+ * table of lib/ops_state.c's migrations); 0 when there is none. The
+ * dashboard opens the state database read-only and never migrates it, so
+ * an older database may not have the table yet. */
 static double
 catalog_verified(sqlite3 *db)
 {
-	static const char *const cols[] = { "verified_at", "verified", "last_verified" };
 	sqlite3_stmt *s = NULL;
-	char sql[128];
-	double t = 0, v;
-	struct ops_err e = OPS_ERR_INIT;
+	double t = 0;
 
 	if (db == NULL || !table_exists(db, "backups"))
 		return 0;
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]) && t == 0; i++) {
-		snprintf(sql, sizeof(sql), "SELECT max(%s) FROM backups", cols[i]);
-		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
-		    sqlite3_step(s) == SQLITE_ROW) {
-			if (sqlite3_column_type(s, 0) == SQLITE_TEXT &&
-			    ops_time_parse_iso((const char *)sqlite3_column_text(s, 0), &v,
-			    &e) == 0)
-				t = v;
-			else if (sqlite3_column_type(s, 0) == SQLITE_FLOAT ||
-			    sqlite3_column_type(s, 0) == SQLITE_INTEGER)
-				t = sqlite3_column_double(s, 0);
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-	}
+	if (sqlite3_prepare_v2(db, "SELECT max(verified) FROM backups WHERE verify_ok=1",
+	    -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		t = sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
 	return t;
 }
 
