@@ -19,11 +19,17 @@ export DHARMIC_HOME=$home
 echo "== demo home: $home"
 "$B/tests/agent-sim" --interval 1 --email-ok 20 &
 sleep 1.5
-for step in "health" ; do
-	echo "== dharmic-ops $step"
+run() {
+	echo "== dharmic-ops $*"
 	set +e
-	"$B/dharmic-ops" $step
+	"$B/dharmic-ops" "$@"
 	rc=$?
 	set -e
 	echo "== exit code: $rc"
-done
+}
+run health                  # WARNING: no backup yet
+run backup                  # a verified snapshot of the live memory
+run backup verify latest    # the restore drill
+run backup list
+run health                  # OK now
+run status
