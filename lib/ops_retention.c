@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ops_time.h"
 #include "ops_units.h"
 
 static int
@@ -19,20 +20,6 @@ num(const char *p, int n)
 		v = v * 10 + (p[i] - '0');
 	}
 	return v;
-}
-
-static int
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-mdays(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && leap(y) ? 29 : d[m - 1];
 }
 
 int
@@ -51,8 +38,8 @@ ops_backup_name_parse(const char *name, struct ops_backup_name *bn)
 	bn->min = num(name + 11, 2);
 	bn->sec = num(name + 13, 2);
 	if (bn->year < 1970 || bn->month < 1 || bn->month > 12 || bn->day < 1 ||
-	    bn->day > mdays(bn->year, bn->month) || bn->hour < 0 || bn->hour > 23 ||
-	    bn->min < 0 || bn->min > 59 || bn->sec < 0 || bn->sec > 60)
+	    bn->day > ops_time_days_in_month(bn->year, bn->month) || bn->hour < 0 ||
+	    bn->hour > 23 || bn->min < 0 || bn->min > 59 || bn->sec < 0 || bn->sec > 60)
 		return -1;
 	ext = name + 15;
 	for (i = 0; i < 3; i++) {

@@ -24,16 +24,6 @@
 
 /* --- pure policy ------------------------------------------------------------ */
 
-static int
-days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
 int
 ops_rotate_name_date(const char *path, int *y, int *m, int *d)
 {
@@ -56,7 +46,7 @@ ops_rotate_name_date(const char *path, int *y, int *m, int *d)
 			yy = yy * 10 + (run[i] - '0');
 		mm = (run[4] - '0') * 10 + (run[5] - '0');
 		dd = (run[6] - '0') * 10 + (run[7] - '0');
-		if (yy < 1970 || mm < 1 || mm > 12 || dd < 1 || dd > days_in_month(yy, mm))
+		if (yy < 1970 || mm < 1 || mm > 12 || dd < 1 || dd > ops_time_days_in_month(yy, mm))
 			continue;
 		*y = yy;
 		*m = mm;

@@ -22,8 +22,8 @@ digits(const char **p, int n, int *out)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
+int
+ops_time_days_in_month(int y, int m)
 {
 	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -80,7 +80,7 @@ ops_time_parse_iso(const char *s, double *out, struct ops_err *err)
 	}
 	if (*p != '\0')
 		goto bad;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > ops_time_days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || sec > 60)
 		goto bad;
 	tm.tm_year = y - 1900;

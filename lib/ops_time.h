@@ -14,6 +14,9 @@
  * the text is not a valid timestamp (fields out of range included). */
 int ops_time_parse_iso(const char *s, double *out, struct ops_err *err);
 
+/* Days in month m (1-12) of year y, leap years included. */
+int ops_time_days_in_month(int y, int m);
+
 /* Current time, overridable for tests through $DHARMIC_OPS_NOW (epoch
  * seconds) so that behaviour "at a given date" can be tested without
  * faketime. */
