@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ops_fs.h"
@@ -167,9 +168,17 @@ ops_proc_identify(pid_t pid, const char *match, double not_after,
 		    (int)pid);
 		return 0;
 	}
-	if (read_cmdline(pid, tmp.cmdline, sizeof(tmp.cmdline)) < 0) {
-		ops_err_set(err, OPS_E_FAIL, "PID %d is not running", (int)pid);
-		return 0;
+	/* A process in the middle of execve(2) shows an empty command line
+	 * for a moment; only a kernel thread has none for good. Look again
+	 * for up to 100 ms before judging. */
+	for (int tries = 0;; tries++) {
+		if (read_cmdline(pid, tmp.cmdline, sizeof(tmp.cmdline)) < 0) {
+			ops_err_set(err, OPS_E_FAIL, "PID %d is not running", (int)pid);
+			return 0;
+		}
+		if (tmp.cmdline[0] != '\0' || tries == 20)
+			break;
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
 	}
 	if (strstr(tmp.cmdline, match) == NULL) {
 		ops_err_set(err, OPS_E_FAIL,
