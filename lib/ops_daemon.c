@@ -21,6 +21,9 @@
 #include "ops_time.h"
 #include "ops_units.h"
 
+/* How long a started agent must stay identified to count as up. */
+#define START_SETTLE 0.5
+
 static void
 nap(double s)
 {
@@ -237,7 +240,7 @@ ops_daemon_start(const struct ops_config *cfg,
 	struct ops_procinfo pi;
 	struct ops_err e2 = OPS_ERR_INIT;
 	double timeout = o && o->timeout > 0 ? o->timeout : cfg->daemon.start_timeout;
-	double started, deadline;
+	double started, deadline, up_since = -1;
 	int pipefd[2] = { -1, -1 }, msg[3], status, id, rc = -1;
 	ssize_t n;
 	pid_t pid;
@@ -298,7 +301,16 @@ ops_daemon_start(const struct ops_config *cfg,
 			goto out;
 		}
 		id = ops_proc_identify(pid, cfg->daemon.match, 0, &pi, &e2);
-		if (id == 1 && (o == NULL || !o->wait_heartbeat ||
+		/* "Up" means identified and still there a moment later: an
+		 * agent that dies on a bad config within its first half second
+		 * is reported here, not by the next health run. */
+		if (id != 1)
+			up_since = -1;
+		else if (up_since < 0)
+			up_since = ops_time_mono();
+		if (id == 1 && (ops_time_mono() - up_since >= START_SETTLE ||
+		    ops_time_mono() >= deadline) &&
+		    (o == NULL || !o->wait_heartbeat ||
 		    ops_daemon_wait_healthy(cfg, started, 0, &e2) == 0))
 			break;
 		if (ops_time_mono() >= deadline) {

@@ -88,8 +88,8 @@ out:
 	return rc;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
+int
+ops_fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -122,7 +122,7 @@ ops_fs_write_atomic(const char *path, const void *data, size_t len,
 		ops_err_sys(err, errno, "unable to create a temporary file for '%s'", path);
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0) {
+	if (ops_fs_write_all(fd, data, len) < 0) {
 		ops_err_sys(err, errno, "unable to write '%s'", tmp);
 		goto out;
 	}
@@ -225,7 +225,7 @@ ops_fs_append_line(const char *path, const char *line, struct ops_err *err)
 		ops_err_sys(err, errno, "unable to open '%s'", path);
 		goto out;
 	}
-	if (write_all(fd, buf, n + 1) < 0) {
+	if (ops_fs_write_all(fd, buf, n + 1) < 0) {
 		ops_err_sys(err, errno, "unable to append to '%s'", path);
 		close(fd);
 		goto out;

@@ -25,6 +25,9 @@ int ops_fs_mkdirs(const char *dir, struct ops_err *err);
 /* fsync the directory holding path (path itself when is_dir). */
 int ops_fs_fsync_dir(const char *path, int is_dir, struct ops_err *err);
 
+/* write(2) all of data, retrying short writes and EINTR; -1 with errno. */
+int ops_fs_write_all(int fd, const void *data, size_t len);
+
 /* Replace path with data, atomically and durably, mode 0600. */
 int ops_fs_write_atomic(const char *path, const void *data, size_t len,
     struct ops_err *err);

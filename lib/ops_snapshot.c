@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ops_buf.h"
+#include "ops_fs.h"
 
 enum { BUFSZ = 256 * 1024, SNAPSHOT_TRIES = 5 };
 
@@ -153,22 +154,6 @@ ops_snapshot_jsonl_len(int fd, const char *what, uint64_t *len,
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* 0 copied, 1 the source changed meanwhile, -1 failed. */
 static int
 copy_once(int fd, const char *what, const char *dst, char *buf, uint64_t *len,
@@ -199,7 +184,7 @@ copy_once(int fd, const char *what, const char *dst, char *buf, uint64_t *len,
 		}
 		if (n == 0)
 			break;
-		if (write_all(out, buf, (size_t)n) < 0) {
+		if (ops_fs_write_all(out, buf, (size_t)n) < 0) {
 			ops_err_sys(err, errno, "unable to write '%s'", dst);
 			goto out;
 		}

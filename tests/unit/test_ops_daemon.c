@@ -143,6 +143,7 @@ test_start_stop(void)
 	CHECK(pid > 0);
 	CHECK(alive(pid));
 	EQ_INT(ops_daemon_status(&cfg, &pi, &err), 1);
+	EQ_STR(err.msg, "");
 	EQ_INT(pi.pid, pid);
 	CHECK(stat(path("logs/daemon.pid"), &st) == 0 && (st.st_mode & 0777) == 0600);
 	/* in its own session */
