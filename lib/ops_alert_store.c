@@ -5,36 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-dberr(struct ops_err *err, struct ops_statedb *st, const char *what)
-{
-	return ops_err_set(err, OPS_E_FAIL, "state database: unable to %s: %s", what,
-	    st->db ? sqlite3_errmsg(st->db) : "not open");
-}
-
-static int
-prep(struct ops_statedb *st, const char *sql, sqlite3_stmt **s, struct ops_err *err)
-{
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return dberr(err, st, "prepare");
-	return 0;
-}
-
-/* Step a statement that returns no row, then finalize it. */
-static int
-done(struct ops_statedb *st, sqlite3_stmt *s, const char *what, struct ops_err *err)
-{
-	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : dberr(err, st, what);
-
-	sqlite3_finalize(s);
-	return rc;
-}
-
 int
 ops_alert_store_begin(struct ops_statedb *st, struct ops_err *err)
 {
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return dberr(err, st, "begin a transaction");
+		return ops_state_error(err, st, "begin a transaction");
 	return 0;
 }
 
@@ -42,7 +17,7 @@ int
 ops_alert_store_commit(struct ops_statedb *st, struct ops_err *err)
 {
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return dberr(err, st, "commit");
+		return ops_state_error(err, st, "commit");
 	return 0;
 }
 
@@ -84,7 +59,7 @@ ops_alert_store_load(struct ops_statedb *st, double now, struct ops_alert_set *s
 	for (size_t i = 0; i < nsil; i++)
 		if (strcmp(sil[i].type, "all") == 0)
 			all = sil[i].until;
-	if (prep(st, "SELECT type,active,severity,since,last_sent,sent_severity,"
+	if (ops_state_prepare(st, "SELECT type,active,severity,since,last_sent,sent_severity,"
 	    "notified,resolve_pending,held,suppressed,message FROM alert_state"
 	    " ORDER BY type", &s, err) < 0)
 		goto out;
@@ -115,7 +90,7 @@ ops_alert_store_load(struct ops_statedb *st, double now, struct ops_alert_set *s
 				x->silenced_until = sil[i].until;
 	}
 	if (step != SQLITE_DONE) {
-		dberr(err, st, "read the alert state");
+		ops_state_error(err, st, "read the alert state");
 		goto out;
 	}
 	/* A silenced type with no row yet still needs its silence applied
@@ -147,7 +122,7 @@ ops_alert_store_save(struct ops_statedb *st, const struct ops_alert_set *set,
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (prep(st, "INSERT OR REPLACE INTO alert_state(type,active,severity,since,"
+	if (ops_state_prepare(st, "INSERT OR REPLACE INTO alert_state(type,active,severity,since,"
 	    "last_sent,sent_severity,notified,resolve_pending,held,suppressed,message)"
 	    " VALUES(?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
 		return -1;
@@ -167,7 +142,7 @@ ops_alert_store_save(struct ops_statedb *st, const struct ops_alert_set *set,
 		sqlite3_bind_int64(s, 10, x->suppressed);
 		sqlite3_bind_text(s, 11, x->message, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			dberr(err, st, "save the alert state");
+			ops_state_error(err, st, "save the alert state");
 			goto out;
 		}
 	}
@@ -184,12 +159,12 @@ ops_alert_store_sent_count(struct ops_statedb *st, double now, int64_t *n,
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (prep(st, "SELECT count(*) FROM alert_sent WHERE ts>? AND ts<=?", &s, err) < 0)
+	if (ops_state_prepare(st, "SELECT count(*) FROM alert_sent WHERE ts>? AND ts<=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now - 3600);
 	sqlite3_bind_double(s, 2, now);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		dberr(err, st, "count sent alerts");
+		ops_state_error(err, st, "count sent alerts");
 		goto out;
 	}
 	*n = sqlite3_column_int64(s, 0);
@@ -206,7 +181,7 @@ ops_alert_store_sent_add(struct ops_statedb *st, double now, const char *type,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "INSERT INTO alert_sent(ts,type,kind,severity) VALUES(?,?,?,?)",
+	if (ops_state_prepare(st, "INSERT INTO alert_sent(ts,type,kind,severity) VALUES(?,?,?,?)",
 	    &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
@@ -214,7 +189,7 @@ ops_alert_store_sent_add(struct ops_statedb *st, double now, const char *type,
 	sqlite3_bind_text(s, 3, kind == OPS_ALERT_FIRING ? "firing" : "resolved", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int(s, 4, (int)severity);
-	if (done(st, s, "record a sent alert", err) < 0)
+	if (ops_state_step_done(st, s, "record a sent alert", err) < 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);
 	return 0;
@@ -225,10 +200,10 @@ ops_alert_store_sent_del(struct ops_statedb *st, int64_t id, struct ops_err *err
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "DELETE FROM alert_sent WHERE id=?", &s, err) < 0)
+	if (ops_state_prepare(st, "DELETE FROM alert_sent WHERE id=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	return done(st, s, "update sent alerts", err);
+	return ops_state_step_done(st, s, "update sent alerts", err);
 }
 
 int
@@ -236,17 +211,17 @@ ops_alert_store_prune(struct ops_statedb *st, double now, struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "DELETE FROM alert_sent WHERE ts<? OR ts>?", &s, err) < 0)
+	if (ops_state_prepare(st, "DELETE FROM alert_sent WHERE ts<? OR ts>?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now - 7 * 86400.0);
 	sqlite3_bind_double(s, 2, now + 86400.0);
-	if (done(st, s, "prune sent alerts", err) < 0)
+	if (ops_state_step_done(st, s, "prune sent alerts", err) < 0)
 		return -1;
-	if (prep(st, "DELETE FROM alert_silence WHERE until<=? OR set_at>?", &s, err) < 0)
+	if (ops_state_prepare(st, "DELETE FROM alert_silence WHERE until<=? OR set_at>?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
 	sqlite3_bind_double(s, 2, now + 86400.0);
-	return done(st, s, "prune silences", err);
+	return ops_state_step_done(st, s, "prune silences", err);
 }
 
 int
@@ -256,7 +231,7 @@ ops_alert_store_meta_get(struct ops_statedb *st, const char *key, double *v,
 	sqlite3_stmt *s = NULL;
 	int rc = -1, step;
 
-	if (prep(st, "SELECT value FROM alert_meta WHERE key=?", &s, err) < 0)
+	if (ops_state_prepare(st, "SELECT value FROM alert_meta WHERE key=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(s);
@@ -265,7 +240,7 @@ ops_alert_store_meta_get(struct ops_statedb *st, const char *key, double *v,
 	else if (step == SQLITE_DONE)
 		*v = 0;
 	else {
-		dberr(err, st, "read the alert state");
+		ops_state_error(err, st, "read the alert state");
 		goto out;
 	}
 	rc = 0;
@@ -280,12 +255,12 @@ ops_alert_store_meta_set(struct ops_statedb *st, const char *key, double v,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "INSERT OR REPLACE INTO alert_meta(key,value) VALUES(?,?)", &s,
+	if (ops_state_prepare(st, "INSERT OR REPLACE INTO alert_meta(key,value) VALUES(?,?)", &s,
 	    err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, v);
-	return done(st, s, "save the alert state", err);
+	return ops_state_step_done(st, s, "save the alert state", err);
 }
 
 int
@@ -295,22 +270,22 @@ ops_alert_store_silence(struct ops_statedb *st, const char *type, double until,
 	sqlite3_stmt *s = NULL;
 
 	if (until <= 0) {
-		if (prep(st, "DELETE FROM alert_silence WHERE type=?", &s, err) < 0)
+		if (ops_state_prepare(st, "DELETE FROM alert_silence WHERE type=?", &s, err) < 0)
 			return -1;
 		sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
-		if (done(st, s, "clear the silence", err) < 0)
+		if (ops_state_step_done(st, s, "clear the silence", err) < 0)
 			return -1;
 		if (removed)
 			*removed = sqlite3_changes(st->db) > 0;
 		return 0;
 	}
-	if (prep(st, "INSERT OR REPLACE INTO alert_silence(type,until,set_at)"
+	if (ops_state_prepare(st, "INSERT OR REPLACE INTO alert_silence(type,until,set_at)"
 	    " VALUES(?,?,?)", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, until);
 	sqlite3_bind_double(s, 3, now);
-	return done(st, s, "set the silence", err);
+	return ops_state_step_done(st, s, "set the silence", err);
 }
 
 int
@@ -327,7 +302,7 @@ ops_alert_store_silences(struct ops_statedb *st, double now,
 	/* A silence set "later than now" (by more than a little skew) means
 	 * the clock went back since: its end is meaningless, so it is
 	 * ignored rather than kept for longer than asked. */
-	if (prep(st, "SELECT type,until,set_at FROM alert_silence"
+	if (ops_state_prepare(st, "SELECT type,until,set_at FROM alert_silence"
 	    " WHERE until>? AND set_at<=? ORDER BY type", &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
@@ -345,7 +320,7 @@ ops_alert_store_silences(struct ops_statedb *st, double now,
 		n++;
 	}
 	if (step != SQLITE_DONE) {
-		dberr(err, st, "read silences");
+		ops_state_error(err, st, "read silences");
 		goto out;
 	}
 	*out = v;
@@ -364,14 +339,14 @@ ops_alert_store_queue_add(struct ops_statedb *st, double now, const char *type,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "INSERT INTO alert_queue(ts,type,channel,payload,attempts)"
+	if (ops_state_prepare(st, "INSERT INTO alert_queue(ts,type,channel,payload,attempts)"
 	    " VALUES(?,?,?,?,1)", &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
 	sqlite3_bind_text(s, 2, type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, payload, -1, SQLITE_STATIC);
-	return done(st, s, "queue a delivery", err);
+	return ops_state_step_done(st, s, "queue a delivery", err);
 }
 
 void
@@ -393,7 +368,7 @@ ops_alert_store_queue_list(struct ops_statedb *st, struct ops_alert_queued **out
 
 	*out = NULL;
 	*nout = 0;
-	if (prep(st, "SELECT id,ts,type,channel,payload,attempts FROM alert_queue"
+	if (ops_state_prepare(st, "SELECT id,ts,type,channel,payload,attempts FROM alert_queue"
 	    " ORDER BY id", &s, err) < 0)
 		return -1;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -415,7 +390,7 @@ ops_alert_store_queue_list(struct ops_statedb *st, struct ops_alert_queued **out
 			goto oom;
 	}
 	if (step != SQLITE_DONE) {
-		dberr(err, st, "read the delivery queue");
+		ops_state_error(err, st, "read the delivery queue");
 		goto out;
 	}
 	*out = v;
@@ -437,10 +412,10 @@ ops_alert_store_queue_del(struct ops_statedb *st, int64_t id, struct ops_err *er
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "DELETE FROM alert_queue WHERE id=?", &s, err) < 0)
+	if (ops_state_prepare(st, "DELETE FROM alert_queue WHERE id=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	return done(st, s, "update the delivery queue", err);
+	return ops_state_step_done(st, s, "update the delivery queue", err);
 }
 
 int
@@ -448,8 +423,8 @@ ops_alert_store_queue_bump(struct ops_statedb *st, int64_t id, struct ops_err *e
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prep(st, "UPDATE alert_queue SET attempts=attempts+1 WHERE id=?", &s, err) < 0)
+	if (ops_state_prepare(st, "UPDATE alert_queue SET attempts=attempts+1 WHERE id=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	return done(st, s, "update the delivery queue", err);
+	return ops_state_step_done(st, s, "update the delivery queue", err);
 }

@@ -71,6 +71,31 @@ dberr(struct ops_err *err, sqlite3 *db, const char *what)
 }
 
 int
+ops_state_error(struct ops_err *err, const struct ops_statedb *st, const char *what)
+{
+	return dberr(err, st ? st->db : NULL, what);
+}
+
+int
+ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
+    struct ops_err *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return dberr(err, st->db, "prepare");
+	return 0;
+}
+
+int
+ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
+    struct ops_err *err)
+{
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : dberr(err, st->db, what);
+
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
 ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)

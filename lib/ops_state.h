@@ -60,6 +60,18 @@ int ops_state_integrity_store(struct ops_statedb *st, const char *path,
     const struct ops_fingerprint *fp, const char *mode, const char *result,
     double now, struct ops_err *err);
 
+/* Helpers for modules that keep their own tables in the state database.
+ * ops_state_error fills err with "state database: unable to WHAT: <sqlite
+ * message>" and returns -1. ops_state_prepare prepares sql into *s.
+ * ops_state_step_done steps a statement that returns no row and
+ * finalizes it, whatever happens. */
+int ops_state_error(struct ops_err *err, const struct ops_statedb *st,
+    const char *what);
+int ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
+    struct ops_err *err);
+int ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
+    struct ops_err *err);
+
 /* Run one SQL statement with no result; for simple updates and tests. */
 int ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err);
 
