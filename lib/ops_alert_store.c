@@ -122,7 +122,8 @@ ops_alert_store_save(struct ops_statedb *st, const struct ops_alert_set *set,
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (ops_state_prepare(st, "INSERT OR REPLACE INTO alert_state(type,active,severity,since,"
+	if (ops_state_prepare(st,
+	    "INSERT OR REPLACE INTO alert_state(type,active,severity,since,"
 	    "last_sent,sent_severity,notified,resolve_pending,held,suppressed,message)"
 	    " VALUES(?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
 		return -1;
@@ -159,7 +160,8 @@ ops_alert_store_sent_count(struct ops_statedb *st, double now, int64_t *n,
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (ops_state_prepare(st, "SELECT count(*) FROM alert_sent WHERE ts>? AND ts<=?", &s, err) < 0)
+	if (ops_state_prepare(st, "SELECT count(*) FROM alert_sent WHERE ts>? AND ts<=?",
+	    &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now - 3600);
 	sqlite3_bind_double(s, 2, now);
@@ -181,7 +183,8 @@ ops_alert_store_sent_add(struct ops_statedb *st, double now, const char *type,
 {
 	sqlite3_stmt *s = NULL;
 
-	if (ops_state_prepare(st, "INSERT INTO alert_sent(ts,type,kind,severity) VALUES(?,?,?,?)",
+	if (ops_state_prepare(st,
+	    "INSERT INTO alert_sent(ts,type,kind,severity) VALUES(?,?,?,?)",
 	    &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
@@ -217,7 +220,8 @@ ops_alert_store_prune(struct ops_statedb *st, double now, struct ops_err *err)
 	sqlite3_bind_double(s, 2, now + 86400.0);
 	if (ops_state_step_done(st, s, "prune sent alerts", err) < 0)
 		return -1;
-	if (ops_state_prepare(st, "DELETE FROM alert_silence WHERE until<=? OR set_at>?", &s, err) < 0)
+	if (ops_state_prepare(st, "DELETE FROM alert_silence WHERE until<=? OR set_at>?",
+	    &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now);
 	sqlite3_bind_double(s, 2, now + 86400.0);
@@ -423,7 +427,8 @@ ops_alert_store_queue_bump(struct ops_statedb *st, int64_t id, struct ops_err *e
 {
 	sqlite3_stmt *s = NULL;
 
-	if (ops_state_prepare(st, "UPDATE alert_queue SET attempts=attempts+1 WHERE id=?", &s, err) < 0)
+	if (ops_state_prepare(st, "UPDATE alert_queue SET attempts=attempts+1 WHERE id=?",
+	    &s, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	return ops_state_step_done(st, s, "update the delivery queue", err);
