@@ -31,6 +31,11 @@ aerr(struct ops_err *err, struct archive *a, const char *what)
 
 /* ---- writing ---------------------------------------------------------- */
 
+/* The callback never fails to libarchive: it keeps the first error in
+ * w->werr, drops the bytes, and every writer call below checks werr.
+ * libarchive 3.6 (Debian 12) leaks its client state when
+ * archive_write_free follows a failed write (fixed upstream in
+ * libarchive PR #2729); this way it never enters its fatal state. */
 static la_ssize_t
 write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 {
@@ -38,14 +43,15 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 	const char *p = buf;
 	size_t left = len;
 
-	while (left > 0) {
+	(void)a;
+	while (left > 0 && w->werr == 0) {
 		ssize_t n = write(w->fd, p, left);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			archive_set_error(a, errno, "Write error");
-			return -1;
+			w->werr = errno;
+			break;
 		}
 		p += n;
 		left -= (size_t)n;
@@ -55,12 +61,21 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 	}
 	/* Start writeback as we go: the fsync at the end has less to wait
 	 * for. */
-	if (w->bytes - w->synced >= 8u << 20) {
+	if (w->werr == 0 && w->bytes - w->synced >= 8u << 20) {
 		sync_file_range(w->fd, (off_t)w->synced, (off_t)(w->bytes - w->synced),
 		    SYNC_FILE_RANGE_WRITE);
 		w->synced = w->bytes;
 	}
 	return (la_ssize_t)len;
+}
+
+/* After a libarchive call: the error our write callback kept, if any. */
+static int
+werr(const struct ops_archive_writer *w, const char *what, struct ops_err *err)
+{
+	if (w->werr == 0)
+		return 0;
+	return ops_err_sys(err, w->werr, "%s: Write error", what);
 }
 
 int
@@ -97,11 +112,12 @@ ops_archive_write_open(struct ops_archive_writer *w, int fd,
 	}
 	w->fd = fd;
 	w->bytes = w->synced = 0;
+	w->werr = 0;
 	if (archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, w, NULL, write_cb, NULL) != ARCHIVE_OK)
 		return aerr(err, a, "unable to start the archive");
-	return 0;
+	return werr(w, "unable to start the archive", err);
 }
 
 static struct archive_entry *
@@ -131,6 +147,8 @@ write_header(struct ops_archive_writer *w, const char *name, int type, mode_t pe
 		return ops_err_sys(err, ENOMEM, "unable to add '%s'", name);
 	r = archive_write_header(w->a, e);
 	archive_entry_free(e);
+	if (werr(w, "unable to write the archive", err) < 0)
+		return -1;
 	if (r != ARCHIVE_OK)
 		return aerr(err, w->a, "unable to write the archive");
 	return 0;
@@ -144,6 +162,8 @@ write_data(struct ops_archive_writer *w, const void *p, size_t n, struct ops_err
 	while (n > 0) {
 		la_ssize_t r = archive_write_data(w->a, c, n);
 
+		if (werr(w, "unable to write the archive", err) < 0)
+			return -1;
 		if (r <= 0)
 			return aerr(err, w->a, "unable to write the archive");
 		c += r;
@@ -158,7 +178,11 @@ write_data(struct ops_archive_writer *w, const void *p, size_t n, struct ops_err
 static int
 finish_entry(struct ops_archive_writer *w, struct ops_err *err)
 {
-	if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
+	int r = archive_write_finish_entry(w->a);
+
+	if (werr(w, "unable to write the archive", err) < 0)
+		return -1;
+	if (r != ARCHIVE_OK)
 		return aerr(err, w->a, "unable to write the archive");
 	return 0;
 }
@@ -228,7 +252,11 @@ out:
 int
 ops_archive_write_close(struct ops_archive_writer *w, struct ops_err *err)
 {
-	if (archive_write_close(w->a) != ARCHIVE_OK)
+	int r = archive_write_close(w->a);
+
+	if (werr(w, "unable to finish the archive", err) < 0)
+		return -1;
+	if (r != ARCHIVE_OK)
 		return aerr(err, w->a, "unable to finish the archive");
 	return 0;
 }

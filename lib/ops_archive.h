@@ -38,9 +38,10 @@ struct ops_archive_writer {
 	void *wctx;
 	int fd;
 	uint64_t bytes, synced;
+	int werr;		/* errno of the first failed write(2), 0 if none */
 };
 
-#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0, 0 }
+#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0, 0, 0 }
 
 /* Start an archive on fd (which stays the caller's). compression is
  * "zstd", "gzip" or "none". */
