@@ -11,7 +11,9 @@ mkhome "$H"
 ops-health --home "$H" >/dev/null || true
 DASH=$(command -v ops-dashboard)
 S=ops-e2e-$$
-tm() { tmux -L "$S" -f /dev/null "$@"; }
+# Every step that waits on a terminal is bounded: a program stuck on one
+# fails this test in seconds instead of hanging the suite.
+tm() { timeout 10 tmux -L "$S" -f /dev/null "$@"; }
 trap '_rc=$?; tmux -L "$S" kill-server 2>/dev/null; (exit $_rc); _cleanup' EXIT
 
 # wait_for SESSION REGEX: poll capture-pane until the screen matches.
@@ -95,8 +97,12 @@ wait_for z '^EXIT=0$'
 # The raw bytes of a watch: the screen is cleared once, then each frame
 # goes home and overwrites in place (no flicker), then the terminal is
 # given back.
-script -qfc "env LC_ALL=C timeout -s INT 2.5 '$DASH' --home '$H' watch -n 0.5" \
-	"$T/typescript" </dev/null >/dev/null
+# --foreground: timeout must not move the dashboard out of the terminal's
+# foreground process group (script runs the command through $SHELL or
+# /bin/sh; dash forks), where its tcsetattr would stop it with SIGTTOU.
+SHELL=/bin/sh timeout -k 2 20 script -qfc \
+	"env LC_ALL=C timeout --foreground -k 2 -s INT 2.5 '$DASH' --home '$H' watch -n 0.5" \
+	"$T/typescript" </dev/null >/dev/null || fail "watch under script did not end on SIGINT"
 python3 - "$T/typescript" <<'EOF'
 import sys
 raw = open(sys.argv[1], "rb").read()
@@ -108,9 +114,9 @@ assert raw.rindex(b"\x1b[?25h") > raw.rindex(b"\x1b[H"), "cursor not shown at th
 EOF
 
 # show: colour on a terminal, none with NO_COLOR or into a pipe.
-script -qfc "'$DASH' --home '$H' show" "$T/color" </dev/null >/dev/null
+timeout 20 script -qfc "'$DASH' --home '$H' show" "$T/color" </dev/null >/dev/null
 grep -q $'\033\\[1;31mCRITICAL' "$T/color" || fail "no colour on a terminal"
-NO_COLOR=1 script -qfc "'$DASH' --home '$H' show" "$T/nocolor" </dev/null >/dev/null
+NO_COLOR=1 timeout 20 script -qfc "'$DASH' --home '$H' show" "$T/nocolor" </dev/null >/dev/null
 grep -q 'DHARMIC-OPS CRITICAL' "$T/nocolor" || fail "show printed nothing under NO_COLOR"
 grep -q $'\033' "$T/nocolor" && fail "escape codes despite NO_COLOR"
 ops-dashboard --home "$H" show | cat > "$T/pipe"
