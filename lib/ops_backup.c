@@ -136,6 +136,7 @@ struct member {
 	char *src;		/* the live file */
 	enum ops_kind kind;
 	int fd;			/* what is streamed: a snapshot, a copy or the live JSONL */
+	struct ops_snapshot_db *db;	/* a database held until the snapper copies it */
 	uint64_t len;
 	double mtime;
 	char sha256[OPS_SHA256_HEX];	/* hashed on its way into the archive */
@@ -144,26 +145,42 @@ struct member {
 struct job {
 	const struct ops_config *cfg;
 	const struct ops_backup_progress *p;
-	struct member *v;
+	struct member *v;	/* sorted by name */
 	size_t n;
+	size_t *order;		/* the archive's order: indexes into v */
 	char dir[PATH_MAX];
 	char snapdir[PATH_MAX];
 	char tmp[PATH_MAX];
+	/* The snapper thread copies the held databases, in member order,
+	 * while this one archives those already copied. */
+	pthread_t snapper;
+	int snapping;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t ready;		/* members [0, ready) can be archived */
+	int stop, failed;
+	struct ops_err snap_err;
 };
+
+static void snapper_join(struct job *j);
 
 static void
 job_release(struct job *j)
 {
 	struct ops_err ignore = OPS_ERR_INIT;
 
+	snapper_join(j);
 	for (size_t i = 0; i < j->n; i++) {
+		ops_snapshot_db_close(j->v[i].db);
 		free(j->v[i].name);
 		free(j->v[i].src);
 		if (j->v[i].fd >= 0)
 			close(j->v[i].fd);
 	}
 	free(j->v);
+	free(j->order);
 	j->v = NULL;
+	j->order = NULL;
 	j->n = 0;
 	if (j->snapdir[0])
 		ops_tree_remove(j->snapdir, &ignore);
@@ -263,21 +280,28 @@ out:
 	return rc;
 }
 
+/* Where member i's copy is staged; ext is "db" or "file". */
 static int
-open_staged(const char *path, struct member *m, struct ops_err *err)
+staged_path(const struct job *j, size_t i, const char *ext, char *buf, size_t len,
+    struct ops_err *err)
 {
-	struct stat st;
-
-	m->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (m->fd < 0)
-		return ops_err_sys(err, errno, "unable to open '%s'", path);
-	if (fstat(m->fd, &st) < 0)
-		return ops_err_sys(err, errno, "unable to stat '%s'", path);
-	m->len = (uint64_t)st.st_size;
+	if (snprintf(buf, len, "%s/%zu.%s", j->snapdir, i, ext) >= (int)len)
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->snapdir);
 	return 0;
 }
 
-/* Take member i's snapshot and hash it. */
+static int
+open_staged(const char *path, struct member *m, struct ops_err *err)
+{
+	m->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (m->fd < 0)
+		return ops_err_sys(err, errno, "unable to open '%s'", path);
+	return 0;
+}
+
+/* Fix member i at this instant: a database held in a read transaction
+ * (copied later, by the snapper), a JSONL's length, a copy of any other
+ * file. Its length is then known for the manifest. */
 static int
 snapshot(struct job *j, size_t i, struct ops_err *err)
 {
@@ -304,13 +328,7 @@ snapshot(struct job *j, size_t i, struct ops_err *err)
 		m->kind = OPS_KIND_SQLITE;
 		close(fd);
 		fd = -1;
-		if (snprintf(staged, sizeof(staged), "%s/%zu.db", j->snapdir, i) >=
-		    (int)sizeof(staged)) {
-			ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->snapdir);
-			goto out;
-		}
-		if (ops_snapshot_sqlite(m->src, staged, err) < 0 ||
-		    open_staged(staged, m, err) < 0)
+		if (ops_snapshot_db_open(m->src, &m->db, &m->len, err) < 0)
 			goto out;
 	} else if (ends_with(m->name, ".jsonl")) {
 		/* Append-only: the bytes up to the last complete line do not
@@ -322,12 +340,8 @@ snapshot(struct job *j, size_t i, struct ops_err *err)
 			goto out;
 	} else {
 		m->kind = OPS_KIND_FILE;
-		if (snprintf(staged, sizeof(staged), "%s/%zu.file", j->snapdir, i) >=
-		    (int)sizeof(staged)) {
-			ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->snapdir);
-			goto out;
-		}
-		if (ops_snapshot_copy(fd, m->name, staged, &m->len, m->sha256, err) < 0 ||
+		if (staged_path(j, i, "file", staged, sizeof(staged), err) < 0 ||
+		    ops_snapshot_copy(fd, m->name, staged, &m->len, m->sha256, err) < 0 ||
 		    open_staged(staged, m, err) < 0)
 			goto out;
 	}
@@ -336,6 +350,119 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+/* What needs no copy first (JSONL, files already copied), then the
+ * databases, smallest first: the archive starts at once and the snapper
+ * keeps ahead of it while copying the big ones. */
+static int
+by_archive_order(const void *a, const void *b, void *ctx)
+{
+	const struct member *v = ctx, *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
+
+	if ((x->db != NULL) != (y->db != NULL))
+		return x->db != NULL ? 1 : -1;
+	if (x->db && x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+archive_order(struct job *j, struct ops_err *err)
+{
+	j->order = calloc(j->n, sizeof(*j->order));
+	if (j->order == NULL)
+		return ops_err_sys(err, errno, "unable to plan the archive");
+	for (size_t i = 0; i < j->n; i++)
+		j->order[i] = i;
+	qsort_r(j->order, j->n, sizeof(*j->order), by_archive_order, j->v);
+	return 0;
+}
+
+static void *
+snapper_main(void *arg)
+{
+	struct job *j = arg;
+	struct ops_err err = OPS_ERR_INIT;
+	char staged[PATH_MAX];
+
+	for (size_t k = 0; k < j->n; k++) {
+		size_t i = j->order[k];
+		struct member *m = &j->v[i];
+		int stop, failed = 0;
+
+		pthread_mutex_lock(&j->mu);
+		stop = j->stop;
+		pthread_mutex_unlock(&j->mu);
+		if (stop)
+			break;
+		if (m->db) {
+			failed = staged_path(j, i, "db", staged, sizeof(staged), &err) < 0 ||
+			    ops_snapshot_db_copy(m->db, staged, &err) < 0 ||
+			    open_staged(staged, m, &err) < 0;
+			ops_snapshot_db_close(m->db);
+			m->db = NULL;
+		}
+		pthread_mutex_lock(&j->mu);
+		if (failed) {
+			j->failed = 1;
+			j->snap_err = err;
+		} else {
+			j->ready = k + 1;
+		}
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+		if (failed)
+			break;
+	}
+	return NULL;
+}
+
+static int
+snapper_start(struct job *j, struct ops_err *err)
+{
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (pthread_create(&j->snapper, NULL, snapper_main, j) != 0) {
+		pthread_mutex_destroy(&j->mu);
+		pthread_cond_destroy(&j->cv);
+		return ops_err_sys(err, EAGAIN, "unable to start the snapshots");
+	}
+	j->snapping = 1;
+	return 0;
+}
+
+/* Waits for the copy of the k-th member in the archive's order: 0 when it
+ * can be archived. */
+static int
+snapper_wait(struct job *j, size_t k, struct ops_err *err)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&j->mu);
+	while (j->ready <= k && !j->failed)
+		pthread_cond_wait(&j->cv, &j->mu);
+	if (j->ready <= k) {
+		*err = j->snap_err;
+		rc = -1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+/* Stops the snapper after the copy it is making, if any. */
+static void
+snapper_join(struct job *j)
+{
+	if (!j->snapping)
+		return;
+	pthread_mutex_lock(&j->mu);
+	j->stop = 1;
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(j->snapper, NULL);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	j->snapping = 0;
 }
 
 static const char *
@@ -475,11 +602,12 @@ write_archive(struct job *j, struct ops_manifest *m, int fd, struct follow *f,
 	    err) < 0 ||
 	    ops_archive_write_dir(&w, "memory", m->created, err) < 0)
 		goto out;
-	for (size_t i = 0; i < j->n; i++) {
-		struct member *mb = &j->v[i];
+	for (size_t k = 0; k < j->n; k++) {
+		struct member *mb = &j->v[j->order[k]];
 		struct ops_manifest_entry *e;
 
-		if (ops_archive_write_fd(&w, mb->name, mb->fd, mb->len, mb->mtime,
+		if (snapper_wait(j, k, err) < 0 ||
+		    ops_archive_write_fd(&w, mb->name, mb->fd, mb->len, mb->mtime,
 		    mb->sha256, err) < 0)
 			goto out;
 		e = (struct ops_manifest_entry *)ops_manifest_find(m, mb->name);
@@ -647,6 +775,8 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 			goto out;
 	}
 	progress(p, "snapshot", j.n, j.n);
+	if (archive_order(&j, err) < 0 || snapper_start(&j, err) < 0)
+		goto out;
 	m.created = now;
 	ops_manifest_sort(&m);
 
@@ -693,6 +823,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	fd = -1;
 	pthread_mutex_destroy(&v.f.mu);
 	pthread_cond_destroy(&v.f.cv);
+	snapper_join(&j);
 	for (size_t i = 0; i < j.n; i++) {
 		close(j.v[i].fd);
 		j.v[i].fd = -1;

@@ -45,24 +45,113 @@ sqlerr(struct ops_err *err, sqlite3 *db, const char *what, const char *path)
 	    db ? sqlite3_errmsg(db) : "out of memory");
 }
 
-/* One attempt: 0 done, 1 busy (try again), -1 failed. */
-static int
-snapshot_once(const char *src, const char *dst, struct ops_err *err)
+struct ops_snapshot_db {
+	sqlite3 *src;
+	char *path;
+	uint64_t size;
+};
+
+void
+ops_snapshot_db_close(struct ops_snapshot_db *h)
 {
-	sqlite3 *s = NULL, *d = NULL;
+	if (h == NULL)
+		return;
+	sqlite3_close(h->src);	/* ends the read transaction */
+	free(h->path);
+	free(h);
+}
+
+/* One attempt at the read transaction: 0 held, 1 busy (try again), -1
+ * failed. */
+static int
+hold_once(struct ops_snapshot_db *h, struct ops_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t size;
+	int rc = -1, step;
+
+	if (sqlite3_exec(h->src, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(err, h->src, "read", h->path);
+	/* The first read starts the transaction; page_count is the size
+	 * of the database as of that instant (the WAL's view included). */
+	if (sqlite3_prepare_v2(h->src, "SELECT page_count * page_size FROM "
+	    "pragma_page_count(), pragma_page_size()", -1, &st, NULL) != SQLITE_OK) {
+		sqlerr(err, h->src, "read", h->path);
+		goto out;
+	}
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		size = sqlite3_column_int64(st, 0);
+		if (size <= 0) {
+			ops_err_set(err, OPS_E_FAIL, "unable to snapshot '%s': it is empty",
+			    h->path);
+			goto out;
+		}
+		h->size = (uint64_t)size;
+		rc = 0;
+	} else {
+		rc = (step == SQLITE_BUSY || step == SQLITE_LOCKED) ? 1 : -1;
+		ops_err_set(err, OPS_E_FAIL, "unable to snapshot '%s': %s", h->path,
+		    sqlite3_errmsg(h->src));
+	}
+out:
+	sqlite3_finalize(st);
+	if (rc != 0)
+		sqlite3_exec(h->src, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+ops_snapshot_db_open(const char *src, struct ops_snapshot_db **out, uint64_t *size,
+    struct ops_err *err)
+{
+	struct ops_snapshot_db *h = calloc(1, sizeof(*h));
+	int rc = -1, r = 1;
+
+	*out = NULL;
+	if (h == NULL || (h->path = strdup(src)) == NULL) {
+		ops_err_sys(err, ENOMEM, "unable to snapshot '%s'", src);
+		goto out;
+	}
+	if (sqlite3_open_v2(src, &h->src, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
+		sqlerr(err, h->src, "open", src);
+		goto out;
+	}
+	sqlite3_busy_timeout(h->src, 2000);
+	/* Busy past the timeout (a recovery, an exclusive lock): a few
+	 * more tries, further apart. */
+	for (int i = 0; r == 1; i++) {
+		if (i > 0)
+			nap(0.1 * i);
+		if ((r = hold_once(h, err)) == 1 && i + 1 == SNAPSHOT_TRIES) {
+			ops_err_prefix(err, "gave up after %d tries", SNAPSHOT_TRIES);
+			goto out;
+		}
+	}
+	if (r < 0)
+		goto out;
+	*size = h->size;
+	*out = h;
+	h = NULL;
+	rc = 0;
+out:
+	ops_snapshot_db_close(h);
+	return rc;
+}
+
+int
+ops_snapshot_db_copy(struct ops_snapshot_db *h, const char *dst, struct ops_err *err)
+{
+	sqlite3 *d = NULL;
 	sqlite3_backup *b = NULL;
+	struct stat st;
 	int fd, rc = -1, step;
 
 	fd = open(dst, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ops_err_sys(err, errno, "unable to create '%s'", dst);
 	close(fd);
-	if (sqlite3_open_v2(src, &s, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
-	    NULL) != SQLITE_OK) {
-		sqlerr(err, s, "open", src);
-		goto out;
-	}
-	sqlite3_busy_timeout(s, 2000);
 	if (sqlite3_open_v2(dst, &d, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 	    NULL) != SQLITE_OK) {
 		sqlerr(err, d, "open", dst);
@@ -77,32 +166,40 @@ snapshot_once(const char *src, const char *dst, struct ops_err *err)
 		sqlerr(err, d, "prepare", dst);
 		goto out;
 	}
-	b = sqlite3_backup_init(d, "main", s, "main");
+	b = sqlite3_backup_init(d, "main", h->src, "main");
 	if (b == NULL) {
-		sqlerr(err, d, "start a snapshot of", src);
+		sqlerr(err, d, "start a snapshot of", h->path);
 		goto out;
 	}
-	/* All pages in one step: one read transaction on the source, so the
-	 * copy is the database at one instant; the agent keeps writing to
-	 * its WAL meanwhile. */
+	/* All pages in one step, inside the read transaction that
+	 * ops_snapshot_db_open began (backup_step uses one already open):
+	 * the copy is the database at that instant, whatever the agent has
+	 * written to its WAL since. */
 	step = sqlite3_backup_step(b, -1);
 	if (sqlite3_backup_finish(b) != SQLITE_OK && step == SQLITE_DONE)
 		step = sqlite3_errcode(d);
-	b = NULL;
-	if (step == SQLITE_DONE) {
-		rc = 0;
-	} else if (step == SQLITE_BUSY || step == SQLITE_LOCKED) {
-		rc = 1;
-		ops_err_set(err, OPS_E_FAIL, "unable to snapshot '%s': %s", src,
+	if (step != SQLITE_DONE) {
+		ops_err_set(err, OPS_E_FAIL, "unable to snapshot '%s': %s", h->path,
 		    sqlite3_errstr(step));
-	} else {
-		ops_err_set(err, OPS_E_FAIL, "unable to snapshot '%s': %s", src,
-		    sqlite3_errstr(step));
+		goto out;
 	}
+	if (sqlite3_close(d) != SQLITE_OK) {
+		sqlerr(err, d, "close", dst);
+		goto out;
+	}
+	d = NULL;
+	if (stat(dst, &st) < 0) {
+		ops_err_sys(err, errno, "unable to stat '%s'", dst);
+		goto out;
+	}
+	if ((uint64_t)st.st_size != h->size) {
+		ops_err_set(err, OPS_E_FAIL, "the snapshot of '%s' is %lld bytes, expected %llu",
+		    h->path, (long long)st.st_size, (unsigned long long)h->size);
+		goto out;
+	}
+	rc = 0;
 out:
-	if (sqlite3_close(d) != SQLITE_OK && rc == 0)
-		rc = sqlerr(err, d, "close", dst);
-	sqlite3_close(s);
+	sqlite3_close(d);
 	if (rc != 0)
 		unlink(dst);
 	return rc;
@@ -111,15 +208,15 @@ out:
 int
 ops_snapshot_sqlite(const char *src, const char *dst, struct ops_err *err)
 {
-	for (int i = 0;; i++) {
-		int rc = snapshot_once(src, dst, err);
+	struct ops_snapshot_db *h;
+	uint64_t size;
+	int rc;
 
-		if (rc <= 0)
-			return rc;
-		if (i + 1 == SNAPSHOT_TRIES)
-			return ops_err_prefix(err, "gave up after %d tries", SNAPSHOT_TRIES);
-		nap(0.1 * (i + 1));
-	}
+	if (ops_snapshot_db_open(src, &h, &size, err) < 0)
+		return -1;
+	rc = ops_snapshot_db_copy(h, dst, err);
+	ops_snapshot_db_close(h);
+	return rc;
 }
 
 int

@@ -17,10 +17,27 @@
  * (empty files included), -1 on a read error. */
 int ops_snapshot_is_sqlite(int fd, const char *what, struct ops_err *err);
 
-/* Snapshot the live database src into dst, a new file (0600, O_EXCL) on
- * a filesystem with room for it. src is opened read-only and never
- * written. A source busy at the moment (a checkpoint, a recovery) is
- * retried a few times. On failure dst is removed. */
+/* A live database held at one instant: a read transaction on src
+ * (opened read-only, never written), begun by ops_snapshot_db_open and
+ * kept until ops_snapshot_db_close. *size is what the copy will be, known
+ * before any page is copied. A source busy at the moment (a checkpoint, a
+ * recovery) is retried a few times. The agent keeps writing meanwhile
+ * (to its WAL, which cannot be checkpointed past the instant held). The
+ * handle is the caller's; it may be used from another thread, one at a
+ * time. */
+struct ops_snapshot_db;
+int ops_snapshot_db_open(const char *src, struct ops_snapshot_db **h, uint64_t *size,
+    struct ops_err *err);
+
+/* Copy the database as held into dst, a new file (0600, O_EXCL), through
+ * SQLite's online backup API: exactly *size bytes. On failure dst is
+ * removed. */
+int ops_snapshot_db_copy(struct ops_snapshot_db *h, const char *dst, struct ops_err *err);
+
+/* Ends the read transaction and frees h (NULL is fine). */
+void ops_snapshot_db_close(struct ops_snapshot_db *h);
+
+/* open, copy and close in one call. */
 int ops_snapshot_sqlite(const char *src, const char *dst, struct ops_err *err);
 
 /* The length of fd's content up to and including its last '\n', as it
