@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +433,24 @@ snapper_start(struct job *j, struct ops_err *err)
 	return 0;
 }
 
+/* The snapper holds read transactions on the agent's databases (their
+ * WAL cannot be checkpointed meanwhile) and the archive waits for its
+ * copies: it goes first. This thread, and the compression, hashing and
+ * verification threads it starts from now on (Linux gives a new thread
+ * its creator's nice value), run at a lower priority: nice + 10, as a
+ * backup beside a live agent should anyway. Best effort. */
+static void
+yield_to_snapper(void)
+{
+	id_t self = (id_t)gettid();
+	int prio;
+
+	errno = 0;
+	prio = getpriority(PRIO_PROCESS, self);
+	if (errno == 0 && prio < 19)
+		setpriority(PRIO_PROCESS, self, prio + 10 > 19 ? 19 : prio + 10);
+}
+
 /* Waits for the copy of the k-th member in the archive's order: 0 when it
  * can be archived. */
 static int
@@ -777,6 +796,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	progress(p, "snapshot", j.n, j.n);
 	if (archive_order(&j, err) < 0 || snapper_start(&j, err) < 0)
 		goto out;
+	yield_to_snapper();
 	m.created = now;
 	ops_manifest_sort(&m);
 
