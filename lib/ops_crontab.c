@@ -310,11 +310,13 @@ int
 ops_crontab_template(const struct ops_crontab_opts *o, char *path, size_t len,
     struct ops_err *err)
 {
-	/* Installed next to the programs' prefix, the build tree's copy
-	 * (CMake puts one beside the binaries), then the configured datadir. */
+	/* The build tree's copy (CMake puts one beside the binaries), then
+	 * the one installed next to the programs' prefix, then the
+	 * configured datadir. The build tree's first: a build directory
+	 * inside another one must not take its parent's (older) copy. */
 	const char *dirs[] = { o->bindir, o->bindir, OPS_DATADIR };
-	const char *rel[] = { "../share/dharmic-ops/dharmic-ops.crontab",
-		"share/dharmic-ops/dharmic-ops.crontab", "dharmic-ops.crontab" };
+	const char *rel[] = { "share/dharmic-ops/dharmic-ops.crontab",
+		"../share/dharmic-ops/dharmic-ops.crontab", "dharmic-ops.crontab" };
 
 	if (o->tmpl != NULL)
 		return ops_path_join(path, len, ".", o->tmpl, err);

@@ -104,8 +104,12 @@ cmd=$(printf '%s\n' "$line" | sed -E 's/^([^ ]+ +){5}//')
 case "$(printf '%s' "$cmd" | sed 's/\\%//g')" in *%*) fail "unescaped % in: $line" ;; esac
 cmd=$(printf '%s' "$cmd" | sed 's/\\%/%/g')
 : > "$H2/logs/cron.log"
+: > "$H2/logs/health_check.log"
 sh -c "$cmd" || true
-grep -q '^DHARMIC-OPS ' "$H2/logs/cron.log" || fail "health entry did not run: $(cat "$H2/logs/cron.log")"
+# the verdict is one line in health_check.log; cron.log gets no report
+grep -q '\] health: ' "$H2/logs/health_check.log" ||
+	fail "health entry did not run: $(cat "$H2/logs/health_check.log")"
+grep -q 'DHARMIC-OPS' "$H2/logs/cron.log" && fail "the health report was appended to cron.log"
 sqlite3 "$H2/.ops/state.db" 'select count(*) from runs' | grep -qx 1 || fail "health entry ran on another home"
 
 # 7. no crontab program at all (PATH holds nothing: a real crontab must

@@ -181,6 +181,10 @@ test_shipped_template(void)
 		entries++;
 		unit_case("entry %s", line);
 		CHECK(strchr(line, '@') == NULL);
+		/* the health check's report goes to health_check.log; its
+		 * errors, and everything else, to cron.log */
+		if (strstr(line, "/ops-health "))
+			HAS_STR(line, "/ops-health > /dev/null 2>> /srv/agent/logs/cron.log;");
 		HAS_STR(line, ">> /srv/agent/logs/cron.log 2>&1");
 	}
 	unit_case("%s", "");
