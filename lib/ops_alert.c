@@ -193,6 +193,13 @@ ops_alert_map(const struct ops_report *r, struct ops_alert_conds *out)
 	return 0;
 }
 
+int
+ops_alert_conds_add(struct ops_alert_conds *c, const char *type, int active,
+    enum ops_state severity, const char *msg)
+{
+	return push_cond(c, type, active, severity, msg);
+}
+
 void
 ops_alert_conds_release(struct ops_alert_conds *c)
 {

@@ -120,6 +120,10 @@ int ops_alert_escalates(const char *type);
 int ops_alert_map(const struct ops_report *r, struct ops_alert_conds *out);
 void ops_alert_conds_release(struct ops_alert_conds *c);
 
+/* Append a condition (msg copied, truncated to fit). -1 on ENOMEM. */
+int ops_alert_conds_add(struct ops_alert_conds *c, const char *type, int active,
+    enum ops_state severity, const char *msg);
+
 /* The row for type, added (inactive) when missing; NULL on ENOMEM. */
 struct ops_alert_state *ops_alert_set_get(struct ops_alert_set *s, const char *type);
 struct ops_alert_state *ops_alert_set_find(const struct ops_alert_set *s,

@@ -209,10 +209,62 @@ notice_for(struct run *R, const struct ops_alert_notice *an, struct ops_buf *msg
 	n->suppressed = an->suppressed;
 }
 
+static int
+configured(const struct ops_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->health.nchecks; i++)
+		if (strcmp(cfg->health.checks[i].name, name) == 0)
+			return 1;
+	for (size_t i = 0; i < cfg->health.nendpoints; i++)
+		if (strcmp(cfg->health.endpoints[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+reported(const struct ops_alert_conds *c, const char *type)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].type, type) == 0)
+			return 1;
+	return 0;
+}
+
+/* A check_NAME row whose check was removed from health.checks and
+ * health.endpoints (and is not in the report either): an alert on it
+ * resolves ("no longer configured") instead of firing for ever, and a
+ * quiet one is forgotten (ops-alert status stops listing it). -1 on
+ * failure. */
+static int
+retire_removed_checks(struct run *R, struct ops_alert_conds *conds, struct ops_err *err)
+{
+	for (size_t i = 0; i < R->set.n;) {
+		const struct ops_alert_state *x = &R->set.v[i];
+
+		if (strncmp(x->type, "check_", 6) != 0 || configured(R->cfg, x->type + 6) ||
+		    reported(conds, x->type) || x->resolve_pending) {
+			i++;
+		} else if (x->active) {
+			if (ops_alert_conds_add(conds, x->type, 0, OPS_OK,
+			    "no longer configured") < 0)
+				return ops_err_sys(err, ENOMEM, "unable to decide on alerts");
+			i++;
+		} else {
+			/* out of the set too, or the save would write it back */
+			if (ops_alert_store_forget(&R->st, x->type, err) < 0)
+				return -1;
+			memmove(&R->set.v[i], &R->set.v[i + 1],
+			    (R->set.n - i - 1) * sizeof(R->set.v[0]));
+			R->set.n--;
+		}
+	}
+	return 0;
+}
+
 /* Phase 1, one transaction: read the state, apply the report, decide,
  * reserve what goes out (so a concurrent run counts it), write it back. */
 static int
-decide(struct run *R, const struct ops_alert_conds *conds, int *restart,
+decide(struct run *R, struct ops_alert_conds *conds, int *restart,
     struct ops_err *err)
 {
 	const struct ops_config *cfg = R->cfg;
@@ -232,6 +284,8 @@ decide(struct run *R, const struct ops_alert_conds *conds, int *restart,
 	R->recovered = R->st.recovered != NULL || lost > 0;
 	R->ctx.unreported = unreported > 0 ? (int64_t)unreported : 0;
 	R->ctx.consolidate = R->recovered;
+	if (retire_removed_checks(R, conds, err) < 0)
+		goto fail;
 	if (ops_alert_apply(&R->set, conds, now) < 0 ||
 	    ops_alert_decide(&R->set, &pol, &R->ctx, &R->plan) < 0) {
 		ops_err_sys(err, ENOMEM, "unable to decide on alerts");

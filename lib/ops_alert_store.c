@@ -116,6 +116,17 @@ out:
 }
 
 int
+ops_alert_store_forget(struct ops_statedb *st, const char *type, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (ops_state_prepare(st, "DELETE FROM alert_state WHERE type=?", &s, err) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
+	return ops_state_step_done(st, s, "forget an alert type", err);
+}
+
+int
 ops_alert_store_save(struct ops_statedb *st, const struct ops_alert_set *set,
     struct ops_err *err)
 {

@@ -29,6 +29,9 @@ void ops_alert_store_rollback(struct ops_statedb *st);
  * ignored: the clock went back). */
 int ops_alert_store_load(struct ops_statedb *st, double now, struct ops_alert_set *s,
     struct ops_err *err);
+/* Delete type's row (a check no longer configured, quiet). */
+int ops_alert_store_forget(struct ops_statedb *st, const char *type, struct ops_err *err);
+
 int ops_alert_store_save(struct ops_statedb *st, const struct ops_alert_set *s,
     struct ops_err *err);
 
