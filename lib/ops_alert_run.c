@@ -222,7 +222,7 @@ configured(const struct ops_config *cfg, const char *name)
 }
 
 static int
-reported(const struct ops_alert_conds *c, const char *type)
+in_conds(const struct ops_alert_conds *c, const char *type)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->v[i].type, type) == 0)
@@ -242,7 +242,7 @@ retire_removed_checks(struct run *R, struct ops_alert_conds *conds, struct ops_e
 		const struct ops_alert_state *x = &R->set.v[i];
 
 		if (strncmp(x->type, "check_", 6) != 0 || configured(R->cfg, x->type + 6) ||
-		    reported(conds, x->type) || x->resolve_pending) {
+		    in_conds(conds, x->type) || x->resolve_pending) {
 			i++;
 		} else if (x->active) {
 			if (ops_alert_conds_add(conds, x->type, 0, OPS_OK,

@@ -9,7 +9,7 @@
 
 #include "unit.h"
 
-static char *dir;
+static char *work;
 
 static char *
 path(const char *name)
@@ -18,7 +18,7 @@ path(const char *name)
 	static int i;
 
 	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", work, name);
 	return buf[i];
 }
 
@@ -175,12 +175,12 @@ copy(void)
 int
 main(void)
 {
-	dir = unit_tmpdir();
+	work = unit_tmpdir();
 	held_instant();
 	refusals();
 	jsonl();
 	copy();
 	unit_case("%s", "");
-	unit_cleanup(dir);
+	unit_cleanup(work);
 	return unit_done();
 }
