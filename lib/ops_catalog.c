@@ -3,27 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
-static int
-dberr(struct ops_err *err, sqlite3 *db, const char *what)
-{
-	return ops_err_set(err, OPS_E_FAIL, "backup catalog: unable to %s: %s", what,
-	    sqlite3_errmsg(db));
-}
-
 int
 ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
     struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = -1;
 
-	if (sqlite3_prepare_v2(st->db,
+	if (ops_state_prepare(st,
 	    "INSERT OR REPLACE INTO backups(name,created,size,files,data_size,"
 	    "compression,seconds,verified,verify_ok,verify_msg)"
-	    " VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) != SQLITE_OK) {
-		dberr(err, st->db, "prepare");
-		goto out;
-	}
+	    " VALUES(?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
+		return -1;
 	sqlite3_bind_text(s, 1, row->name, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, row->created);
 	sqlite3_bind_int64(s, 3, row->size);
@@ -36,14 +26,7 @@ ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 		sqlite3_bind_int(s, 9, row->verify_ok);
 		sqlite3_bind_text(s, 10, row->verify_msg, -1, SQLITE_STATIC);
 	}
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		dberr(err, st->db, "record a backup");
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return ops_state_step_done(st, s, "record a backup in the catalog", err);
 }
 
 static void
@@ -59,12 +42,10 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(st->db,
+	if (ops_state_prepare(st,
 	    "SELECT name,created,size,files,data_size,compression,seconds,verified,"
-	    "verify_ok,verify_msg FROM backups WHERE name=?", -1, &s, NULL) != SQLITE_OK) {
-		dberr(err, st->db, "prepare");
-		goto out;
-	}
+	    "verify_ok,verify_msg FROM backups WHERE name=?", &s, err) < 0)
+		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	switch (sqlite3_step(s)) {
 	case SQLITE_ROW:
@@ -85,9 +66,8 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 		rc = 0;
 		break;
 	default:
-		dberr(err, st->db, "read the catalog");
+		ops_state_error(err, st, "read the backup catalog");
 	}
-out:
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -96,20 +76,9 @@ int
 ops_catalog_remove(struct ops_statedb *st, const char *name, struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = -1;
 
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM backups WHERE name=?", -1, &s,
-	    NULL) != SQLITE_OK) {
-		dberr(err, st->db, "prepare");
-		goto out;
-	}
+	if (ops_state_prepare(st, "DELETE FROM backups WHERE name=?", &s, err) < 0)
+		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		dberr(err, st->db, "update the catalog");
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return ops_state_step_done(st, s, "update the backup catalog", err);
 }
