@@ -5,11 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,8 +152,8 @@ struct job {
 	char dir[PATH_MAX];
 	char snapdir[PATH_MAX];
 	char tmp[PATH_MAX];
-	/* The snapper thread copies the held databases, in member order,
-	 * while this one archives those already copied. */
+	/* The snapper thread copies the held databases, in the archive's
+	 * order, while this one archives those already copied. */
 	pthread_t snapper;
 	int snapping;
 	pthread_mutex_t mu;
