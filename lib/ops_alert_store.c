@@ -169,22 +169,13 @@ ops_alert_store_sent_count(struct ops_statedb *st, double now, int64_t *n,
     struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = -1;
 
 	if (ops_state_prepare(st, "SELECT count(*) FROM alert_sent WHERE ts>? AND ts<=?",
 	    &s, err) < 0)
 		return -1;
 	sqlite3_bind_double(s, 1, now - 3600);
 	sqlite3_bind_double(s, 2, now);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		ops_state_error(err, st, "count sent alerts");
-		goto out;
-	}
-	*n = sqlite3_column_int64(s, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return ops_state_step_int64(st, s, "count sent alerts", n, err);
 }
 
 int

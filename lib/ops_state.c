@@ -96,6 +96,22 @@ ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
 }
 
 int
+ops_state_step_int64(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
+    int64_t *n, struct ops_err *err)
+{
+	int rc = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		dberr(err, st->db, what);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
 ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -435,24 +451,13 @@ ops_state_count_events(struct ops_statedb *st, const char *kind, double since,
     int64_t *count, struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = -1;
 
-	if (sqlite3_prepare_v2(st->db,
-	    "SELECT count(*) FROM events WHERE kind=? AND ts>=?", -1, &s, NULL) != SQLITE_OK) {
-		dberr(err, st->db, "prepare");
-		goto out;
-	}
+	if (ops_state_prepare(st, "SELECT count(*) FROM events WHERE kind=? AND ts>=?", &s,
+	    err) < 0)
+		return -1;
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, since);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		dberr(err, st->db, "count events");
-		goto out;
-	}
-	*count = sqlite3_column_int64(s, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return ops_state_step_int64(st, s, "count events", count, err);
 }
 
 int

@@ -71,6 +71,10 @@ int ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
     struct ops_err *err);
 int ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
     struct ops_err *err);
+/* Steps a statement that returns one row (a count) into *n and finalizes
+ * it, whatever happens. */
+int ops_state_step_int64(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
+    int64_t *n, struct ops_err *err);
 
 /* Run one SQL statement with no result; for simple updates and tests. */
 int ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err);
