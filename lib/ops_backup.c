@@ -435,10 +435,11 @@ snapper_start(struct job *j, struct ops_err *err)
 
 /* The snapper holds read transactions on the agent's databases (their
  * WAL cannot be checkpointed meanwhile) and the archive waits for its
- * copies: it goes first. This thread, and the compression, hashing and
- * verification threads it starts from now on (Linux gives a new thread
- * its creator's nice value), run at a lower priority: nice + 10, as a
- * backup beside a live agent should anyway. Best effort. */
+ * copies: it goes first. The archiving and verifying threads, and the
+ * compression and hashing threads they start (Linux gives a new thread
+ * its creator's nice value), run at nice + 10, as a backup beside a live
+ * agent should anyway. The caller's thread keeps its priority. Best
+ * effort. */
 static void
 yield_to_snapper(void)
 {
@@ -593,9 +594,11 @@ verifier_main(void *arg)
 {
 	struct verifier *v = arg;
 
+	yield_to_snapper();
 	v->rc = ops_archive_read(v->path, &v->ro, &v->m, &v->err);
 	return NULL;
 }
+
 
 /* MANIFEST.json, memory/, the members (each hashed on its way in, the
  * hash set in m), MANIFEST.sha256. */
@@ -646,6 +649,28 @@ out:
 	ops_buf_release(&sha);
 	ops_buf_release(&json);
 	return rc;
+}
+
+/* write_archive on a thread of its own, so that only the threads doing
+ * the archive's work take its lower priority. */
+struct archiver {
+	pthread_t thread;
+	struct job *j;
+	struct ops_manifest *m;
+	int fd;
+	struct follow *f;
+	struct ops_err err;
+	int rc;
+};
+
+static void *
+archiver_main(void *arg)
+{
+	struct archiver *a = arg;
+
+	yield_to_snapper();
+	a->rc = write_archive(a->j, a->m, a->fd, a->f, &a->err);
+	return NULL;
 }
 
 /* The archive's own manifest must be the one we wrote. */
@@ -767,6 +792,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	struct job j = { .cfg = cfg, .p = p };
 	struct ops_manifest m = OPS_MANIFEST_INIT;
 	struct verifier v;
+	struct archiver a;
 	struct ops_catalog_row row;
 	struct ops_prune_item *pv = NULL;
 	struct stat st;
@@ -777,6 +803,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 
 	memset(res, 0, sizeof(*res));
 	memset(&v, 0, sizeof(v));
+	memset(&a, 0, sizeof(a));
 	if (backup_dir(cfg, j.dir, sizeof(j.dir), 1, err) < 0 ||
 	    clean_stale(j.dir, err) < 0 || collect(&j, err) < 0)
 		goto out;
@@ -796,7 +823,6 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	progress(p, "snapshot", j.n, j.n);
 	if (archive_order(&j, err) < 0 || snapper_start(&j, err) < 0)
 		goto out;
-	yield_to_snapper();
 	m.created = now;
 	ops_manifest_sort(&m);
 
@@ -820,7 +846,18 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 		ops_err_sys(err, EAGAIN, "unable to start the verification");
 		goto out_v;
 	}
-	wrc = write_archive(&j, &m, fd, &v.f, err);
+	a.j = &j;
+	a.m = &m;
+	a.fd = fd;
+	a.f = &v.f;
+	if (pthread_create(&a.thread, NULL, archiver_main, &a) == 0) {
+		pthread_join(a.thread, NULL);
+		wrc = a.rc;
+		if (wrc < 0)
+			*err = a.err;
+	} else {
+		wrc = write_archive(&j, &m, fd, &v.f, err);	/* at our priority */
+	}
 	follow_end(&v.f, wrc < 0);
 	pthread_join(v.thread, NULL);
 	if (wrc < 0)

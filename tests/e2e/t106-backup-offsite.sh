@@ -44,4 +44,17 @@ printf '{"daemon": {"match": "agent-sim"}}\n' > "$H/ops.json"
 ln -s /etc/hostname "$H/memory/evil.jsonl"
 expect_rc 1 ops-backup --home "$H"
 expect_match "refusing to back up 'memory/evil.jsonl': it is a symlink" "$ERR"
+# The archive's threads run at nice + 10; the caller's thread, and what it
+# runs afterwards (the offsite command), keep the caller's priority.
+cat > "$T/nice.sh" <<SH
+#!/bin/sh
+nice > "$T/niceness"
+SH
+chmod +x "$T/nice.sh"
+rm "$H/memory/evil.jsonl"
+printf '{"daemon": {"match": "agent-sim"}, "backup": {"offsite_command": ["%s"]}}\n' \
+	"$T/nice.sh" > "$H/ops.json"
+sleep 1
+expect_rc 0 nice -n 3 ops-backup --home "$H"
+[ "$(cat "$T/niceness")" = 3 ] || fail "offsite command ran at niceness $(cat "$T/niceness"), expected 3"
 echo ok
