@@ -24,6 +24,14 @@ _pids=""
 _cleanup() {
 	rc=$?
 	for p in $_pids; do kill "$p" 2>/dev/null || true; done
+	# agents started by the programs under test (dharmic-ops start, an
+	# auto-restart) run in their own session, in a home under $T: a test
+	# that fails before stopping them must not leave them running
+	for p in $(pgrep -x agent-sim 2>/dev/null); do
+		case "$(readlink "/proc/$p/cwd" 2>/dev/null)" in
+		"$T"/*) kill "$p" 2>/dev/null || true ;;
+		esac
+	done
 	wait 2>/dev/null || true
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
 		rm -rf "$T"
