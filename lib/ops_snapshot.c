@@ -206,20 +206,6 @@ out:
 }
 
 int
-ops_snapshot_sqlite(const char *src, const char *dst, struct ops_err *err)
-{
-	struct ops_snapshot_db *h;
-	uint64_t size;
-	int rc;
-
-	if (ops_snapshot_db_open(src, &h, &size, err) < 0)
-		return -1;
-	rc = ops_snapshot_db_copy(h, dst, err);
-	ops_snapshot_db_close(h);
-	return rc;
-}
-
-int
 ops_snapshot_jsonl_len(int fd, const char *what, uint64_t *len,
     struct ops_err *err)
 {

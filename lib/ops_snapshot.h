@@ -37,9 +37,6 @@ int ops_snapshot_db_copy(struct ops_snapshot_db *h, const char *dst, struct ops_
 /* Ends the read transaction and frees h (NULL is fine). */
 void ops_snapshot_db_close(struct ops_snapshot_db *h);
 
-/* open, copy and close in one call. */
-int ops_snapshot_sqlite(const char *src, const char *dst, struct ops_err *err);
-
 /* The length of fd's content up to and including its last '\n', as it
  * is now: a line still being written is left for the next backup. */
 int ops_snapshot_jsonl_len(int fd, const char *what, uint64_t *len,
