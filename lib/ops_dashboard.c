@@ -710,27 +710,6 @@ out:
 	return rc;
 }
 
-int
-ops_dashboard_status(const struct ops_config *cfg, const struct ops_dash_style *s,
-    struct ops_buf *out, struct ops_err *err)
-{
-	struct ops_dashboard d;
-	int rc = -1;
-
-	memset(&d, 0, sizeof(d));
-	if (ops_dashboard_gather(cfg, &d, err) < 0)
-		goto out;
-	ops_dashboard_status_text(out, &d, s);
-	if (out->oom) {
-		oom(err);
-		goto out;
-	}
-	rc = 0;
-out:
-	ops_dashboard_release(&d);
-	return rc;
-}
-
 void
 ops_dashboard_release(struct ops_dashboard *d)
 {

@@ -10,7 +10,12 @@
  * The renderers turn the model into a terminal page, the short status, a
  * self-contained HTML page, JSON and Prometheus text; they append to a
  * struct ops_buf and never print. The model owns every string in it;
- * ops_dashboard_release frees them. */
+ * ops_dashboard_release frees them.
+ *
+ * Dependencies run one way: the model (ops_dashboard.c gathers,
+ * ops_dashboard_areas.c reads it for every renderer) knows no renderer;
+ * the renderers (ops_dashboard_text.c, _html.c, _export.c) read the model
+ * and not each other. */
 #ifndef OPS_DASHBOARD_H
 #define OPS_DASHBOARD_H
 

@@ -1,0 +1,142 @@
+/* dharmic-ops: what every built-in verb shares (builtin.h). */
+#include "builtin.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+common(struct ctx *c, int ch)
+{
+	switch (ch) {
+	case 'H': c->home = optarg; return -1;
+	case 'c': c->config = optarg; return -1;
+	case 'h': fputs(c->usage, stdout); return fflush(stdout) == 0 ? 0 : 1;
+	default: fputs(c->usage, stderr); return 2;
+	}
+}
+
+int
+setup(struct ctx *c, int argc, char **argv, int npos)
+{
+	if (argc - optind != npos) {
+		if (argc - optind > npos)
+			fprintf(stderr, "dharmic-ops: unexpected argument '%s'\n",
+			    argv[optind + npos]);
+		fputs(c->usage, stderr);
+		return 2;
+	}
+	if (ops_config_load(&c->cfg, c->home, c->config, &c->err) < 0) {
+		fprintf(stderr, "dharmic-ops: %s\n", c->err.msg);
+		ops_config_release(&c->cfg);
+		return ops_err_exit_code(&c->err);
+	}
+	return -1;
+}
+
+int
+plain(struct ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
+		if ((rc = common(c, ch)) >= 0)
+			return rc;
+	return setup(c, argc, argv, 0);
+}
+
+int
+finish(struct ctx *c, int rc)
+{
+	int code = rc < 0 ? ops_err_exit_code(&c->err) : 0;
+
+	if (rc < 0 && code == 0)
+		code = 1;
+	fputs(ops_buf_str(&c->out), stdout);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "dharmic-ops: unable to write the output: %s\n",
+		    strerror(errno));
+		code = code ? code : 1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "dharmic-ops: %s\n", c->err.msg);
+	ops_buf_release(&c->out);
+	ops_config_release(&c->cfg);
+	return code;
+}
+
+int
+self_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+int
+service(int argc, char **argv, const char *usage,
+    int (*fn)(const struct ops_config *, const struct ops_service_opts *,
+    struct ops_buf *, struct ops_err *))
+{
+	static const struct option lo[] = { COMMON_LONG,
+		{ "force", no_argument, NULL, 'f' },
+		{ "wait-heartbeat", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 } };
+	struct ctx c = CTX(usage);
+	struct ops_service_opts so = { 0, 0, "manual" };
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1) {
+		/* each verb takes only the options its usage names */
+		if (ch == 'f' && strstr(usage, "--force"))
+			so.force = 1;
+		else if (ch == 'w' && strstr(usage, "--wait-heartbeat"))
+			so.wait_heartbeat = 1;
+		else if ((rc = common(&c, ch == 'f' || ch == 'w' ? '?' : ch)) >= 0)
+			return rc;
+	}
+	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+		return rc;
+	return finish(&c, fn(&c.cfg, &so, &c.out, &c.err));
+}
+
+int
+unit(int argc, char **argv, int install)
+{
+	static const struct option lo[] = { COMMON_LONG,
+		{ "print", no_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
+	struct ctx c = CTX(install ?
+	    "usage: dharmic-ops install [--print] [--format systemd|launchd]" COMMON_USAGE :
+	    "usage: dharmic-ops uninstall [--format systemd|launchd]" COMMON_USAGE);
+	enum ops_manager m = ops_service_native();
+	int ch, rc, print = 0;
+
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1) {
+		if (ch == 'p' && install) {
+			print = 1;
+		} else if (ch == 'F' && (!strcmp(optarg, "systemd") ||
+		    !strcmp(optarg, "launchd"))) {
+			m = optarg[0] == 's' ? OPS_MGR_SYSTEMD : OPS_MGR_LAUNCHD;
+		} else if (ch == 'F') {
+			fprintf(stderr, "dharmic-ops: unknown format '%s'\n", optarg);
+			return 2;
+		} else if ((rc = common(&c, ch == 'p' ? '?' : ch)) >= 0) {
+			return rc;
+		}
+	}
+	if ((rc = setup(&c, argc, argv, 0)) >= 0)
+		return rc;
+	return finish(&c, install ? ops_service_install(&c.cfg, m, print, &c.out, &c.err) :
+	    ops_service_uninstall(&c.cfg, m, &c.out, &c.err));
+}
