@@ -28,6 +28,7 @@
 #include "ops_net.h"
 #include "ops_notify.h"
 #include "ops_proc.h"
+#include "ops_procstat.h"
 #include "ops_restore.h"
 #include "ops_retention.h"
 #include "ops_rotate.h"

@@ -52,6 +52,23 @@ static const struct key keys[] = {
 	{ "health", "timeout", K_DUR, F(health.timeout), "30s" },
 	{ "health", "checks", K_CHECKS, F(health.checks), NULL },
 	{ "health", "endpoints", K_ENDPOINTS, F(health.endpoints), NULL },
+	/* resource checks (ops_procstat.h): off until named in resources */
+	{ "health", "resources", K_STRV, F(health.resources), "" },
+	{ "health", "cpu_warn", K_NUM, F(health.cpu_warn), "80" },
+	{ "health", "cpu_crit", K_NUM, F(health.cpu_crit), "95" },
+	{ "health", "cpu_for", K_DUR, F(health.cpu_for), "10m" },
+	{ "health", "rss_warn", K_SIZE, F(health.rss_warn), "1G" },
+	{ "health", "rss_crit", K_SIZE, F(health.rss_crit), "2G" },
+	{ "health", "rss_trend_window", K_DUR, F(health.rss_trend_window), "24h" },
+	{ "health", "rss_trend_horizon", K_DUR, F(health.rss_trend_horizon), "7d" },
+	{ "health", "fds_warn", K_NUM, F(health.fds_warn), "80" },
+	{ "health", "fds_crit", K_NUM, F(health.fds_crit), "95" },
+	{ "health", "mem_warn", K_NUM, F(health.mem_warn), "10" },
+	{ "health", "mem_crit", K_NUM, F(health.mem_crit), "5" },
+	{ "health", "swap_warn", K_NUM, F(health.swap_warn), "80" },
+	{ "health", "swap_crit", K_NUM, F(health.swap_crit), "95" },
+	{ "health", "load_warn", K_NUM, F(health.load_warn), "2" },
+	{ "health", "load_crit", K_NUM, F(health.load_crit), "4" },
 	{ "backup", "dir", K_STR, F(backup.dir), "backups/memory" },
 	{ "backup", "include", K_STRV, F(backup.include),
 	  "memory/*.db\nmemory/*.jsonl\nmemory/identity_core.json" },
@@ -399,7 +416,8 @@ static int
 unique_names(const struct ops_config *cfg, const char *file, struct ops_err *err)
 {
 	static const char *const builtin[] = { "daemon", "heartbeat", "integrity",
-		"disk", "email", "restarts", "backup", NULL };
+		"disk", "email", "restarts", "backup",
+		"cpu", "rss", "fds", "host_memory", "load", NULL };
 	size_t n = cfg->health.nchecks + cfg->health.nendpoints;
 
 	for (size_t i = 0; i < n; i++) {
@@ -429,6 +447,8 @@ validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
 {
 	static const char *const integ[] = { "quick", "full", "off", NULL };
 	static const char *const comp[] = { "zstd", "gzip", "none", NULL };
+	static const char *const res[] = { "cpu", "rss", "fds", "host_memory", "load",
+		NULL };
 
 	if (!one_of(cfg->health.integrity, integ))
 		return bad(err, file, "health.integrity", "\"quick\", \"full\" or \"off\"");
@@ -440,6 +460,10 @@ validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "health.disk_crit", "a size no larger than health.disk_warn");
 	if (cfg->health.email_window < 1)
 		return bad(err, file, "health.email_window", "a whole number, 1 or more");
+	for (size_t i = 0; i < cfg->health.resources.n; i++)
+		if (!one_of(cfg->health.resources.v[i], res))
+			return bad(err, file, "health.resources",
+			    "names among \"cpu\", \"rss\", \"fds\", \"host_memory\", \"load\"");
 	return unique_names(cfg, file, err);
 }
 

@@ -50,6 +50,13 @@ struct ops_config {
 		size_t nchecks;
 		struct ops_endpoint_cfg *endpoints;
 		size_t nendpoints;
+		/* resource checks of the agent and host (ops_procstat.h) */
+		struct ops_strv resources;
+		double cpu_warn, cpu_crit, cpu_for;
+		uint64_t rss_warn, rss_crit;
+		double rss_trend_window, rss_trend_horizon;
+		double fds_warn, fds_crit, mem_warn, mem_crit, swap_warn, swap_crit;
+		double load_warn, load_crit;
 	} health;
 	struct {
 		char *dir;

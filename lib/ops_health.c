@@ -17,6 +17,7 @@
 #include "ops_fs.h"
 #include "ops_net.h"
 #include "ops_proc.h"
+#include "ops_procstat.h"
 #include "ops_retention.h"
 #include "ops_run.h"
 #include "ops_status.h"
@@ -573,6 +574,37 @@ check_endpoint(struct ctx *c, const struct ops_endpoint_cfg *ep)
 		ops_result_perf(res, label, el, "s", NAN, NAN, 0, ep->timeout);
 }
 
+static int wanted(const struct ops_health_opts *o, const char *name);
+
+/* ---- resources (ops_procstat.h) -------------------------------------- */
+
+/* The resource checks named in health.resources, or asked for by --check
+ * even when not configured; one pass reads the agent once for all. */
+static void
+check_resources(struct ctx *c)
+{
+	const struct ops_config *cfg = c->cfg;
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_procinfo pi;
+	unsigned want = 0;
+
+	for (size_t i = 0; ops_procstat_checks[i]; i++) {
+		int on = 0;
+
+		for (size_t j = 0; j < cfg->health.resources.n; j++)
+			on |= strcmp(cfg->health.resources.v[j], ops_procstat_checks[i]) == 0;
+		if (c->o->only != NULL && c->o->nonly > 0)
+			on = wanted(c->o, ops_procstat_checks[i]);
+		if (on)
+			want |= 1u << i;
+	}
+	if (want == 0)
+		return;
+	if (ops_daemon_status(cfg, &pi, &e) != 1)
+		pi.pid = 0;
+	ops_procstat_run(cfg, c->st, pi.pid, c->now, want, c->r);
+}
+
 /* ---- the run --------------------------------------------------------- */
 
 static int
@@ -591,6 +623,9 @@ known(const struct ops_config *cfg, const char *name)
 {
 	for (size_t i = 0; ops_health_builtin[i]; i++)
 		if (strcmp(ops_health_builtin[i], name) == 0)
+			return 1;
+	for (size_t i = 0; ops_procstat_checks[i]; i++)
+		if (strcmp(ops_procstat_checks[i], name) == 0)
 			return 1;
 	for (size_t i = 0; i < cfg->health.nchecks; i++)
 		if (strcmp(cfg->health.checks[i].name, name) == 0)
@@ -643,7 +678,8 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 		if (!known(cfg, o->only[i]))
 			return ops_err_set(err, OPS_E_USAGE,
 			    "no check named '%s' (built-in: daemon heartbeat integrity disk "
-			    "email restarts backup, or one from health.checks/endpoints)",
+			    "email restarts backup, resources: cpu rss fds host_memory load, "
+			    "or one from health.checks/endpoints)",
 			    o->only[i]);
 	c.deadline = mono() + (o->timeout > 0 ? o->timeout : cfg->health.timeout);
 	/* The integrity check runs after the other built-in ones: a busy or
@@ -658,6 +694,8 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 	last = r->n;
 	run_builtin(&c, 2);
 	move_result(r, last, at);
+	if (mono() < c.deadline)
+		check_resources(&c);
 	for (size_t i = 0; i < cfg->health.nchecks; i++)
 		if (wanted(o, cfg->health.checks[i].name))
 			check_plugin(&c, &cfg->health.checks[i]);

@@ -53,6 +53,12 @@ static const char *const migrations[] = {
 	"  size INTEGER NOT NULL, files INTEGER NOT NULL, data_size INTEGER NOT NULL,"
 	"  compression TEXT, seconds REAL, verified REAL, verify_ok INTEGER,"
 	"  verify_msg TEXT);",
+	/* N -> N+1: samples of the agent process (ops_procstat.h) */
+	"CREATE TABLE proc_samples(ts REAL NOT NULL, pid INTEGER NOT NULL,"
+	"  start REAL NOT NULL, cpu REAL NOT NULL, rss INTEGER NOT NULL,"
+	"  warn_since REAL NOT NULL DEFAULT 0, crit_since REAL NOT NULL DEFAULT 0);"
+	"CREATE INDEX proc_samples_pid_ts ON proc_samples(pid, ts);"
+	"CREATE INDEX proc_samples_ts ON proc_samples(ts);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
