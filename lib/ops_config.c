@@ -94,6 +94,8 @@ static const struct key keys[] = {
 	{ "alert", "webhook", K_STR, F(alert.webhook), "" },
 	{ "alert", "command", K_STRV, F(alert.command), "" },
 	{ "alert", "auto_restart", K_BOOL, F(alert.auto_restart), "true" },
+	{ "audit", "signing_key", K_STR, F(audit.signing_key), "" },
+	{ "audit", "keep", K_DUR, F(audit.keep), "400d" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

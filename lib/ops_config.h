@@ -80,6 +80,10 @@ struct ops_config {
 		char *email, *sendmail, *webhook;
 		struct ops_strv command;
 	} alert;
+	struct {
+		char *signing_key;	/* Ed25519 private key (PEM), "" for none */
+		double keep;		/* entries older than this are pruned */
+	} audit;
 };
 
 /* home_opt and config_opt are the command-line values or NULL. */

@@ -59,6 +59,17 @@ static const char *const migrations[] = {
 	"  warn_since REAL NOT NULL DEFAULT 0, crit_since REAL NOT NULL DEFAULT 0);"
 	"CREATE INDEX proc_samples_pid_ts ON proc_samples(pid, ts);"
 	"CREATE INDEX proc_samples_ts ON proc_samples(ts);",
+	/* N -> N+1: the audit trail (ops_audit.h); append-only: an entry is
+	 * never updated (the trigger stops it by mistake, the hash chain
+	 * shows it done on purpose) */
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  program TEXT NOT NULL, verb TEXT NOT NULL, outcome TEXT NOT NULL,"
+	"  detail TEXT NOT NULL, uid INTEGER NOT NULL, user TEXT NOT NULL,"
+	"  sudo_user TEXT NOT NULL, tty TEXT NOT NULL, via TEXT NOT NULL,"
+	"  prev TEXT NOT NULL, hash TEXT NOT NULL, sig TEXT);"
+	"CREATE INDEX audit_ts ON audit(ts);"
+	"CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
