@@ -8,17 +8,43 @@ cd "$(dirname "$0")/.."
 bash tests/install-deps.sh --tests
 
 jobs=$(nproc)
+
+# skips DIR: name every test ctest skipped in DIR's last run, with the
+# reason it printed (its "SKIP: why" line), and count them.
+skips() {
+	awk '/^[0-9]+\/[0-9]+ Testing: / { t = $3 }
+	     /^SKIP: / { print "  skipped " t ": " substr($0, 7); n++ }
+	     END { printf "  %d test(s) skipped\n", n }' "$1/Testing/Temporary/LastTest.log"
+}
 echo "== build (-Werror)"
 cmake -S . -B build/ci -DOPS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/ci -j "$jobs"
 echo "== tests"
 (cd build/ci && ctest --output-on-failure -j "$jobs")
+skips build/ci
+
+# Once more the end-to-end tests as a fresh machine runs them: a plain
+# environment (no colour TERM, no locale, no user variables) and TMPDIR on
+# a tmpfs, the default /tmp of Debian 13 and of most containers. The tmpfs
+# is 50% of RAM, as Debian's.
+echo "== e2e tests under env -i, TERM=dumb, TMPDIR on a tmpfs"
+hermetic=$(mktemp -d /tmp/ops-ci-tmpfs.XXXXXX)
+if mount -t tmpfs -o size=50%,mode=1777 tmpfs "$hermetic" 2>/dev/null; then
+	trap 'umount "$hermetic" 2>/dev/null || umount -l "$hermetic"; rmdir "$hermetic"' EXIT
+else
+	echo "  (cannot mount a tmpfs, not root: TMPDIR is $hermetic on $(stat -f -c %T "$hermetic"))"
+	trap 'rm -rf "$hermetic"' EXIT
+fi
+(cd build/ci && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
+	TMPDIR="$hermetic" ctest --output-on-failure -j "$jobs" -R '^e2e/')
+skips build/ci
 
 echo "== build and tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -DOPS_WERROR=ON -DOPS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build/asan -j "$jobs"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+skips build/asan
 
 # variableScope is off: declarations at the top of a function are the
 # house style (style(9)), which that check argues against.

@@ -35,6 +35,11 @@ daemon_critical 'PID file holds PID 1'
 # the PID of a live process that is not the agent
 sleep 60 & other=$!
 _pids="$_pids $other"
+# (until the fork has exec'd, its command line is this script's)
+for _ in $(seq 100); do
+	[ "$(tr '\0' ' ' < "/proc/$other/cmdline")" = "sleep 60 " ] && break
+	sleep 0.02
+done
 echo "$other" > "$PIDF"
 daemon_critical "PID $other is not the agent: 'sleep 60' does not match 'agent-sim'"
 kill "$other"

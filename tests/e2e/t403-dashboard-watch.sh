@@ -4,6 +4,9 @@
 # (alternate screen left, cursor shown). show: colour only on a terminal
 # and never with NO_COLOR. Ctrl-Z stops it and gives the terminal back.
 . "$(dirname "$0")/lib.sh"
+# The terminal type is the test's own: a colour terminal, whatever TERM the
+# suite was run with (TERM=dumb under cron, CI and `env -i`).
+export TERM=xterm-256color
 command -v tmux >/dev/null || skip "tmux is not installed"
 command -v script >/dev/null || skip "script is not installed"
 H=$T/home
@@ -119,6 +122,9 @@ grep -q $'\033\\[1;31mCRITICAL' "$T/color" || fail "no colour on a terminal"
 NO_COLOR=1 timeout 20 script -qfc "'$DASH' --home '$H' show" "$T/nocolor" </dev/null >/dev/null
 grep -q 'DHARMIC-OPS CRITICAL' "$T/nocolor" || fail "show printed nothing under NO_COLOR"
 grep -q $'\033' "$T/nocolor" && fail "escape codes despite NO_COLOR"
+TERM=dumb timeout 20 script -qfc "'$DASH' --home '$H' show" "$T/dumb" </dev/null >/dev/null
+grep -q 'DHARMIC-OPS CRITICAL' "$T/dumb" || fail "show printed nothing under TERM=dumb"
+grep -q $'\033' "$T/dumb" && fail "escape codes despite TERM=dumb"
 ops-dashboard --home "$H" show | cat > "$T/pipe"
 grep -q 'DHARMIC-OPS CRITICAL' "$T/pipe" || fail "show printed nothing into a pipe"
 grep -q $'\033' "$T/pipe" && fail "escape codes into a pipe"
