@@ -4,6 +4,7 @@
 #ifndef OPS_H
 #define OPS_H
 
+#include "ops_age.h"
 #include "ops_alert.h"
 #include "ops_alert_run.h"
 #include "ops_alert_store.h"

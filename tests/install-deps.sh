@@ -5,7 +5,7 @@ set -euo pipefail
 DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
 libcjson-dev libcurl4-openssl-dev libssl-dev python3 procps"
 if [ "${1:-}" = "--tests" ]; then
-	DEPS="$DEPS cppcheck clang groff-base man-db zstd faketime tmux chromium
+	DEPS="$DEPS cppcheck clang groff-base man-db zstd faketime tmux chromium age
 	monitoring-plugins-basic"
 fi
 missing=""
