@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops_sanitize.h"
 #include "ops_time.h"
 
 static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
@@ -296,8 +297,14 @@ ops_report_summary(struct ops_buf *b, const struct ops_report *r)
 static void
 clean_line(struct ops_buf *b, const char *s)
 {
-	for (; *s; s++)
-		ops_buf_add(b, (*s == '\n' || *s == '\r' || *s == '|') ? " " : s, 1);
+	struct ops_buf t = OPS_BUF_INIT;
+
+	ops_san_puts(&t, s, OPS_SAN_LINE);
+	for (const char *p = ops_buf_str(&t); *p; p++)
+		ops_buf_add(b, *p == '|' ? " " : p, 1);
+	if (t.oom)
+		b->oom = 1;
+	ops_buf_release(&t);
 }
 
 void
@@ -390,7 +397,7 @@ ops_report_json(struct ops_buf *b, const struct ops_report *r)
 	text = cJSON_PrintUnformatted(root);
 	if (text == NULL)
 		goto out;
-	ops_buf_puts(b, text);
+	ops_san_puts(b, text, OPS_SAN_JSON);
 	ops_buf_puts(b, "\n");
 	rc = b->oom ? -1 : 0;
 out:

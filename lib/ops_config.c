@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_confine.h"
 #include "ops_fs.h"
 #include "ops_units.h"
 
@@ -443,9 +444,51 @@ unique_names(const struct ops_config *cfg, const char *file, struct ops_err *err
 	return 0;
 }
 
+/* ---- issue 11: paths confined to the home (ops_confine) ---------------- */
+
+/* Keys naming something in the home that we read, write, signal by or
+ * delete: relative, no '..' (backup.dir may lie on another disk, and the
+ * commands are run, not opened, so they are not here). */
+static const char *const confined[] = {
+	"daemon.workdir", "daemon.pid_file", "daemon.status_file",
+	"daemon.env_file", "health.databases", "health.email_log",
+	"backup.include", "rotate.daily_logs", "rotate.history_logs", NULL,
+};
+
+static int
+confined_paths(struct ops_config *cfg, const char *file, struct ops_err *err)
+{
+	for (size_t i = 0; confined[i]; i++) {
+		char section[16];
+		const char *dot = strchr(confined[i], '.');
+		const struct key *k;
+		void *p;
+
+		snprintf(section, sizeof(section), "%.*s", (int)(dot - confined[i]),
+		    confined[i]);
+		k = find_key(section, dot + 1);
+		if (k == NULL)
+			continue;
+		p = at(cfg, k);
+		if (k->kind == K_STR && *(char **)p != NULL && **(char **)p != '\0' &&
+		    ops_confine_pattern(*(char **)p, file, confined[i], err) < 0)
+			return -1;
+		if (k->kind == K_STRV) {
+			const struct ops_strv *sv = p;
+
+			for (size_t j = 0; j < sv->n; j++)
+				if (ops_confine_pattern(sv->v[j], file, confined[i], err) < 0)
+					return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- end of issue 11's block ------------------------------------------- */
+
 /* Cross-key checks that no single key's type can express. */
 static int
-validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
+validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 {
 	static const char *const integ[] = { "quick", "full", "off", NULL };
 	static const char *const comp[] = { "zstd", "gzip", "none", NULL };
@@ -466,6 +509,8 @@ validate(const struct ops_config *cfg, const char *file, struct ops_err *err)
 		if (!one_of(cfg->health.resources.v[i], res))
 			return bad(err, file, "health.resources",
 			    "names among \"cpu\", \"rss\", \"fds\", \"host_memory\", \"load\"");
+	if (confined_paths(cfg, file, err) < 0)
+		return -1;
 	return unique_names(cfg, file, err);
 }
 
@@ -644,7 +689,13 @@ int
 ops_config_path(const struct ops_config *cfg, const char *rel, char *buf,
     size_t len, struct ops_err *err)
 {
-	return ops_path_join(buf, len, cfg->home, rel, err);
+	if (ops_path_join(buf, len, cfg->home, rel, err) < 0)
+		return -1;
+	/* A relative path is in the home through real directories only (an
+	 * absolute one, such as backup.dir, was allowed by the config load). */
+	if (rel[0] != '/' && ops_confine_path(cfg->home, buf, err) != 1)
+		return -1;
+	return 0;
 }
 
 void

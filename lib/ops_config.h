@@ -95,7 +95,9 @@ int ops_config_load(struct ops_config *cfg, const char *home_opt,
 int ops_config_load_text(struct ops_config *cfg, const char *home,
     const char *text, size_t len, const char *name, struct ops_err *err);
 
-/* Resolve a configured path against the home into buf. */
+/* Resolve a configured path against the home into buf. A relative one
+ * must stay in the home through real directories (ops_confine_path): a
+ * symlinked logs/ makes logs/daemon.pid an error, not a path elsewhere. */
 int ops_config_path(const struct ops_config *cfg, const char *rel, char *buf,
     size_t len, struct ops_err *err);
 

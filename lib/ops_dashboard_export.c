@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops_sanitize.h"
 #include "ops_time.h"
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -262,7 +263,7 @@ ops_dashboard_json(struct ops_buf *b, const struct ops_dashboard *d)
 	json_history(root, d);
 	if ((text = cJSON_PrintUnformatted(root)) == NULL)
 		goto out;
-	ops_buf_puts(b, text);
+	ops_san_puts(b, text, OPS_SAN_JSON);
 	ops_buf_puts(b, "\n");
 	rc = b->oom ? -1 : 0;
 out:
@@ -276,16 +277,7 @@ out:
 void
 ops_prom_escape_label(struct ops_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			ops_buf_puts(b, "\\\\");
-		else if (*s == '"')
-			ops_buf_puts(b, "\\\"");
-		else if (*s == '\n')
-			ops_buf_puts(b, "\\n");
-		else
-			ops_buf_add(b, s, 1);
-	}
+	ops_san_puts(b, s, OPS_SAN_PROM);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ops_sanitize.h"
 #include "ops_time.h"
 #include "ops_units.h"
 
@@ -57,10 +58,16 @@ put(struct pen *p, const char *color, const char *s)
 		return;
 	while (*s && p->col < p->width) {
 		unsigned char ch = (unsigned char)*s;
-		size_t n = 1;
+		size_t n;
+		uint32_t cp = 0;
 
-		while (ch >= 0x80 && (s[n] & 0xc0) == 0x80)
-			n++;
+		/* The sanitiser's rules, a character at a time: invalid UTF-8,
+		 * C1 controls and bidi overrides are drawn as '?' too. */
+		n = ops_utf8_char(s, strlen(s), &cp);
+		if (n == 0)
+			n = 1, ch = 0x7f;
+		else if (ops_san_is_control(cp, OPS_SAN_LINE))
+			ch = 0x7f;
 		if (!colored && color && p->s->color) {
 			ops_buf_printf(p->b, "\033[%sm", color);
 			colored = 1;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ops_sanitize.h"
+
 void
 ops_err_clear(struct ops_err *err)
 {
@@ -29,6 +31,9 @@ vset(struct ops_err *err, enum ops_errcode code, int errnum, const char *fmt,
 		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
 		    strerror(errnum));
 	}
+	/* Messages quote file and member names from outside: one line, no
+	 * escape sequence, whatever the name holds. */
+	ops_san_inplace(err->msg, OPS_SAN_LINE);
 }
 
 int
@@ -72,6 +77,7 @@ ops_err_prefix(struct ops_err *err, const char *fmt, ...)
 	va_end(ap);
 	len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", old.msg);
+	ops_san_inplace(err->msg, OPS_SAN_LINE);
 	return -1;
 }
 

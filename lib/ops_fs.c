@@ -2,13 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "ops_buf.h"
+#include "ops_confine.h"
+#include "ops_sanitize.h"
 
 int
 ops_path_join(char *buf, size_t len, const char *a, const char *b,
@@ -211,15 +214,21 @@ out:
 int
 ops_fs_append_line(const char *path, const char *line, struct ops_err *err)
 {
-	size_t n = strlen(line);
+	struct ops_buf b = OPS_BUF_INIT;
+	size_t n;
 	char *buf;
 	int fd, rc = -1;
 
-	buf = malloc(n + 1);
-	if (buf == NULL)
-		return ops_err_sys(err, errno, "unable to append to '%s'", path);
-	memcpy(buf, line, n);
-	buf[n] = '\n';
+	/* Lines carry file names and plugin output: a newline or an escape
+	 * sequence in them must not forge a line or reach a terminal. */
+	ops_san_puts(&b, line, OPS_SAN_LINE);
+	ops_buf_puts(&b, "\n");
+	if (b.oom) {
+		ops_buf_release(&b);
+		return ops_err_sys(err, ENOMEM, "unable to append to '%s'", path);
+	}
+	buf = b.s;
+	n = b.len - 1;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ops_err_sys(err, errno, "unable to open '%s'", path);
@@ -339,44 +348,11 @@ ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 	return rc;
 }
 
-/* A directory of the pattern that does not exist is no match; one that
- * cannot be read (EACCES, EIO) is an error. */
-static int
-glob_error(const char *path, int errnum)
-{
-	(void)path;
-	return errnum != ENOENT && errnum != ENOTDIR;
-}
-
 int
 ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
     struct ops_err *err)
 {
-	char full[PATH_MAX];
-	glob_t g;
-	int rc;
-
-	if (ops_path_join(full, sizeof(full), base, pattern, err) < 0)
-		return -1;
-	memset(&g, 0, sizeof(g));
-	rc = glob(full, 0, glob_error, &g);
-	if (rc == GLOB_NOMATCH) {
-		globfree(&g);
-		return 0;
-	}
-	if (rc != 0) {
-		globfree(&g);
-		return ops_err_set(err, OPS_E_FAIL, "unable to expand '%s'", pattern);
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		if (ops_strv_push(out, g.gl_pathv[i]) < 0) {
-			globfree(&g);
-			return ops_err_sys(err, ENOMEM, "unable to expand '%s'", pattern);
-		}
-	}
-	globfree(&g);
-	ops_strv_sort(out);
-	return 0;
+	return ops_confine_glob(base, pattern, out, NULL, err);
 }
 
 const char *

@@ -38,7 +38,9 @@ int ops_fs_read_file(const char *path, size_t max, char **out, size_t *outlen,
     struct ops_err *err);
 
 /* Append one line (a '\n' is added) with a single write(2) to an O_APPEND
- * log file created 0600 if missing. */
+ * log file created 0600 if missing. The line is sanitised first
+ * (ops_sanitize, OPS_SAN_LINE): a '\n' or a control character in it is
+ * written as '?', invalid UTF-8 as U+FFFD. */
 int ops_fs_append_line(const char *path, const char *line, struct ops_err *err);
 
 /* The last at most nlines lines of a file, reading at most maxbytes from
@@ -51,8 +53,10 @@ int ops_fs_tail(const char *path, size_t nlines, size_t maxbytes, char **out,
 int ops_fs_tail_fd(int fd, off_t end, size_t nlines, size_t maxbytes, char **out,
     const char *path, struct ops_err *err);
 
-/* Paths matching pattern (relative to base unless absolute), sorted.
- * No match is not an error. */
+/* Paths matching pattern (relative to base), sorted: ops_confine_glob
+ * without the list of refusals. An absolute or '..' pattern is refused;
+ * a match reached through a symlinked directory is dropped. No match is
+ * not an error. */
 int ops_fs_glob(const char *base, const char *pattern, struct ops_strv *out,
     struct ops_err *err);
 

@@ -15,6 +15,7 @@
 #include "ops_fs.h"
 #include "ops_http.h"
 #include "ops_run.h"
+#include "ops_sanitize.h"
 #include "ops_time.h"
 
 static const char *const channel_names[OPS_CH_N] = {
@@ -88,23 +89,20 @@ ops_notify_json(const struct ops_notice *n, struct ops_buf *out)
 	cJSON_Delete(o);
 	if (text == NULL)
 		return -1;
-	ops_buf_puts(out, text);
+	ops_san_puts(out, text, OPS_SAN_JSON);
 	free(text);
 	return out->oom ? -1 : 0;
 }
 
-/* Text on one line: control characters become spaces. */
+/* Text on one line, through the one sanitiser (ops_sanitize): control
+ * characters become '?', invalid UTF-8 U+FFFD. */
 static void
 add_flat(struct ops_buf *b, const char *s, size_t max)
 {
-	size_t n = 0;
+	char *cut = s ? strndup(s, max) : NULL;
 
-	for (; s && *s && n < max; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-		char ch = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-
-		ops_buf_add(b, &ch, 1);
-	}
+	ops_san_puts(b, cut, OPS_SAN_LINE);
+	free(cut);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ops_confine.h"
 #include "ops_fs.h"
 #include "ops_gzip.h"
 #include "ops_logcut.h"
@@ -211,12 +212,17 @@ worth_cutting(const char *path, const struct stat *st, int64_t keep,
 	return off > 0 && off >= (uint64_t)(st->st_blksize > 0 ? st->st_blksize : 1);
 }
 
-/* ops_fs_glob, where a directory of the pattern that does not exist is
- * no match rather than an error. */
+/* ops_confine_glob, where a directory of the pattern that does not exist
+ * is no match rather than an error; a match reached through a symlinked
+ * directory (logs/ -> elsewhere) is a SKIP action, never touched. */
 static int
 glob_paths(const char *home, const char *pattern, struct ops_strv *out,
-    struct ops_err *err)
+    struct ops_rot_plan *plan, struct ops_err *err)
 {
+	struct ops_strv refused = OPS_STRV_INIT;
+	struct ops_rot_action *a;
+	int rc;
+
 	char dir[PATH_MAX];
 	const char *slash = strrchr(pattern, '/');
 	struct stat st;
@@ -233,7 +239,18 @@ glob_paths(const char *home, const char *pattern, struct ops_strv *out,
 				return 0;
 		}
 	}
-	return ops_fs_glob(home, pattern, out, err);
+	rc = ops_confine_glob(home, pattern, out, &refused, err);
+	for (size_t i = 0; rc == 0 && i < refused.n; i++) {
+		if ((a = add(plan, OPS_ROT_SKIP, refused.v[i], NULL)) == NULL) {
+			rc = ops_err_sys(err, ENOMEM, "unable to plan");
+			break;
+		}
+		a->status = OPS_ROT_SKIPPED;
+		snprintf(a->msg, sizeof(a->msg), "%s",
+		    "under a symlinked directory (never followed out of the home)");
+	}
+	ops_strv_release(&refused);
+	return rc;
 }
 
 static int
@@ -249,7 +266,7 @@ plan_daily(const struct ops_config *cfg, const char *pattern, double now,
 	/* temporary files of an interrupted run (we hold the lock) */
 	if (snprintf(pat, sizeof(pat), "%s.gz" OPS_GZIP_TMP_GLOB, pattern) >= (int)sizeof(pat))
 		return ops_err_set(err, OPS_E_USAGE, "pattern too long: '%s'", pattern);
-	if (glob_paths(cfg->home, pat, &paths, err) < 0)
+	if (glob_paths(cfg->home, pat, &paths, plan, err) < 0)
 		goto out;
 	for (size_t i = 0; i < paths.n; i++) {
 		if (lstat(paths.v[i], &st) < 0 || !S_ISREG(st.st_mode) || seen(done, paths.v[i]))
@@ -260,7 +277,7 @@ plan_daily(const struct ops_config *cfg, const char *pattern, double now,
 	}
 	ops_strv_release(&paths);
 
-	if (glob_paths(cfg->home, pattern, &paths, err) < 0)
+	if (glob_paths(cfg->home, pattern, &paths, plan, err) < 0)
 		goto out;
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i];
@@ -294,7 +311,7 @@ plan_daily(const struct ops_config *cfg, const char *pattern, double now,
 
 	if (snprintf(pat, sizeof(pat), "%s.gz", pattern) >= (int)sizeof(pat))
 		return ops_err_set(err, OPS_E_USAGE, "pattern too long: '%s'", pattern);
-	if (glob_paths(cfg->home, pat, &paths, err) < 0)
+	if (glob_paths(cfg->home, pat, &paths, plan, err) < 0)
 		goto out;
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i];
@@ -332,7 +349,7 @@ plan_history(const struct ops_config *cfg, const char *pattern,
 	struct stat st;
 	int rc = -1, r;
 
-	if (glob_paths(cfg->home, pattern, &paths, err) < 0)
+	if (glob_paths(cfg->home, pattern, &paths, plan, err) < 0)
 		return -1;
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i];
@@ -656,6 +673,8 @@ log_line(struct runctx *c, const char *level, const char *text)
 	struct ops_err e = OPS_ERR_INIT;
 	char ts[32];
 
+	if (c->logpath[0] == '\0')
+		return;	/* refused: c->logerr says why */
 	ops_buf_printf(&b, "[%s] [%s] rotation: %s",
 	    ops_time_log(ops_time_now(), ts, sizeof(ts)), level, text);
 	if (b.oom)
@@ -931,6 +950,12 @@ ops_rotate_run(const struct ops_config *cfg, struct ops_rot_plan *plan,
 		*slash = '/';
 		if (gone)
 			return 0;	/* no logs/ at all: nothing to do or say */
+	}
+	/* rotation.log is written in the home or not at all */
+	if (ops_confine_path(cfg->home, c.logpath, &c.logerr) != 1) {
+		if (c.logerr.code == OPS_E_NONE)
+			ops_err_set(&c.logerr, OPS_E_FAIL, "'logs/rotation.log' is not in the home");
+		c.logpath[0] = '\0';
 	}
 	pthread_mutex_init(&c.mu, NULL);
 	/* skips and refusals found while planning are reported first */

@@ -365,9 +365,16 @@ test_glob(void)
 		ops_strv_release(&sv);
 	}
 
-	/* an absolute pattern ignores the base */
+	/* confined to the base: an absolute or '..' pattern is refused, a
+	 * match through a symlinked directory dropped */
 	snprintf(want, sizeof(want), "%s/m/*.txt", tmp);
-	EQ_INT(ops_fs_glob("/nonexistent", want, &sv, &err), 0);
+	EQ_INT(ops_fs_glob("/nonexistent", want, &sv, &err), -1);
+	EQ_INT(err.code, OPS_E_USAGE);
+	EQ_INT(ops_fs_glob(tmp, "m/../m/*.txt", &sv, &err), -1);
+	CHECK(symlink("m", path("link")) == 0);
+	EQ_INT(ops_fs_glob(tmp, "link/*.txt", &sv, &err), 0);
+	EQ_INT(sv.n, 0);
+	EQ_INT(ops_fs_glob(tmp, "*/a.txt", &sv, &err), 0);
 	EQ_INT(sv.n, 1);
 	ops_strv_release(&sv);
 }

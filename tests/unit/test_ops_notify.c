@@ -72,7 +72,7 @@ test_log_line(void)
 	ops_notify_log_line(&n, &b);
 	s = ops_buf_str(&b);
 	CHECK(strncmp(s, "[2027-01-15 ", 12) == 0);
-	CHECK(strstr(s, "] [CRITICAL] Daemon Critical Failure - Process not running  fake line") != NULL);
+	CHECK(strstr(s, "] [CRITICAL] Daemon Critical Failure - Process not running" "?" "?fake line") != NULL);
 	CHECK(strchr(s, '\n') == NULL && strchr(s, '\r') == NULL);
 	ops_buf_reset(&b);
 	n.state = "resolved";
@@ -99,9 +99,10 @@ test_email(void)
 	s = ops_buf_str(&b);
 	body = strstr(s, "\n\n");
 	CHECK(body != NULL);
-	/* No header line may start with Bcc: the CR/LF were flattened. */
+	/* No header line may start with Bcc: the CR/LF were flattened (the
+	 * sanitiser writes each control character as '?'). */
 	CHECK(strstr(s, "\nBcc:") == NULL);
-	CHECK(strstr(s, "To: ops@example.org  Bcc: victim@example.org\n") != NULL);
+	CHECK(strstr(s, "To: ops@example.org" "?" "?Bcc: victim@example.org\n") != NULL);
 	CHECK(strstr(s, "Subject: =?UTF-8?B?") != NULL);
 	CHECK(strstr(s, "\nMIME-Version: 1.0\n") != NULL);
 	CHECK(strstr(s, "\nContent-Type: text/plain; charset=utf-8\n") != NULL);
