@@ -10,7 +10,7 @@
 #include "ops_backup.h"
 
 static const char usage[] =
-    "usage: ops-backup [--home DIR] [--config FILE] [-v] [create]\n"
+    "usage: ops-backup [--home DIR] [--config FILE] [-v] [create [--allow-corrupt]]\n"
     "       ops-backup [--home DIR] [--config FILE] [-v] verify [ARCHIVE|--all]\n"
     "       ops-backup [--home DIR] [--config FILE] list [--json]\n"
     "       ops-backup [--home DIR] [--config FILE] [-v] prune [--dry-run]\n";
@@ -40,8 +40,16 @@ verify_one(const struct ops_config *cfg, const char *arg, const struct ops_backu
 	char path[PATH_MAX];
 	int nofollow;
 
+	memset(&r, 0, sizeof(r));
 	if (ops_backup_resolve(cfg, arg, path, sizeof(path), &nofollow, &err) < 0 ||
 	    ops_backup_verify(cfg, path, nofollow, p, &r, &err) < 0) {
+		/* 3: it could not be checked, which says nothing about the
+		 * archive; 1: the archive is bad. */
+		if (r.unchecked) {
+			fprintf(stderr, "ops-backup: verify could not check %s: %s\n",
+			    arg ? arg : "latest", err.msg);
+			return 3;
+		}
 		fprintf(stderr, "ops-backup: verify failed: %s%s%s\n", arg ? arg : "latest",
 		    err.msg[0] ? ": " : "", err.msg);
 		return err.code == OPS_E_USAGE ? 2 : 1;
@@ -54,7 +62,8 @@ verify_one(const struct ops_config *cfg, const char *arg, const struct ops_backu
 
 static int
 run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
-    int verbose, const struct ops_backup_progress *p, struct ops_err *err)
+    int verbose, const struct ops_backup_opts *o, const struct ops_backup_progress *p,
+    struct ops_err *err)
 {
 	struct ops_backup_info *bv = NULL;
 	struct ops_prune_item *pv = NULL;
@@ -65,7 +74,7 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 	if (strcmp(verb, "create") == 0) {
 		struct ops_backup_result r;
 
-		if (ops_backup_create(cfg, p, &r, err) < 0)
+		if (ops_backup_create(cfg, o, p, &r, err) < 0)
 			return -1;
 		if (verbose) {
 			char sz[32];
@@ -81,9 +90,13 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 			return -1;
 		if (n == 0)
 			return ops_err_set(err, OPS_E_FAIL, "no backups to verify");
-		for (size_t i = 0; i < n; i++)
-			if (verify_one(cfg, bv[i].path, p, verbose) != 0)
-				rc = 1;
+		/* 1 when one is bad, else 3 when one could not be checked. */
+		for (size_t i = 0; i < n; i++) {
+			int r = verify_one(cfg, bv[i].path, p, verbose);
+
+			if (r == 1 || (r != 0 && rc == 0))
+				rc = r;
+		}
 	} else if (strcmp(verb, "list") == 0) {
 		if (ops_backup_list(cfg, &bv, &n, err) < 0)
 			return -1;
@@ -110,6 +123,7 @@ main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "allow-corrupt", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -120,6 +134,7 @@ main(int argc, char **argv)
 	struct ops_err err = OPS_ERR_INIT;
 	struct ops_backup_progress prog = { isatty(2) ? show : NULL, NULL };
 	const char *home = NULL, *config = NULL, *verb = "create", *arg = NULL;
+	struct ops_backup_opts bo = { 0 };
 	int all = 0, json = 0, dry = 0, verbose = isatty(1), ch, code = 2, rc;
 
 	umask(077);
@@ -131,6 +146,7 @@ main(int argc, char **argv)
 		case 'a': all = 1; break;
 		case 'j': json = 1; break;
 		case 'n': dry = 1; break;
+		case 'C': bo.allow_corrupt = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("ops-backup " OPS_VERSION); return 0;
@@ -144,7 +160,8 @@ main(int argc, char **argv)
 	if ((strcmp(verb, "create") && strcmp(verb, "verify") && strcmp(verb, "list") &&
 	    strcmp(verb, "prune")) || optind < argc || (arg && strcmp(verb, "verify")) ||
 	    (arg && all) || (all && strcmp(verb, "verify")) ||
-	    (json && strcmp(verb, "list")) || (dry && strcmp(verb, "prune"))) {
+	    (json && strcmp(verb, "list")) || (dry && strcmp(verb, "prune")) ||
+	    (bo.allow_corrupt && strcmp(verb, "create"))) {
 		fprintf(stderr, "ops-backup: invalid arguments\n%s", usage);
 		return 2;
 	}
@@ -154,7 +171,7 @@ main(int argc, char **argv)
 		code = ops_err_exit_code(&err);
 		goto out;
 	}
-	rc = run(&cfg, verb, arg, all | json | dry, verbose, &prog, &err);
+	rc = run(&cfg, verb, arg, all | json | dry, verbose, &bo, &prog, &err);
 	if (rc < 0) {
 		fprintf(stderr, "ops-backup: %s\n", err.msg);
 		code = ops_err_exit_code(&err);

@@ -57,7 +57,7 @@ _dharmic_ops()
 	cron-install) opts="$opts --print --template" ;;
 	health) opts="$opts --json --full --check --timeout --no-record" ;;
 	backup)
-		opts="$opts --verbose --all --json --dry-run"
+		opts="$opts --verbose --all --json --dry-run --allow-corrupt"
 		words="create verify list prune" ;;
 	restore)
 		opts="$opts --yes --dry-run --list --to"

@@ -141,10 +141,15 @@ struct member {
 	uint64_t len;
 	double mtime;
 	char sha256[OPS_SHA256_HEX];	/* hashed on its way into the archive */
+	/* Databases: the check of the copy (backup.check) has run, and what
+	 * it found ("" when it passed). */
+	int checked;
+	char corrupt[512];
 };
 
 struct job {
 	const struct ops_config *cfg;
+	int full_check;		/* backup.check = "full" */
 	const struct ops_backup_progress *p;
 	struct member *v;	/* sorted by name */
 	size_t n;
@@ -415,6 +420,17 @@ snapper_main(void *arg)
 		pthread_mutex_unlock(&j->mu);
 		if (failed)
 			break;
+		/* The copy is checked while the archive takes it in (the copy
+		 * is hot in the page cache); create looks at the verdicts
+		 * before the archive gets a final name. */
+		if (m->kind == OPS_KIND_SQLITE) {
+			struct ops_err ce = OPS_ERR_INIT;
+
+			if (ops_snapshot_check(staged, m->name, j->full_check, &ce) < 0)
+				snprintf(m->corrupt, sizeof(m->corrupt), "%.500s",
+				    ce.msg[0] ? ce.msg : "check failed");
+			m->checked = 1;
+		}
 	}
 	return NULL;
 }
@@ -691,14 +707,15 @@ same_manifest(const struct ops_manifest *a, const struct ops_manifest *b,
 /* Give tmp its final name without ever replacing a file: a name taken
  * (two backups within a second) moves on to the next second. */
 static int
-install(struct job *j, double when, char *final, size_t len, struct ops_err *err)
+install(struct job *j, double when, const char *tag, char *final, size_t len,
+    struct ops_err *err)
 {
 	const char *ext = extension(j->cfg->backup.compression);
 	char stamp[32];
 
 	for (int k = 0; k < 120; k++) {
 		ops_time_stamp(when + k, stamp, sizeof(stamp));
-		if (snprintf(final, len, "%s/%s%s", j->dir, stamp, ext) >= (int)len)
+		if (snprintf(final, len, "%s/%s%s%s", j->dir, stamp, tag, ext) >= (int)len)
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->dir);
 		if (renameat2(AT_FDCWD, j->tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
 			goto done;
@@ -785,11 +802,48 @@ catalog_record(const struct ops_config *cfg, const struct ops_catalog_row *row,
 	ops_state_close(&st);
 }
 
+/* A run in the catalog's log; best effort, as the catalog itself. */
+static void
+run_record(const struct ops_config *cfg, double ts, const char *kind, int ok,
+    const char *archive, const char *msg)
+{
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+
+	if (ops_state_open(&st, cfg->home, &e) < 0 ||
+	    ops_catalog_run_add(&st, ts, kind, ok, archive, msg, &e) < 0)
+		log_line(cfg, "WARNING", "backup catalog: %s", e.msg);
+	ops_state_close(&st);
+}
+
+/* The first database whose copy failed its check (or was never checked:
+ * that is a failure too, never a pass), or NULL. */
+static const struct member *
+first_corrupt(const struct job *j, size_t *count)
+{
+	const struct member *first = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < j->n; i++) {
+		const struct member *m = &j->v[i];
+
+		if (m->kind != OPS_KIND_SQLITE || (m->checked && m->corrupt[0] == '\0'))
+			continue;
+		if (first == NULL)
+			first = m;
+		(*count)++;
+	}
+	return first;
+}
+
 int
-ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress *p,
-    struct ops_backup_result *res, struct ops_err *err)
+ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
+    const struct ops_backup_progress *p, struct ops_backup_result *res,
+    struct ops_err *err)
 {
 	struct job j = { .cfg = cfg, .p = p };
+	const struct member *bad = NULL;
+	size_t nbad = 0;
 	struct ops_manifest m = OPS_MANIFEST_INIT;
 	struct verifier v;
 	struct archiver a;
@@ -804,6 +858,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	memset(res, 0, sizeof(*res));
 	memset(&v, 0, sizeof(v));
 	memset(&a, 0, sizeof(a));
+	j.full_check = strcmp(cfg->backup.check, "full") == 0;
 	if (backup_dir(cfg, j.dir, sizeof(j.dir), 1, err) < 0 ||
 	    clean_stale(j.dir, err) < 0 || collect(&j, err) < 0)
 		goto out;
@@ -887,10 +942,34 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	}
 	ops_tree_remove(j.snapdir, NULL);
 	j.snapdir[0] = '\0';
-	if (same_manifest(&m, &v.m, err) < 0 ||
-	    install(&j, now, res->path, sizeof(res->path), err) < 0 ||
-	    write_latest(j.dir, res->path, err) < 0)
+	if (same_manifest(&m, &v.m, err) < 0)
 		goto out;
+	/* No corrupt snapshot is ever promoted: without --allow-corrupt
+	 * nothing gets a final name; with it, a name retention, `latest`
+	 * and restore never consider. */
+	if ((bad = first_corrupt(&j, &nbad)) != NULL) {
+		char more[64] = "";
+
+		res->corrupt = 1;
+		if (nbad > 1)
+			snprintf(more, sizeof(more), " (and %zu more database%s)", nbad - 1,
+			    nbad > 2 ? "s" : "");
+		if (o == NULL || !o->allow_corrupt) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' is corrupt, no backup made%s: %s",
+			    bad->name, more, bad->corrupt[0] ? bad->corrupt : "not checked");
+			goto out;
+		}
+		if (install(&j, now, OPS_BACKUP_CORRUPT_TAG, res->path, sizeof(res->path),
+		    err) < 0)
+			goto out;
+		ops_err_set(err, OPS_E_FAIL, "'%s' is corrupt%s: %s; forensic archive kept "
+		    "as '%s' (never latest)", bad->name, more,
+		    bad->corrupt[0] ? bad->corrupt : "not checked",
+		    ops_fs_rel(cfg->home, res->path));
+	} else if (install(&j, now, "", res->path, sizeof(res->path), err) < 0 ||
+	    write_latest(j.dir, res->path, err) < 0) {
+		goto out;
+	}
 
 	res->size = (uint64_t)st.st_size;
 	res->data_size = m.total;
@@ -904,10 +983,15 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_progress
 	row.data_size = (int64_t)res->data_size;
 	snprintf(row.compression, sizeof(row.compression), "%s", cfg->backup.compression);
 	row.seconds = res->seconds;
-	row.verified = ops_time_now();
-	row.verify_ok = 1;
-	snprintf(row.verify_msg, sizeof(row.verify_msg), "ok (at creation)");
+	if (bad) {
+		ops_catalog_row_verdict(&row, OPS_ARCHIVE_BAD, err ? err->msg : "corrupt",
+		    ops_time_now());
+		catalog_record(cfg, &row, NULL, 0);
+		goto out;
+	}
+	ops_catalog_row_verdict(&row, OPS_ARCHIVE_GOOD, "ok (at creation)", ops_time_now());
 	catalog_record(cfg, &row, NULL, 0);
+	run_record(cfg, now, "create", 1, row.name, NULL);
 	log_line(cfg, "INFO", "backup complete: %s (%zu files, %s, %.1fs)",
 	    ops_fs_rel(cfg->home, res->path), res->files,
 	    ops_size_format(res->size, size, sizeof(size)), res->seconds);
@@ -935,8 +1019,11 @@ out_v:
 	pthread_mutex_destroy(&v.f.mu);
 	pthread_cond_destroy(&v.f.cv);
 out:
-	if (res->path[0] == '\0')
+	if (res->path[0] == '\0' || bad) {
 		log_line(cfg, "ERROR", "backup failed: %s", err ? err->msg : "?");
+		run_record(cfg, now, "create", 0, bad && res->path[0] ?
+		    strrchr(res->path, '/') + 1 : NULL, err ? err->msg : "?");
+	}
 done:
 	if (fd >= 0)
 		close(fd);
@@ -1128,6 +1215,9 @@ ops_backup_list(const struct ops_config *cfg, struct ops_backup_info **v, size_t
 			b->verified = row.verified;
 			b->verify_ok = row.verify_ok;
 			snprintf(b->verify_msg, sizeof(b->verify_msg), "%s", row.verify_msg);
+			b->state = row.state;
+			b->good = ops_catalog_row_good(&row);
+			b->offsite = row.offsite;
 			continue;
 		}
 		/* Not in the catalog (copied in, or the state was lost): the
@@ -1192,6 +1282,58 @@ in_backup_dir(const char *dir, const char *path, const char **name)
 	return realpath(dir, a) && realpath(parent, b) && strcmp(a, b) == 0;
 }
 
+/* Errors that say nothing about the archive: the check could not be
+ * made (no space or memory for scratch, no permission, a read-only or
+ * missing scratch place). */
+static int
+cannot_check(const struct ops_err *e)
+{
+	switch (e->sys_errno) {
+	case ENOSPC: case EDQUOT: case EACCES: case EPERM: case EROFS: case ENOMEM:
+	case EMFILE: case ENFILE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* $TMPDIR, else /tmp: where scratch goes when backup.dir has no room. */
+static const char *
+tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && t[0] == '/' ? t : "/tmp";
+}
+
+/* One verification with scratch in a new directory under parent. */
+static int
+verify_in(const char *parent, const char *path, int nofollow, struct verify_ctx *vc,
+    struct ops_manifest *m, struct ops_err *err)
+{
+	struct ops_archive_read_opts ro = { 0 };
+	char scratch[PATH_MAX];
+	int rc;
+
+	if (snprintf(scratch, sizeof(scratch), "%s/" TMP_PREFIX "verify.XXXXXX", parent) >=
+	    (int)sizeof(scratch))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", parent);
+	if (mkdtemp(scratch) == NULL)
+		return ops_err_sys(err, errno, "unable to create a scratch directory in '%s'",
+		    parent);
+	ro.mode = OPS_AREAD_VERIFY;
+	ro.nofollow = nofollow;
+	ro.scratch = scratch;
+	ro.member_done = verify_member;
+	ro.progress = verify_progress2;
+	ro.ctx = vc;
+	ops_manifest_release(m);
+	vc->res->databases = 0;
+	rc = ops_archive_read(path, &ro, m, err);
+	ops_tree_remove(scratch, NULL);
+	return rc;
+}
+
 int
 ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
     const struct ops_backup_progress *p, struct ops_verify_result *res,
@@ -1199,13 +1341,12 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 {
 	struct ops_manifest m = OPS_MANIFEST_INIT;
 	struct verify_ctx vc;
-	struct ops_archive_read_opts ro = { 0 };
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_statedb st = OPS_STATEDB_INIT;
 	struct ops_catalog_row row;
 	struct ops_backup_name bn;
 	struct stat sb;
-	char dir[PATH_MAX], scratch[PATH_MAX];
+	char dir[PATH_MAX];
 	const char *name;
 	int rc;
 
@@ -1214,24 +1355,32 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 	vc.res = res;
 	if (backup_dir(cfg, dir, sizeof(dir), 1, err) < 0)
 		return -1;
-	if (snprintf(scratch, sizeof(scratch), "%s/" TMP_PREFIX "verify.XXXXXX", dir) >=
-	    (int)sizeof(scratch) || mkdtemp(scratch) == NULL)
-		return ops_err_sys(err, errno, "unable to create a scratch directory in '%s'",
-		    dir);
-	ro.mode = OPS_AREAD_VERIFY;
-	ro.nofollow = nofollow;
-	ro.scratch = scratch;
-	ro.member_done = verify_member;
-	ro.progress = verify_progress2;
-	ro.ctx = &vc;
-	rc = ops_archive_read(path, &ro, &m, &e);
-	ops_tree_remove(scratch, NULL);
+	/* Scratch in backup.dir (the same filesystem as what it checks);
+	 * when that is full or refused, in $TMPDIR. */
+	rc = verify_in(dir, path, nofollow, &vc, &m, &e);
+	if (rc < 0 && cannot_check(&e)) {
+		struct ops_err e2 = OPS_ERR_INIT;
+
+		rc = verify_in(tmpdir(), path, nofollow, &vc, &m, &e2);
+		if (rc < 0 && !cannot_check(&e2))
+			e = e2;
+		else if (rc < 0) {
+			char first[420];
+
+			snprintf(first, sizeof(first), "%.400s", e.msg);
+			ops_err_set(&e, OPS_E_FAIL, "%s; in $TMPDIR: %.400s", first, e2.msg);
+			e.sys_errno = e2.sys_errno;	/* still "could not check" */
+		}
+	}
+	res->unchecked = rc < 0 && cannot_check(&e);
 	if (rc == 0) {
 		res->files = m.n;
 		res->data_size = m.total;
 	}
 	/* Record the verdict for backups of ours. */
 	if (in_backup_dir(dir, path, &name) && ops_state_open(&st, cfg->home, NULL) == 0) {
+		double now = ops_time_now();
+
 		if (ops_catalog_get(&st, name, &row, NULL) != 1) {
 			memset(&row, 0, sizeof(row));
 			snprintf(row.name, sizeof(row.name), "%s", name);
@@ -1242,10 +1391,12 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 			row.files = (int64_t)m.n;
 			row.data_size = (int64_t)m.total;
 		}
-		row.verified = ops_time_now();
-		row.verify_ok = rc == 0;
-		snprintf(row.verify_msg, sizeof(row.verify_msg), "%.500s", rc == 0 ? "ok" : e.msg);
+		ops_catalog_row_verdict(&row, rc == 0 ? OPS_ARCHIVE_GOOD : res->unchecked ?
+		    OPS_ARCHIVE_UNCHECKED : OPS_ARCHIVE_BAD, rc == 0 ? "ok" : e.msg, now);
 		ops_catalog_put(&st, &row, NULL);
+		/* A drill: its outcome is what health and alerts look at. */
+		ops_catalog_run_add(&st, now, "verify", rc == 0, name, rc == 0 ? NULL :
+		    row.verify_msg, NULL);
 		ops_state_close(&st);
 	}
 	ops_manifest_release(&m);
@@ -1264,7 +1415,7 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
     struct ops_prune_item **out, size_t *nout, struct ops_err *err)
 {
 	struct ops_retention_policy pol = { cfg->backup.keep_all, cfg->backup.keep_weekly,
-		cfg->backup.keep_monthly };
+		cfg->backup.keep_monthly, (size_t)cfg->backup.keep_good };
 	struct ops_backup_info *bv = NULL;
 	struct ops_retention_item *rv = NULL;
 	struct ops_prune_item *pv = NULL;
@@ -1286,8 +1437,16 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
 		ops_err_sys(err, errno, "unable to apply retention");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
+	/* Good is a recorded fact: the catalog's (an archive it does not
+	 * know is not counted as good). */
+	have_db = ops_state_open(&st, cfg->home, NULL) == 0 ? 1 : -1;
+	for (size_t i = 0; i < n; i++) {
+		struct ops_catalog_row row;
+
 		rv[i].name = bv[i].name;
+		rv[i].good = have_db == 1 && ops_catalog_get(&st, bv[i].name, &row, NULL) == 1 &&
+		    ops_catalog_row_good(&row);
+	}
 	ops_retention_decide(rv, n, &pol, ops_time_now(), latest_name);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(pv[i].name, sizeof(pv[i].name), "%s", rv[i].name);
@@ -1312,8 +1471,6 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
 			}
 			pv[i].deleted = 1;
 			deleted++;
-			if (!have_db)
-				have_db = ops_state_open(&st, cfg->home, NULL) == 0 ? 1 : -1;
 			if (have_db == 1)
 				ops_catalog_remove(&st, pv[i].name, NULL);
 			log_line(cfg, "INFO", "pruned %s (%s)", pv[i].name, pv[i].why);
@@ -1379,21 +1536,23 @@ ops_backup_list_format(const struct ops_backup_info *v, size_t n, int json,
 			    (unsigned long long)b->size, (long long)b->files,
 			    (long long)b->data_size);
 			if (b->verified > 0) {
-				ops_buf_printf(out, "\"verified\": \"%s\", \"verify_ok\": %s, "
-				    "\"verify_msg\": ", ops_time_iso(b->verified, vt, sizeof(vt)),
+				ops_buf_printf(out, "\"state\": \"%s\", \"verified\": \"%s\", "
+				    "\"verify_ok\": %s, \"verify_msg\": ",
+				    ops_archive_state_name(b->state),
+				    ops_time_iso(b->verified, vt, sizeof(vt)),
 				    b->verify_ok ? "true" : "false");
 				json_str(out, b->verify_msg);
 				ops_buf_puts(out, "}");
 			} else {
-				ops_buf_puts(out, "\"verified\": null, \"verify_ok\": null, "
-				    "\"verify_msg\": null}");
+				ops_buf_puts(out, "\"state\": \"unchecked\", \"verified\": null, "
+				    "\"verify_ok\": null, \"verify_msg\": null}");
 			}
 		}
 		ops_buf_puts(out, n ? "\n]\n" : "]\n");
 		return;
 	}
-	ops_buf_printf(out, "%-24s %-19s %10s %5s %10s  %s\n", "NAME", "TIME", "SIZE",
-	    "FILES", "DATA", "LAST VERIFIED");
+	ops_buf_printf(out, "%-24s %-19s %10s %5s %10s  %-19s %s\n", "NAME", "TIME", "SIZE",
+	    "FILES", "DATA", "LAST VERIFIED", "STATE");
 	for (size_t i = 0; i < n; i++) {
 		const struct ops_backup_info *b = &v[i];
 		char files[24];
@@ -1406,11 +1565,25 @@ ops_backup_list_format(const struct ops_backup_info *v, size_t n, int json,
 		    ops_time_log(b->time, t, sizeof(t)), ops_size_format(b->size, sz, sizeof(sz)),
 		    files, b->data_size >= 0 ? ops_size_format((uint64_t)b->data_size, ds,
 		    sizeof(ds)) : "?");
-		if (b->verified > 0)
-			ops_buf_printf(out, "%s %s\n", ops_time_log(b->verified, vt, sizeof(vt)),
-			    b->verify_ok ? "ok" : "FAILED");
-		else
-			ops_buf_puts(out, "never\n");
+		/* The state as the catalog has it: good, bad: REASON,
+		 * unchecked: REASON (the reason sanitised for a terminal). */
+		if (b->verified > 0 && b->state != OPS_ARCHIVE_GOOD) {
+			char why[160];
+			size_t k;
+
+			snprintf(why, sizeof(why), "%s", b->verify_msg);
+			for (k = 0; why[k]; k++)
+				if ((unsigned char)why[k] < 0x20 || why[k] == 0x7f)
+					why[k] = '?';
+			ops_buf_printf(out, "%-19s %s: %s\n",
+			    ops_time_log(b->verified, vt, sizeof(vt)),
+			    ops_archive_state_name(b->state), why);
+		} else if (b->verified > 0) {
+			ops_buf_printf(out, "%-19s good\n", ops_time_log(b->verified, vt,
+			    sizeof(vt)));
+		} else {
+			ops_buf_printf(out, "%-19s unchecked: never verified\n", "never");
+		}
 	}
 }
 

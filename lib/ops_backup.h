@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ops_buf.h"
+#include "ops_catalog.h"
 #include "ops_config.h"
 #include "ops_err.h"
 
@@ -32,8 +33,19 @@ struct ops_backup_progress {
 	void *ctx;
 };
 
+struct ops_backup_opts {
+	/* Archive corrupt databases anyway, as a forensic archive named
+	 * YYYYMMDD_HHMMSS.corrupt.tar.zst: never `latest`, never seen by
+	 * retention, list or restore; the run still fails. */
+	int allow_corrupt;
+};
+
+/* The tag of a forensic archive's name, before the extension. */
+#define OPS_BACKUP_CORRUPT_TAG ".corrupt"
+
 struct ops_backup_result {
-	char path[PATH_MAX];	/* the new archive */
+	char path[PATH_MAX];	/* the new archive (forensic one included) */
+	int corrupt;		/* a database failed its check */
 	uint64_t size;		/* of the archive */
 	uint64_t data_size;	/* of the files in it */
 	size_t files;
@@ -41,7 +53,13 @@ struct ops_backup_result {
 	size_t pruned;		/* backups retention deleted */
 };
 
-int ops_backup_create(const struct ops_config *cfg,
+/* Each database copy is checked (backup.check: PRAGMA quick_check, or
+ * integrity_check when "full") before the archive gets a final name. A
+ * database that fails: -1 with err naming it and the error, no archive
+ * with a final name (with o->allow_corrupt, a forensic one, see above),
+ * `latest` untouched, the run recorded as failed in the catalog
+ * (ops_catalog.h). o may be NULL (defaults). */
+int ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
     const struct ops_backup_progress *p, struct ops_backup_result *res,
     struct ops_err *err);
 
@@ -66,6 +84,9 @@ struct ops_backup_info {
 	double verified;	/* 0 when never */
 	int verify_ok;
 	char verify_msg[512];
+	enum ops_archive_state state;	/* unchecked when not in the catalog */
+	int good;		/* ops_catalog_row_good */
+	double offsite;		/* when copied offsite, 0 when not */
 };
 
 /* The backups in backup.dir, newest first; *v is the caller's to free. */
@@ -79,12 +100,19 @@ struct ops_verify_result {
 	size_t files;
 	uint64_t data_size;
 	size_t databases;	/* that passed integrity_check */
+	/* Set with -1 when the archive could not be checked (no scratch
+	 * space, no permission: ENOSPC, EDQUOT, EACCES, EPERM, EROFS, ENOMEM,
+	 * EMFILE), as opposed to found bad. */
+	int unchecked;
 };
 
 /* Verify an archive: every entry and hash, and PRAGMA integrity_check of
- * every database extracted to a temporary directory. -1 with err saying
- * what is wrong. The result is recorded in the catalog when path is a
- * backup in backup.dir. */
+ * every database extracted to a scratch directory in backup.dir, or in
+ * $TMPDIR (else /tmp) when that fails for want of space or permission.
+ * -1 with err saying what is wrong (res->unchecked says whether the
+ * archive is bad or could not be checked). The result is recorded in the
+ * catalog (good, bad or unchecked) with a "verify" run (a drill) when
+ * path is a backup in backup.dir. */
 int ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
     const struct ops_backup_progress *p, struct ops_verify_result *res,
     struct ops_err *err);

@@ -3,6 +3,48 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *
+ops_archive_state_name(enum ops_archive_state s)
+{
+	switch (s) {
+	case OPS_ARCHIVE_GOOD:
+		return "good";
+	case OPS_ARCHIVE_BAD:
+		return "bad";
+	default:
+		return "unchecked";
+	}
+}
+
+void
+ops_catalog_row_verdict(struct ops_catalog_row *row, enum ops_archive_state s,
+    const char *msg, double now)
+{
+	row->state = s;
+	row->verified = now;
+	row->verify_ok = s == OPS_ARCHIVE_GOOD;
+	if (s == OPS_ARCHIVE_GOOD)
+		row->good_at = now;
+	snprintf(row->verify_msg, sizeof(row->verify_msg), "%.500s",
+	    msg && msg[0] ? msg : s == OPS_ARCHIVE_GOOD ? "ok" : "?");
+}
+
+int
+ops_catalog_row_good(const struct ops_catalog_row *row)
+{
+	return row->state != OPS_ARCHIVE_BAD && row->good_at > 0;
+}
+
+static enum ops_archive_state
+state_parse(const unsigned char *t)
+{
+	if (t && strcmp((const char *)t, "good") == 0)
+		return OPS_ARCHIVE_GOOD;
+	if (t && strcmp((const char *)t, "bad") == 0)
+		return OPS_ARCHIVE_BAD;
+	return OPS_ARCHIVE_UNCHECKED;
+}
+
 int
 ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
     struct ops_err *err)
@@ -11,8 +53,8 @@ ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 
 	if (ops_state_prepare(st,
 	    "INSERT OR REPLACE INTO backups(name,created,size,files,data_size,"
-	    "compression,seconds,verified,verify_ok,verify_msg)"
-	    " VALUES(?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
+	    "compression,seconds,verified,verify_ok,verify_msg,state,good_at,offsite,"
+	    "offsite_msg) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, row->name, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, row->created);
@@ -25,7 +67,14 @@ ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 		sqlite3_bind_double(s, 8, row->verified);
 		sqlite3_bind_int(s, 9, row->verify_ok);
 		sqlite3_bind_text(s, 10, row->verify_msg, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 11, ops_archive_state_name(row->state), -1, SQLITE_STATIC);
 	}
+	if (row->good_at > 0)
+		sqlite3_bind_double(s, 12, row->good_at);
+	if (row->offsite > 0)
+		sqlite3_bind_double(s, 13, row->offsite);
+	if (row->offsite_msg[0])
+		sqlite3_bind_text(s, 14, row->offsite_msg, -1, SQLITE_STATIC);
 	return ops_state_step_done(st, s, "record a backup in the catalog", err);
 }
 
@@ -44,7 +93,8 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 
 	if (ops_state_prepare(st,
 	    "SELECT name,created,size,files,data_size,compression,seconds,verified,"
-	    "verify_ok,verify_msg FROM backups WHERE name=?", &s, err) < 0)
+	    "verify_ok,verify_msg,state,good_at,offsite,offsite_msg FROM backups"
+	    " WHERE name=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	switch (sqlite3_step(s)) {
@@ -60,6 +110,10 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 		row->verified = sqlite3_column_double(s, 7);
 		row->verify_ok = sqlite3_column_int(s, 8);
 		copy_text(row->verify_msg, sizeof(row->verify_msg), sqlite3_column_text(s, 9));
+		row->state = state_parse(sqlite3_column_text(s, 10));
+		row->good_at = sqlite3_column_double(s, 11);
+		row->offsite = sqlite3_column_double(s, 12);
+		copy_text(row->offsite_msg, sizeof(row->offsite_msg), sqlite3_column_text(s, 13));
 		rc = 1;
 		break;
 	case SQLITE_DONE:
@@ -81,4 +135,73 @@ ops_catalog_remove(struct ops_statedb *st, const char *name, struct ops_err *err
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	return ops_state_step_done(st, s, "update the backup catalog", err);
+}
+
+int
+ops_catalog_run_add(struct ops_statedb *st, double ts, const char *kind, int ok,
+    const char *archive, const char *msg, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (ops_state_prepare(st,
+	    "INSERT INTO backup_runs(ts,kind,ok,archive,msg) VALUES(?,?,?,?,?)", &s,
+	    err) < 0)
+		return -1;
+	sqlite3_bind_double(s, 1, ts);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, ok ? 1 : 0);
+	if (archive)
+		sqlite3_bind_text(s, 4, archive, -1, SQLITE_STATIC);
+	if (msg)
+		sqlite3_bind_text(s, 5, msg, -1, SQLITE_STATIC);
+	return ops_state_step_done(st, s, "record a backup run", err);
+}
+
+int
+ops_catalog_run_last(struct ops_statedb *st, const char *kind, int ok_only,
+    struct ops_catalog_run *r, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (ops_state_prepare(st, ok_only ?
+	    "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=? AND ok=1"
+	    " ORDER BY ts DESC, id DESC LIMIT 1" :
+	    "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=?"
+	    " ORDER BY ts DESC, id DESC LIMIT 1", &s, err) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		memset(r, 0, sizeof(*r));
+		r->ts = sqlite3_column_double(s, 0);
+		copy_text(r->kind, sizeof(r->kind), sqlite3_column_text(s, 1));
+		r->ok = sqlite3_column_int(s, 2);
+		copy_text(r->archive, sizeof(r->archive), sqlite3_column_text(s, 3));
+		copy_text(r->msg, sizeof(r->msg), sqlite3_column_text(s, 4));
+		rc = 1;
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		ops_state_error(err, st, "read the backup runs");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+ops_catalog_run_failures(struct ops_statedb *st, const char *kind, int64_t *n,
+    struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (ops_state_prepare(st,
+	    "SELECT count(*) FROM backup_runs WHERE kind=?1 AND ok=0 AND id >"
+	    " coalesce((SELECT max(id) FROM backup_runs WHERE kind=?1 AND ok=1), 0)",
+	    &s, err) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	return ops_state_step_int64(st, s, "read the backup runs", n, err);
 }

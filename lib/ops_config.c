@@ -78,6 +78,9 @@ static const struct key keys[] = {
 	{ "backup", "keep_weekly", K_DUR, F(backup.keep_weekly), "30d" },
 	{ "backup", "keep_monthly", K_DUR, F(backup.keep_monthly), "365d" },
 	{ "backup", "offsite_command", K_STRV, F(backup.offsite_command), "" },
+	/* issue 10: the bad day */
+	{ "backup", "check", K_STR, F(backup.check), "quick" },
+	{ "backup", "keep_good", K_INT, F(backup.keep_good), "3" },
 	{ "rotate", "daily_logs", K_STRV, F(rotate.daily_logs), "logs/*_????????.log" },
 	{ "rotate", "compress_after", K_DUR, F(rotate.compress_after), "1d" },
 	{ "rotate", "delete_after", K_DUR, F(rotate.delete_after), "30d" },
@@ -494,11 +497,16 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 	static const char *const comp[] = { "zstd", "gzip", "none", NULL };
 	static const char *const res[] = { "cpu", "rss", "fds", "host_memory", "load",
 		NULL };
+	static const char *const bcheck[] = { "quick", "full", NULL };
 
 	if (!one_of(cfg->health.integrity, integ))
 		return bad(err, file, "health.integrity", "\"quick\", \"full\" or \"off\"");
 	if (!one_of(cfg->backup.compression, comp))
 		return bad(err, file, "backup.compression", "\"zstd\", \"gzip\" or \"none\"");
+	if (!one_of(cfg->backup.check, bcheck))
+		return bad(err, file, "backup.check", "\"quick\" or \"full\"");
+	if (cfg->backup.keep_good < 1)
+		return bad(err, file, "backup.keep_good", "a whole number, 1 or more");
 	if (cfg->daemon.match[0] == '\0')
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)

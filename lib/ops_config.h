@@ -64,6 +64,9 @@ struct ops_config {
 		char *compression;	/* "zstd", "gzip" or "none" */
 		double keep_all, keep_weekly, keep_monthly;
 		struct ops_strv offsite_command;
+		/* issue 10 */
+		char *check;		/* "quick" or "full": each database copy */
+		int64_t keep_good;	/* good archives retention always keeps */
 	} backup;
 	struct {
 		struct ops_strv daily_logs;

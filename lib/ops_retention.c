@@ -193,6 +193,17 @@ ops_retention_decide(struct ops_retention_item *v, size_t n,
 			    OPS_DROP_OLD;
 		}
 	}
+	/* Whatever their age, the newest keep_good good archives stay: a
+	 * run of bad backups never pushes the last good ones out. */
+	for (size_t i = 0, good = 0; i < n && good < p->keep_good; i++) {
+		if (!v[i].good)
+			continue;
+		good++;
+		if (!v[i].keep) {
+			v[i].keep = 1;
+			v[i].rule = OPS_KEEP_GOOD;
+		}
+	}
 	free(bands);
 }
 
@@ -231,6 +242,10 @@ ops_retention_why(const struct ops_retention_item *it,
 		break;
 	case OPS_KEEP_MONTHLY:
 		snprintf(buf, len, "keep_monthly: newest of month %s", it->group);
+		break;
+	case OPS_KEEP_GOOD:
+		snprintf(buf, len, "keep_good: one of the newest %zu good backups",
+		    p->keep_good);
 		break;
 	case OPS_DROP_WEEKLY:
 		snprintf(buf, len, "keep_weekly: a newer backup of week %s is kept", it->group);

@@ -11,8 +11,8 @@
  *   keep_weekly <= age < keep_monthly  the newest of each calendar month
  *                                   among the backups in this band is kept
  *   age >= keep_monthly             deleted
- * and whatever its age, the newest backup and the one `latest` names are
- * kept. Weeks and months are those of the local date in the name.
+ * and whatever its age, the newest backup, the one `latest` names and the
+ * newest keep_good good ones (verified good, ops_catalog.h) are kept. Weeks and months are those of the local date in the name.
  * Pure functions: no I/O. */
 #ifndef OPS_RETENTION_H
 #define OPS_RETENTION_H
@@ -41,6 +41,7 @@ enum ops_retention_rule {
 	OPS_KEEP_ALL,		/* younger than keep_all (or in the future) */
 	OPS_KEEP_WEEKLY,
 	OPS_KEEP_MONTHLY,
+	OPS_KEEP_GOOD,		/* one of the newest keep_good good archives */
 	OPS_DROP_WEEKLY,	/* a newer backup of the same week is kept */
 	OPS_DROP_MONTHLY,	/* a newer backup of the same month is kept */
 	OPS_DROP_OLD,		/* older than keep_monthly */
@@ -48,10 +49,12 @@ enum ops_retention_rule {
 
 struct ops_retention_policy {
 	double keep_all, keep_weekly, keep_monthly;	/* seconds */
+	size_t keep_good;	/* 0: no such rule */
 };
 
 struct ops_retention_item {
 	const char *name;	/* the caller's */
+	int good;		/* the caller's: verified good */
 	double t;		/* filled by ops_retention_decide */
 	struct ops_backup_name bn;
 	int keep;

@@ -341,6 +341,14 @@ uri(struct ops_buf *b, const char *path)
 int
 ops_snapshot_integrity(const char *path, const char *what, struct ops_err *err)
 {
+	return ops_snapshot_check(path, what, 1, err);
+}
+
+int
+ops_snapshot_check(const char *path, const char *what, int full, struct ops_err *err)
+{
+	const char *pragma = full ? "integrity_check" : "quick_check";
+
 	struct ops_buf u = OPS_BUF_INIT, problems = OPS_BUF_INIT;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
@@ -356,8 +364,9 @@ ops_snapshot_integrity(const char *path, const char *what, struct ops_err *err)
 		sqlerr(err, db, "open", what);
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check(20)", -1, &s, NULL) != SQLITE_OK) {
-		ops_err_set(err, OPS_E_FAIL, "integrity_check of '%s' failed: %s", what,
+	if (sqlite3_prepare_v2(db, full ? "PRAGMA integrity_check(20)" :
+	    "PRAGMA quick_check(20)", -1, &s, NULL) != SQLITE_OK) {
+		ops_err_set(err, OPS_E_FAIL, "%s of '%s' failed: %s", pragma, what,
 		    sqlite3_errmsg(db));
 		goto out;
 	}
@@ -370,12 +379,12 @@ ops_snapshot_integrity(const char *path, const char *what, struct ops_err *err)
 			ops_buf_printf(&problems, "%s%s", n > 1 ? "; " : "", t ? t : "?");
 	}
 	if (step != SQLITE_DONE) {
-		ops_err_set(err, OPS_E_FAIL, "integrity_check of '%s' failed: %s", what,
+		ops_err_set(err, OPS_E_FAIL, "%s of '%s' failed: %s", pragma, what,
 		    sqlite3_errmsg(db));
 		goto out;
 	}
 	if (n > 0) {
-		ops_err_set(err, OPS_E_FAIL, "integrity_check of '%s' failed: %s%s", what,
+		ops_err_set(err, OPS_E_FAIL, "%s of '%s' failed: %s%s", pragma, what,
 		    ops_buf_str(&problems), n > 3 ? "; ..." : "");
 		goto out;
 	}

@@ -54,4 +54,10 @@ int ops_snapshot_copy(int fd, const char *what, const char *dst, uint64_t *len,
  * messages. */
 int ops_snapshot_integrity(const char *path, const char *what, struct ops_err *err);
 
+/* The same with PRAGMA quick_check when full is 0 (what ops-backup runs
+ * on each fresh copy by default: O(N), no index-content cross-check) and
+ * integrity_check when 1. The error names the pragma, the database and
+ * the first problems found. */
+int ops_snapshot_check(const char *path, const char *what, int full, struct ops_err *err);
+
 #endif

@@ -70,6 +70,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_ts ON audit(ts);"
 	"CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+	/* N -> N+1: archive states, offsite copies, backup/verify/offsite runs
+	 * (ops_catalog.h, issue 10) */
+	"ALTER TABLE backups ADD COLUMN state TEXT;"
+	"ALTER TABLE backups ADD COLUMN good_at REAL;"
+	"ALTER TABLE backups ADD COLUMN offsite REAL;"
+	"ALTER TABLE backups ADD COLUMN offsite_msg TEXT;"
+	"UPDATE backups SET state = CASE WHEN verify_ok THEN 'good' ELSE 'bad' END,"
+	"  good_at = CASE WHEN verify_ok THEN verified END WHERE verified IS NOT NULL;"
+	"CREATE TABLE backup_runs(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
+	"  kind TEXT NOT NULL, ok INTEGER NOT NULL, archive TEXT, msg TEXT);"
+	"CREATE INDEX backup_runs_kind_ts ON backup_runs(kind, ts);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

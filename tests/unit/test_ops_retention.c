@@ -104,7 +104,7 @@ decide(void)
 		{ "20231231_000000.tar", 0, OPS_DROP_OLD },
 	};
 	enum { N = sizeof(want) / sizeof(want[0]) };
-	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0 };
+	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0, 0 };
 	struct ops_retention_item v[N];
 	double now = 1772366400;	/* 2026-03-01 12:00:00 UTC */
 	char why[160];
@@ -172,7 +172,7 @@ man_example(void)
 {
 	enum { N = 500 };
 	static char bnames[N][32];
-	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0 };
+	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0, 0 };
 	struct ops_retention_item v[N];
 	static const char *const want[] = {
 		"20260301", "20260228", "20260227", "20260226", "20260225", "20260224",
@@ -207,6 +207,46 @@ man_example(void)
 	CHECK(k == sizeof(want) / sizeof(want[0]));
 }
 
+/* 400 daily backups, the newest 10 bad, the rest good: the 3 newest
+ * good ones are kept though older than keep_all would keep; a good one
+ * beyond keep_good and the rules is not. */
+static void
+keep_good(void)
+{
+	enum { N = 400 };
+	static char bnames[N][32];
+	struct ops_retention_policy p = { 1 * 86400.0, 0, 0, 3 };
+	struct ops_retention_item v[N];
+	int kept = 0, good_kept = 0;
+
+	for (int i = 0; i < N; i++) {
+		time_t t = (time_t)1772334000 - (time_t)i * 86400;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(bnames[i], sizeof(bnames[i]), "%Y%m%d_%H%M%S.tar.zst", &tm);
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].name = bnames[i];
+		v[i].good = i >= 10;
+	}
+	ops_retention_decide(v, N, &p, 1772366400, NULL);
+	for (int i = 0; i < N; i++) {
+		kept += v[i].keep;
+		if (v[i].keep && v[i].good) {
+			good_kept++;
+			CHECK(i >= 10 && i <= 12 && v[i].rule == OPS_KEEP_GOOD);
+		}
+	}
+	CHECK(good_kept == 3);
+	CHECK(v[0].keep && v[0].rule == OPS_KEEP_NEWEST);
+	CHECK(kept == 3 + 1);	/* newest, and nothing younger than 1d but it */
+	CHECK(!v[13].keep);
+	/* keep_good 0: no such rule */
+	p.keep_good = 0;
+	ops_retention_decide(v, N, &p, 1772366400, NULL);
+	CHECK(!v[10].keep);
+}
+
 int
 main(void)
 {
@@ -216,6 +256,7 @@ main(void)
 	weeks();
 	decide();
 	man_example();
+	keep_good();
 	if (failures)
 		fprintf(stderr, "%d failure(s)\n", failures);
 	return failures != 0;

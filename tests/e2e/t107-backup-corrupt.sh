@@ -1,0 +1,63 @@
+#!/bin/bash
+# One overwritten page of memory/aux_0.db: ops-backup checks every
+# database copy before the archive is final, exits 1 naming the database
+# and the error, keeps no final-named archive, leaves `latest` on the last
+# good archive and records the failed run; --allow-corrupt keeps a
+# forensic archive under a name retention, list and `latest` never
+# consider. backup.check "full" runs integrity_check instead. (This test
+# fails if the check of the copy is skipped.)
+. "$(dirname "$0")/lib.sh"
+H=$T/home
+mkhome "$H"
+D=$H/backups/memory
+expect_rc 0 ops-backup --home "$H"
+good=$(cat "$D/latest")
+# page 6 of aux_0.db (a b-tree page, not the header) overwritten
+python3 - "$H/memory/aux_0.db" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(4096 * 5)
+    f.write(b"\xa5" * 4096)
+PY
+sleep 1	# a new second: a new archive would get a new name
+expect_rc 1 ops-backup --home "$H"
+expect_match "^ops-backup: 'memory/aux_0.db' is corrupt, no backup made: quick_check of 'memory/aux_0.db' failed: " "$ERR"
+[ "$(cat "$D/latest")" = "$good" ] || fail "latest moved: $(cat "$D/latest")"
+[ "$(ls "$D" | grep -c '^[0-9]')" = 1 ] || fail "a new archive appeared: $(ls "$D")"
+ls -a "$D" | grep -q '^\.ops-backup-' && fail "temporary files left: $(ls -a "$D")"
+expect_match '\[ERROR\] backup failed: .memory/aux_0.db. is corrupt' "$(tail -1 "$H/logs/backup.log")"
+[ "$(sqlite3 "$H/.ops/state.db" "SELECT ok FROM backup_runs WHERE kind='create' ORDER BY id DESC LIMIT 1")" = 0 ] ||
+	fail "the failed run is not in the catalog"
+# backup.check full: integrity_check names it too
+write_config "$H" '"backup": {"check": "full"}'
+expect_rc 1 ops-backup --home "$H"
+expect_match "integrity_check of 'memory/aux_0.db' failed: " "$ERR"
+write_config "$H" '"backup": {"check": "fast"}'
+expect_rc 2 ops-backup --home "$H"
+expect_match 'backup.check' "$ERR"
+write_config "$H"
+# --allow-corrupt: a forensic archive, never latest, bad in the catalog
+expect_rc 1 ops-backup --home "$H" create --allow-corrupt
+expect_match "forensic archive kept as 'backups/memory/[0-9]{8}_[0-9]{6}\.corrupt\.tar\.zst'" "$ERR"
+forensic=$(ls "$D" | grep '\.corrupt\.tar\.zst$')
+[ -n "$forensic" ] || fail "no forensic archive: $(ls "$D")"
+[ "$(cat "$D/latest")" = "$good" ] || fail "latest moved to the forensic archive"
+tar -tf "$D/$forensic" | grep -q '^memory/aux_0.db$' || fail "the forensic archive lacks aux_0.db"
+[ "$(sqlite3 "$H/.ops/state.db" "SELECT state FROM backups WHERE name='$forensic'")" = bad ] ||
+	fail "the forensic archive is not bad in the catalog"
+expect_rc 0 ops-backup --home "$H" list
+expect_no_match 'corrupt' "$OUT"
+expect_rc 0 ops-backup --home "$H" prune --dry-run
+expect_no_match 'corrupt' "$OUT"
+expect_rc 2 ops-backup --home "$H" list --allow-corrupt
+# repaired: backups work again
+python3 - "$H/memory/aux_0.db" <<'PY'
+import os, sqlite3, sys
+os.unlink(sys.argv[1])
+c = sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE t(x)"); c.commit()
+PY
+rm -f "$H/memory/aux_0.db-wal" "$H/memory/aux_0.db-shm"
+sleep 1
+expect_rc 0 ops-backup --home "$H"
+[ "$(cat "$D/latest")" != "$good" ] || fail "latest did not move after the repair"
+echo ok
