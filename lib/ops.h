@@ -20,6 +20,7 @@
 #include "ops_daemon.h"
 #include "ops_dashboard.h"
 #include "ops_digest.h"
+#include "ops_endpoint.h"
 #include "ops_err.h"
 #include "ops_fs.h"
 #include "ops_gzip.h"

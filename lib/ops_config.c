@@ -5,6 +5,8 @@
 #include <limits.h>
 #include <math.h>
 #include <pwd.h>
+#include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +227,144 @@ valid_name(const char *s)
 	return 1;
 }
 
+/* ---- endpoint expectations (ops_endpoint.h) ------------------------ */
+
+static const char *const endpoint_keys[] = { "expect_status", "expect_body",
+	"expect_json", "time_warn", "time_crit", "cert_warn", "cert_crit", "ca_file",
+	NULL };
+
+static int
+endpoint_key(const char *k)
+{
+	for (size_t i = 0; endpoint_keys[i]; i++)
+		if (strcmp(endpoint_keys[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+/* 200, "200", "200-299" or "2xx" into one range. */
+static int
+status_range(const cJSON *j, struct ops_status_range *r)
+{
+	const char *s;
+	char *end;
+
+	if (cJSON_IsNumber(j)) {
+		r->lo = r->hi = (long)j->valuedouble;
+		return j->valuedouble == floor(j->valuedouble) && r->lo >= 100 &&
+		    r->lo <= 599 ? 0 : -1;
+	}
+	if (!cJSON_IsString(j))
+		return -1;
+	s = j->valuestring;
+	if (strlen(s) == 3 && s[0] >= '1' && s[0] <= '5' && strcmp(s + 1, "xx") == 0) {
+		r->lo = (s[0] - '0') * 100;
+		r->hi = r->lo + 99;
+		return 0;
+	}
+	r->lo = strtol(s, &end, 10);
+	if (end == s)
+		return -1;
+	r->hi = r->lo;
+	if (*end == '-') {
+		s = end + 1;
+		r->hi = strtol(s, &end, 10);
+		if (end == s)
+			return -1;
+	}
+	return *end == '\0' && r->lo >= 100 && r->hi <= 599 && r->lo <= r->hi ? 0 : -1;
+}
+
+static int
+get_endpoint_expect(struct ops_endpoint_cfg *ep, const cJSON *e, size_t i,
+    const char *file, struct ops_err *err)
+{
+	static const char *const dnames[] = { "time_warn", "time_crit", "cert_warn",
+		"cert_crit" };
+	static const double ddefs[] = { 0, 0, 14 * 86400, 3 * 86400 };
+	double *const dst[] = { &ep->time_warn, &ep->time_crit, &ep->cert_warn,
+		&ep->cert_crit };
+	const cJSON *f, *x;
+	char key[128];
+	size_t n;
+
+	for (size_t k = 0; k < sizeof(dnames) / sizeof(dnames[0]); k++) {
+		*dst[k] = ddefs[k];
+		f = cJSON_GetObjectItemCaseSensitive(e, dnames[k]);
+		snprintf(key, sizeof(key), "health.endpoints[%zu].%s", i, dnames[k]);
+		if (f != NULL && get_dur(f, dst[k], file, key, err) < 0)
+			return -1;
+	}
+	f = cJSON_GetObjectItemCaseSensitive(e, "expect_status");
+	if (f != NULL) {
+		snprintf(key, sizeof(key), "health.endpoints[%zu].expect_status", i);
+		n = cJSON_IsArray(f) ? (size_t)cJSON_GetArraySize(f) : 1;
+		if (n == 0)
+			return bad(err, file, key, "a status, a range or a non-empty array of them");
+		ep->expect_status = calloc(n, sizeof(*ep->expect_status));
+		if (ep->expect_status == NULL)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		if (!cJSON_IsArray(f)) {
+			if (status_range(f, &ep->expect_status[0]) < 0)
+				return bad(err, file, key,
+				    "a status (200), a range (\"200-299\", \"2xx\") or an array of them");
+		} else {
+			n = 0;
+			cJSON_ArrayForEach(x, f)
+				if (status_range(x, &ep->expect_status[n++]) < 0)
+					return bad(err, file, key,
+					    "a status (200), a range (\"200-299\", \"2xx\") or an array of them");
+		}
+		ep->nexpect_status = n;
+	}
+	f = cJSON_GetObjectItemCaseSensitive(e, "expect_body");
+	if (f != NULL) {
+		snprintf(key, sizeof(key), "health.endpoints[%zu].expect_body", i);
+		x = cJSON_GetObjectItemCaseSensitive(f, "regex");
+		if (cJSON_IsString(f) && f->valuestring[0] != '\0') {
+			if (set_str(&ep->expect_body, f->valuestring) < 0)
+				return ops_err_sys(err, ENOMEM, "%s", file);
+		} else if (cJSON_IsObject(f) && cJSON_GetArraySize(f) == 1 &&
+		    cJSON_IsString(x) && x->valuestring[0] != '\0') {
+			regex_t re;
+
+			if (regcomp(&re, x->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
+				return bad(err, file, key, "a valid POSIX extended regex");
+			regfree(&re);
+			if (set_str(&ep->expect_body_regex, x->valuestring) < 0)
+				return ops_err_sys(err, ENOMEM, "%s", file);
+		} else {
+			return bad(err, file, key,
+			    "a non-empty substring or {\"regex\": \"POSIX extended regex\"}");
+		}
+	}
+	f = cJSON_GetObjectItemCaseSensitive(e, "expect_json");
+	if (f != NULL) {
+		const cJSON *path = cJSON_GetObjectItemCaseSensitive(f, "path");
+		const cJSON *eq = cJSON_GetObjectItemCaseSensitive(f, "equals");
+
+		snprintf(key, sizeof(key), "health.endpoints[%zu].expect_json", i);
+		if (!cJSON_IsObject(f) || cJSON_GetArraySize(f) != 2 ||
+		    !cJSON_IsString(path) || path->valuestring[0] == '\0' || eq == NULL)
+			return bad(err, file, key,
+			    "{\"path\": \"a.b.0\", \"equals\": VALUE}");
+		if (set_str(&ep->expect_json_path, path->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		ep->expect_json_equals = cJSON_PrintUnformatted(eq);
+		if (ep->expect_json_equals == NULL)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	f = cJSON_GetObjectItemCaseSensitive(e, "ca_file");
+	if (f != NULL) {
+		snprintf(key, sizeof(key), "health.endpoints[%zu].ca_file", i);
+		if (!cJSON_IsString(f) || f->valuestring[0] == '\0')
+			return bad(err, file, key, "a path");
+		if (set_str(&ep->ca_file, f->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	return 0;
+}
+
 static void
 free_entries(struct ops_config *cfg, int is_check)
 {
@@ -238,8 +378,16 @@ free_entries(struct ops_config *cfg, int is_check)
 		cfg->health.nchecks = 0;
 	} else {
 		for (size_t i = 0; i < cfg->health.nendpoints; i++) {
-			free(cfg->health.endpoints[i].name);
-			free(cfg->health.endpoints[i].url);
+			struct ops_endpoint_cfg *ep = &cfg->health.endpoints[i];
+
+			free(ep->name);
+			free(ep->url);
+			free(ep->expect_status);
+			free(ep->expect_body);
+			free(ep->expect_body_regex);
+			free(ep->expect_json_path);
+			free(ep->expect_json_equals);
+			free(ep->ca_file);
 		}
 		free(cfg->health.endpoints);
 		cfg->health.endpoints = NULL;
@@ -293,7 +441,8 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 		cJSON_ArrayForEach(f, e) {
 			if (strcmp(f->string, "name") == 0 ||
 			    strcmp(f->string, "timeout") == 0 ||
-			    strcmp(f->string, is_check ? "command" : "url") == 0)
+			    strcmp(f->string, is_check ? "command" : "url") == 0 ||
+			    (!is_check && endpoint_key(f->string)))
 				continue;
 			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s.%s'",
 			    file, key, f->string);
@@ -330,6 +479,9 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 				    "an http://, https:// or tcp://HOST:PORT URL");
 			if (set_str(&cfg->health.endpoints[i].url, u) < 0)
 				return ops_err_sys(err, ENOMEM, "%s", file);
+			if (get_endpoint_expect(&cfg->health.endpoints[i], e, i, file,
+			    err) < 0)
+				return -1;
 		}
 		i++;
 	}

@@ -23,10 +23,25 @@ struct ops_check_cfg {
 	double timeout;
 };
 
+/* An HTTP status range, lo..hi inclusive. */
+struct ops_status_range {
+	long lo, hi;
+};
+
 struct ops_endpoint_cfg {
 	char *name;
 	char *url;
 	double timeout;
+	/* what the answer must be (ops_endpoint.h); unset: 2xx, anything */
+	struct ops_status_range *expect_status;	/* none: 200-299 */
+	size_t nexpect_status;
+	char *expect_body;		/* a substring, or NULL */
+	char *expect_body_regex;	/* a POSIX extended regex, or NULL */
+	char *expect_json_path;		/* "a.b.0.c", or NULL */
+	char *expect_json_equals;	/* the JSON text of the value wanted */
+	double time_warn, time_crit;	/* response time; 0: off */
+	double cert_warn, cert_crit;	/* https: days left as seconds; 0: off */
+	char *ca_file;			/* CA bundle to verify with, or NULL */
 };
 
 struct ops_config {

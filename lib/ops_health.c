@@ -14,6 +14,7 @@
 
 #include "ops_buf.h"
 #include "ops_daemon.h"
+#include "ops_endpoint.h"
 #include "ops_fs.h"
 #include "ops_net.h"
 #include "ops_proc.h"
@@ -550,28 +551,13 @@ check_plugin(struct ctx *c, const struct ops_check_cfg *pc)
 static void
 check_endpoint(struct ctx *c, const struct ops_endpoint_cfg *ep)
 {
-	struct ops_err e = OPS_ERR_INIT;
-	double left = c->deadline - mono(), limit = fmin(ep->timeout, left), el = 0;
-	struct ops_result *res;
-	char label[80];
+	double left = c->deadline - mono(), limit = fmin(ep->timeout, left);
 
 	if (limit <= 0) {
 		ops_report_add(c->r, ep->name, OPS_UNKNOWN, "not run: out of time");
 		return;
 	}
-	if (ops_net_probe(ep->url, limit, &el, &e) < 0 && limit < ep->timeout &&
-	    el >= limit - 0.05)
-		/* Cut short by the run's limit, not by its own: we do not know. */
-		res = ops_report_add(c->r, ep->name, OPS_UNKNOWN,
-		    "%s: not answered before the run's time limit", ep->url);
-	else if (e.code != OPS_E_NONE)
-		res = ops_report_add(c->r, ep->name, OPS_CRITICAL, "%s: %s", ep->url, e.msg);
-	else
-		res = ops_report_add(c->r, ep->name, OPS_OK, "%s up in %.0f ms", ep->url,
-		    el * 1000);
-	snprintf(label, sizeof(label), "%s_time", ep->name);
-	if (res)
-		ops_result_perf(res, label, el, "s", NAN, NAN, 0, ep->timeout);
+	ops_endpoint_check(c->cfg, ep, limit, c->now, c->r);
 }
 
 static int wanted(const struct ops_health_opts *o, const char *name);

@@ -3,7 +3,11 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The libcurl entry points we use, resolved once. */
 static struct {
@@ -111,4 +115,149 @@ out:
 	cu.slist_free_all(hdr);
 	cu.easy_cleanup(c);
 	return rc;
+}
+
+/* ---- a GET whose answer is read -------------------------------------- */
+
+struct sink {
+	const struct ops_http_get *o;
+	struct ops_http_answer *a;
+	size_t cap, total;
+	int too_big, stopped;
+};
+
+static size_t
+collect(char *p, size_t size, size_t n, void *u)
+{
+	struct sink *k = u;
+	size_t len = size * n;
+	char *nb;
+
+	if (k->total + len > k->o->max_body) {
+		k->too_big = 1;
+		return 0;
+	}
+	k->total += len;
+	if (k->o->on_data != NULL) {
+		if (k->o->on_data(p, len, k->o->arg) != 0) {
+			k->stopped = 1;
+			return 0;
+		}
+		return len;
+	}
+	if (k->a->len + len + 1 > k->cap) {
+		size_t cap = k->cap ? k->cap : 4096;
+
+		while (cap < k->a->len + len + 1)
+			cap *= 2;
+		nb = realloc(k->a->body, cap);
+		if (nb == NULL)
+			return 0;
+		k->a->body = nb;
+		k->cap = cap;
+	}
+	memcpy(k->a->body + k->a->len, p, len);
+	k->a->len += len;
+	k->a->body[k->a->len] = '\0';
+	return len;
+}
+
+/* The leaf certificate's notAfter, from the PEM libcurl hands over
+ * (CURLINFO_CERTINFO), read by OpenSSL. 0 when there is none. */
+static double
+leaf_not_after(CURL *c)
+{
+	struct curl_certinfo *ci = NULL;
+	const ASN1_TIME *na;
+	struct tm tm;
+	double t = 0;
+
+	if (cu.easy_getinfo(c, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
+	    ci->num_of_certs < 1)
+		return 0;
+	for (struct curl_slist *l = ci->certinfo[0]; l != NULL; l = l->next) {
+		BIO *b;
+		X509 *x;
+
+		if (strncmp(l->data, "Cert:", 5) != 0)
+			continue;
+		b = BIO_new_mem_buf(l->data + 5, -1);
+		x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+		na = x ? X509_get0_notAfter(x) : NULL;
+		if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1)
+			t = (double)timegm(&tm);
+		X509_free(x);
+		BIO_free(b);
+		break;
+	}
+	return t;
+}
+
+int
+ops_http_fetch(const char *url, double timeout, const struct ops_http_get *o,
+    struct ops_http_answer *a, struct ops_err *err)
+{
+	struct sink k = { o, a, 0, 0, 0, 0 };
+	struct timespec t0, t1;
+	CURL *c = NULL;
+	CURLcode cc;
+	int rc = -1;
+
+	memset(a, 0, sizeof(*a));
+	if (load(err) < 0)
+		return -1;
+	c = cu.easy_init();
+	if (c == NULL)
+		return ops_err_set(err, OPS_E_FAIL, "unable to start libcurl");
+	cu.easy_setopt(c, CURLOPT_URL, url);
+	cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
+	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	cu.easy_setopt(c, CURLOPT_WRITEDATA, &k);
+	cu.easy_setopt(c, CURLOPT_USERAGENT, "dharmic-ops/" OPS_VERSION);
+	if (o->user != NULL) {
+		cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		cu.easy_setopt(c, CURLOPT_USERNAME, o->user);
+		cu.easy_setopt(c, CURLOPT_PASSWORD, o->password ? o->password : "");
+	}
+	if (o->ca_file != NULL)
+		cu.easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	if (o->certinfo)
+		cu.easy_setopt(c, CURLOPT_CERTINFO, 1L);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cc = cu.easy_perform(c);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	a->elapsed = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (k.too_big) {
+		ops_err_set(err, OPS_E_FAIL, "answer larger than %zu bytes", o->max_body);
+		goto out;
+	}
+	if (k.stopped) {
+		ops_err_set(err, OPS_E_FAIL, "stopped by the reader");
+		goto out;
+	}
+	if (cc != CURLE_OK) {
+		ops_err_set(err, OPS_E_FAIL, "%s", cu.easy_strerror(cc));
+		goto out;
+	}
+	cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+	if (o->certinfo)
+		a->cert_not_after = leaf_not_after(c);
+	rc = 0;
+out:
+	cu.easy_cleanup(c);
+	if (rc < 0)
+		ops_http_answer_release(a);
+	return rc;
+}
+
+void
+ops_http_answer_release(struct ops_http_answer *a)
+{
+	if (a == NULL)
+		return;
+	free(a->body);
+	a->body = NULL;
+	a->len = 0;
 }

@@ -504,8 +504,8 @@ check_fds(const struct ops_config *cfg, const struct ops_procsample *s,
 	}
 	pct = 100.0 * (double)s->fds / (double)s->fd_limit;
 	state = ops_threshold_high(pct, cfg->health.fds_warn, cfg->health.fds_crit);
-	res = ops_report_add(r, "fds", state, "agent has %ld open files of %ld allowed (%.0f%%)%s",
-	    s->fds, s->fd_limit, pct, state != OPS_OK ? " (descriptor leak?)" : "");
+	res = ops_report_add(r, "fds", state,
+	    "agent has %ld open files of %ld allowed (%.0f%%)%s", s->fds, s->fd_limit, pct, state != OPS_OK ? " (descriptor leak?)" : "");
 	if (res)
 		ops_result_perf(res, "fds", (double)s->fds, "",
 		    cfg->health.fds_warn > 0 ? floor(cfg->health.fds_warn / 100 *
