@@ -25,8 +25,11 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
+	{ "act", "list or run a whitelisted remediation action [NAME]", NULL, cmd_act },
 	{ "alert", "turn health into alerts (cooldown, hourly cap, channels)", "ops-alert",
 	  NULL },
+	{ "audit", "who did what: show or --verify the tamper-evident audit trail", NULL,
+	  cmd_audit },
 	{ "backup", "back up the agent's memory: create, verify, list, prune", "ops-backup",
 	  NULL },
 	{ "cron-install", "put the schedule of checks, backups and rotation in your "

@@ -8,6 +8,7 @@
 #include "ops_alert.h"
 #include "ops_alert_run.h"
 #include "ops_alert_store.h"
+#include "ops_action.h"
 #include "ops_archive.h"
 #include "ops_audit.h"
 #include "ops_backup.h"

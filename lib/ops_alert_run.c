@@ -263,6 +263,28 @@ retire_removed_checks(struct run *R, struct ops_alert_conds *conds, struct ops_e
 
 /* Phase 1, one transaction: read the state, apply the report, decide,
  * reserve what goes out (so a concurrent run counts it), write it back. */
+/* A configured check that names a remedy: its alert says the exact
+ * command that fixes it. */
+static void
+suggest_remedies(const struct ops_config *cfg, struct ops_alert_conds *conds)
+{
+	for (size_t i = 0; i < conds->n; i++) {
+		struct ops_alert_cond *c = &conds->v[i];
+
+		for (size_t k = 0; k < cfg->health.nchecks; k++) {
+			const struct ops_check_cfg *cc = &cfg->health.checks[k];
+			size_t len = strlen(c->message);
+
+			if (!c->active || cc->remedy == NULL ||
+			    strncmp(c->type, "check_", 6) != 0 ||
+			    strcmp(c->type + 6, cc->name) != 0)
+				continue;
+			snprintf(c->message + len, sizeof(c->message) - len,
+			    " (remedy: dharmic-ops act %s)", cc->remedy);
+		}
+	}
+}
+
 static int
 decide(struct run *R, struct ops_alert_conds *conds, int *restart,
     struct ops_err *err)
@@ -587,6 +609,7 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 		ops_err_sys(err, ENOMEM, "unable to map the report");
 		goto fail;
 	}
+	suggest_remedies(cfg, &conds);
 	R.ctx.now = ops_time_now();
 	/* A missing PID file means the agent was stopped on purpose (a crash
 	 * leaves it behind): that is alerted but never restarted. */

@@ -370,6 +370,7 @@ free_entries(struct ops_config *cfg, int is_check)
 {
 	if (is_check) {
 		for (size_t i = 0; i < cfg->health.nchecks; i++) {
+			free(cfg->health.checks[i].remedy);
 			free(cfg->health.checks[i].name);
 			ops_strv_release(&cfg->health.checks[i].command);
 		}
@@ -442,7 +443,8 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 			if (strcmp(f->string, "name") == 0 ||
 			    strcmp(f->string, "timeout") == 0 ||
 			    strcmp(f->string, is_check ? "command" : "url") == 0 ||
-			    (!is_check && endpoint_key(f->string)))
+			    (!is_check && endpoint_key(f->string)) ||
+			    (is_check && strcmp(f->string, "remedy") == 0))
 				continue;
 			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s.%s'",
 			    file, key, f->string);
@@ -465,6 +467,13 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 				return bad(err, file, key, "a command (an array of strings)");
 			if (get_strv(f, &cfg->health.checks[i].command, 1, file, key, err) < 0)
 				return -1;
+			f = cJSON_GetObjectItemCaseSensitive(e, "remedy");
+			snprintf(key, sizeof(key), "health.checks[%zu].remedy", i);
+			if (f != NULL && (!cJSON_IsString(f) || !valid_name(f->valuestring)))
+				return bad(err, file, key, "the name of an action");
+			if (f != NULL && set_str(&cfg->health.checks[i].remedy,
+			    f->valuestring) < 0)
+				return ops_err_sys(err, ENOMEM, "%s", file);
 		} else {
 			const char *u;
 
@@ -484,6 +493,131 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 				return -1;
 		}
 		i++;
+	}
+	return 0;
+}
+
+/* ---- actions: the top-level array of remediation actions ------------ */
+
+static void
+free_actions(struct ops_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nactions; i++) {
+		free(cfg->actions[i].name);
+		ops_strv_release(&cfg->actions[i].command);
+		free(cfg->actions[i].description);
+	}
+	free(cfg->actions);
+	cfg->actions = NULL;
+	cfg->nactions = 0;
+}
+
+static int
+get_action(struct ops_action_cfg *a, const cJSON *e, const char *file, size_t i,
+    struct ops_err *err)
+{
+	static const char *const known[] = { "name", "command", "timeout", "confirm",
+		"auto", "description", NULL };
+	const cJSON *f;
+	char key[64];
+
+	snprintf(key, sizeof(key), "actions[%zu]", i);
+	if (!cJSON_IsObject(e))
+		return bad(err, file, key, "an object");
+	cJSON_ArrayForEach(f, e) {
+		size_t k = 0;
+
+		while (known[k] && strcmp(known[k], f->string) != 0)
+			k++;
+		if (known[k] == NULL)
+			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s.%s'",
+			    file, key, f->string);
+	}
+	a->timeout = 30;
+	a->confirm = 1;
+	f = cJSON_GetObjectItemCaseSensitive(e, "name");
+	if (!cJSON_IsString(f) || !valid_name(f->valuestring))
+		return bad(err, file, key, "a \"name\" of letters, digits, '_' and '-'");
+	if (set_str(&a->name, f->valuestring) < 0 ||
+	    set_str(&a->description, "") < 0)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	snprintf(key, sizeof(key), "actions[%zu].command", i);
+	f = cJSON_GetObjectItemCaseSensitive(e, "command");
+	if (f == NULL)
+		return bad(err, file, key, "a command (an array of strings)");
+	if (get_strv(f, &a->command, 1, file, key, err) < 0)
+		return -1;
+	snprintf(key, sizeof(key), "actions[%zu].timeout", i);
+	f = cJSON_GetObjectItemCaseSensitive(e, "timeout");
+	if (f != NULL && (get_dur(f, &a->timeout, file, key, err) < 0))
+		return -1;
+	if (a->timeout <= 0)
+		return bad(err, file, key, "a duration above 0");
+	snprintf(key, sizeof(key), "actions[%zu].confirm", i);
+	f = cJSON_GetObjectItemCaseSensitive(e, "confirm");
+	if (f != NULL && !cJSON_IsBool(f))
+		return bad(err, file, key, "true or false");
+	if (f != NULL)
+		a->confirm = cJSON_IsTrue(f);
+	snprintf(key, sizeof(key), "actions[%zu].auto", i);
+	f = cJSON_GetObjectItemCaseSensitive(e, "auto");
+	if (f != NULL && !cJSON_IsBool(f))
+		return bad(err, file, key, "true or false");
+	if (f != NULL)
+		a->auto_run = cJSON_IsTrue(f);
+	snprintf(key, sizeof(key), "actions[%zu].description", i);
+	f = cJSON_GetObjectItemCaseSensitive(e, "description");
+	if (f != NULL && !cJSON_IsString(f))
+		return bad(err, file, key, "a string");
+	if (f != NULL && set_str(&a->description, f->valuestring) < 0)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	return 0;
+}
+
+/* "actions": [{name, command, timeout, confirm, auto, description}, ...];
+ * names unique; each check's remedy must name one. */
+static int
+get_actions(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
+	const cJSON *e;
+
+	if (!cJSON_IsArray(j))
+		return bad(err, file, "actions", "an array of objects");
+	free_actions(cfg);
+	cfg->actions = calloc(n ? n : 1, sizeof(*cfg->actions));
+	if (cfg->actions == NULL)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	cJSON_ArrayForEach(e, j) {
+		cfg->nactions = i + 1;
+		if (get_action(&cfg->actions[i], e, file, i, err) < 0)
+			return -1;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(cfg->actions[k].name, cfg->actions[i].name) == 0)
+				return ops_err_set(err, OPS_E_USAGE,
+				    "%s: action name '%s' is used twice", file,
+				    cfg->actions[i].name);
+		i++;
+	}
+	return 0;
+}
+
+static int
+check_remedies(const struct ops_config *cfg, const char *file, struct ops_err *err)
+{
+	for (size_t i = 0; i < cfg->health.nchecks; i++) {
+		const char *r = cfg->health.checks[i].remedy;
+		size_t k = 0;
+
+		if (r == NULL)
+			continue;
+		while (k < cfg->nactions && strcmp(cfg->actions[k].name, r) != 0)
+			k++;
+		if (k == cfg->nactions)
+			return ops_err_set(err, OPS_E_USAGE,
+			    "%s: check '%s': remedy '%s' is not in actions", file,
+			    cfg->health.checks[i].name, r);
 	}
 	return 0;
 }
@@ -671,6 +805,8 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 			    "names among \"cpu\", \"rss\", \"fds\", \"host_memory\", \"load\"");
 	if (confined_paths(cfg, file, err) < 0)
 		return -1;
+	if (check_remedies(cfg, file, err) < 0)
+		return -1;
 	return unique_names(cfg, file, err);
 }
 
@@ -706,6 +842,11 @@ apply_json(struct ops_config *cfg, const char *text, size_t len,
 		goto out;
 	}
 	cJSON_ArrayForEach(sec, root) {
+		if (strcmp(sec->string, "actions") == 0) {
+			if (get_actions(cfg, sec, file, err) < 0)
+				goto out;
+			continue;
+		}
 		if (!known_section(sec->string)) {
 			ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s'", file, sec->string);
 			goto out;
@@ -873,6 +1014,7 @@ ops_config_release(struct ops_config *cfg)
 	}
 	free_entries(cfg, 1);
 	free_entries(cfg, 0);
+	free_actions(cfg);
 	free(cfg->home);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));

@@ -21,6 +21,17 @@ struct ops_check_cfg {
 	char *name;
 	struct ops_strv command;
 	double timeout;
+	char *remedy;		/* the name of an action (actions), or NULL */
+};
+
+/* A remediation action (ops_action.h): argv, never a shell. */
+struct ops_action_cfg {
+	char *name;
+	struct ops_strv command;
+	double timeout;		/* default 30 s */
+	int confirm;		/* ask on a terminal first (default true) */
+	int auto_run;		/* "auto": ops-alert may run it (default false) */
+	char *description;	/* "" when none */
 };
 
 /* An HTTP status range, lo..hi inclusive. */
@@ -98,6 +109,8 @@ struct ops_config {
 		char *email, *sendmail, *webhook;
 		struct ops_strv command;
 	} alert;
+	struct ops_action_cfg *actions;	/* the top-level "actions" array */
+	size_t nactions;
 	struct {
 		char *signing_key;	/* Ed25519 private key (PEM), "" for none */
 		double keep;		/* entries older than this are pruned */

@@ -181,6 +181,43 @@ check_health(struct ctx *c, int running)
 	ops_report_release(&r);
 }
 
+/* Configured checks that name a remedy (an action): when failing, the fix
+ * is that exact action (dharmic-ops act NAME). */
+static void
+check_remedies(struct ctx *c)
+{
+	const char *only[64];
+	struct ops_health_opts ho = { 0, only, 0, 0 };
+	struct ops_report r = OPS_REPORT_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+	char verb[128];
+
+	for (size_t i = 0; i < c->cfg->health.nchecks && ho.nonly < 64; i++)
+		if (c->cfg->health.checks[i].remedy != NULL)
+			only[ho.nonly++] = c->cfg->health.checks[i].name;
+	if (ho.nonly == 0)
+		return;
+	if (ops_health_run(c->cfg, &ho, NULL, &r, &e) < 0) {
+		add(c, 1, "health", "%s", e.msg);
+		return;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		const struct ops_result *res = &r.v[i];
+
+		for (size_t k = 0; k < c->cfg->health.nchecks; k++) {
+			const struct ops_check_cfg *cc = &c->cfg->health.checks[k];
+
+			if (res->state == OPS_OK || cc->remedy == NULL ||
+			    strcmp(cc->name, res->name) != 0)
+				continue;
+			snprintf(verb, sizeof(verb), "act %s", cc->remedy);
+			fix_ops(c, verb);
+			add(c, 1, res->name, "check %s: %s", res->name, res->message);
+		}
+	}
+	ops_report_release(&r);
+}
+
 /* The last line of logs/backup.log says whether the last backup failed. */
 static void
 check_backup_log(struct ctx *c)
@@ -412,6 +449,7 @@ ops_trouble_run(const struct ops_config *cfg, const struct ops_trouble_opts *o,
 	int running = check_agent(&c);
 
 	check_health(&c, running);
+	check_remedies(&c);
 	check_backup_log(&c);
 	check_rotation(&c);
 	check_state(&c);

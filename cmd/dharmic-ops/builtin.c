@@ -84,8 +84,28 @@ self_dir(char *buf, size_t len)
 	return 0;
 }
 
+void
+audit_verb(struct ctx *c, const char *verb, int rc, const char *detail)
+{
+	struct ops_err aerr = OPS_ERR_INIT;
+	const char *out = ops_buf_str(&c->out);
+	int n = (int)strcspn(out, "\n");
+
+	if (rc < 0)
+		rc = ops_audit_record(&c->cfg, NULL, "dharmic-ops", verb, "failed", &aerr,
+		    "%s", c->err.msg);
+	else if (detail != NULL)
+		rc = ops_audit_record(&c->cfg, NULL, "dharmic-ops", verb, "done", &aerr,
+		    "%s", detail);
+	else
+		rc = ops_audit_record(&c->cfg, NULL, "dharmic-ops", verb, "done", &aerr,
+		    "%.*s", n, out);
+	if (rc < 0)
+		fprintf(stderr, "dharmic-ops: %s\n", aerr.msg);
+}
+
 int
-service(int argc, char **argv, const char *usage,
+service(int argc, char **argv, const char *verb, const char *usage,
     int (*fn)(const struct ops_config *, const struct ops_service_opts *,
     struct ops_buf *, struct ops_err *))
 {
@@ -107,7 +127,21 @@ service(int argc, char **argv, const char *usage,
 	}
 	if ((rc = setup(&c, argc, argv, 0)) >= 0)
 		return rc;
-	return finish(&c, fn(&c.cfg, &so, &c.out, &c.err));
+	rc = fn(&c.cfg, &so, &c.out, &c.err);
+	if (rc == 0) {
+		/* a restart says why (by hand: this verb); each says if forced */
+		char why[512];
+		const char *out = ops_buf_str(&c.out);
+
+		snprintf(why, sizeof(why), "%s%s%s%.*s", strcmp(verb, "restart") ? "" :
+		    so.reason, so.force ? (strcmp(verb, "restart") ? "forced" : ", forced") :
+		    "", so.force || !strcmp(verb, "restart") ? ": " : "",
+		    (int)strcspn(out, "\n"), out);
+		audit_verb(&c, verb, rc, why);
+	} else {
+		audit_verb(&c, verb, rc, NULL);
+	}
+	return finish(&c, rc);
 }
 
 int
@@ -137,6 +171,9 @@ unit(int argc, char **argv, int install)
 	}
 	if ((rc = setup(&c, argc, argv, 0)) >= 0)
 		return rc;
-	return finish(&c, install ? ops_service_install(&c.cfg, m, print, &c.out, &c.err) :
-	    ops_service_uninstall(&c.cfg, m, &c.out, &c.err));
+	rc = install ? ops_service_install(&c.cfg, m, print, &c.out, &c.err) :
+	    ops_service_uninstall(&c.cfg, m, &c.out, &c.err);
+	if (!print)
+		audit_verb(&c, install ? "install" : "uninstall", rc, NULL);
+	return finish(&c, rc);
 }

@@ -40,14 +40,23 @@ int finish(struct ctx *c, int rc);
 /* The directory holding this binary; 0 or -1. */
 int self_dir(char *buf, size_t len);
 
-/* start, stop, restart: the service verbs share their option parsing. */
-int service(int argc, char **argv, const char *usage,
+/* One audit entry for a verb that changed or decided something: rc < 0
+ * "failed" with the error, else "done" with detail (NULL: the first line
+ * of the output). A failure to record is said on stderr, the verb's exit
+ * status is left alone. */
+void audit_verb(struct ctx *c, const char *verb, int rc, const char *detail);
+
+/* start, stop, restart: the service verbs share their option parsing
+ * (verb: the name, for the audit trail). */
+int service(int argc, char **argv, const char *verb, const char *usage,
     int (*fn)(const struct ops_config *, const struct ops_service_opts *,
     struct ops_buf *, struct ops_err *));
 /* install, uninstall: likewise. */
 int unit(int argc, char **argv, int install);
 
 /* The handlers, one per file. */
+int cmd_act(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_cron_install(int argc, char **argv);
 int cmd_cron_uninstall(int argc, char **argv);
 int cmd_install(int argc, char **argv);

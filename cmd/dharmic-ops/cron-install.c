@@ -40,5 +40,7 @@ cmd_cron_install(int argc, char **argv)
 		    "crontab\n" : "the dharmic-ops schedule is already in your crontab; "
 		    "nothing changed\n");
 	}
+	if (!co.print)
+		audit_verb(&c, "cron-install", rc, NULL);
 	return finish(&c, rc);
 }

@@ -13,5 +13,6 @@ cmd_cron_uninstall(int argc, char **argv)
 	if (rc == 0)
 		ops_buf_puts(&c.out, removed ? "removed the dharmic-ops schedule from your "
 		    "crontab\n" : "no dharmic-ops schedule in your crontab; nothing changed\n");
+	audit_verb(&c, "cron-uninstall", rc, NULL);
 	return finish(&c, rc);
 }

@@ -4,6 +4,6 @@
 int
 cmd_restart(int argc, char **argv)
 {
-	return service(argc, argv, "usage: dharmic-ops restart [--force] "
+	return service(argc, argv, "restart", "usage: dharmic-ops restart [--force] "
 	    "[--wait-heartbeat]" COMMON_USAGE, ops_service_restart);
 }

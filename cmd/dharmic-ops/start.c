@@ -4,6 +4,6 @@
 int
 cmd_start(int argc, char **argv)
 {
-	return service(argc, argv, "usage: dharmic-ops start [--wait-heartbeat]"
+	return service(argc, argv, "start", "usage: dharmic-ops start [--wait-heartbeat]"
 	    COMMON_USAGE, ops_service_start);
 }

@@ -4,6 +4,6 @@
 int
 cmd_stop(int argc, char **argv)
 {
-	return service(argc, argv, "usage: dharmic-ops stop [--force]" COMMON_USAGE,
+	return service(argc, argv, "stop", "usage: dharmic-ops stop [--force]" COMMON_USAGE,
 	    ops_service_stop);
 }

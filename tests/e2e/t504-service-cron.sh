@@ -23,7 +23,7 @@ entries=$(printf '%s\n' "$block" | grep -v '^#' | grep -v '^$')
 [ "$(printf '%s\n' "$entries" | wc -l)" = 5 ] || fail "expected 5 entries: $entries"
 printf '%s\n' "$entries" | while IFS= read -r e; do
 	case "$e" in
-	*"DHARMIC_HOME=$H $OPS_BUILD/"*">> $H/logs/cron.log 2>&1") ;;
+	*"DHARMIC_HOME=$H DHARMIC_OPS_ACTOR=cron $OPS_BUILD/"*">> $H/logs/cron.log 2>&1") ;;
 	*) fail "entry without absolute paths or cron.log: $e" ;;
 	esac
 done || exit 1

@@ -109,6 +109,9 @@ rm "$H/logs/runtime_20000101.log"
 
 # alert state: an unreadable state database, then one set aside
 mkdir -p "$H/.ops"
+# (the WAL of the entries the verbs above wrote to the audit trail goes too:
+# it would hold a good first page over the garbage)
+rm -f "$H/.ops/state.db-wal" "$H/.ops/state.db-shm"
 head -c 8192 /dev/urandom > "$H/.ops/state.db"
 finds state "alert state unreadable: \\.ops/state\\.db" "dharmic-ops alert status"
 [ "$(ls "$H/.ops" | grep -c corrupt)" = 0 ] || fail "troubleshoot set the database aside"
