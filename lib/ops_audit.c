@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ops_fs.h"
+#include "ops_sanitize.h"
 #include "ops_time.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -27,53 +28,28 @@
 
 /* ---- sanitising, the actor ------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 char *
 ops_audit_sanitize(char *dst, size_t len, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t o = 0;
+	struct ops_buf b = OPS_BUF_INIT;
+	const char *p;
+	size_t o = 0, n, left;
+	uint32_t cp;
 
 	if (len == 0)
 		return dst;
-	while (*p) {
-		size_t n = utf8_len(p);
-
-		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
-			if (o + 1 >= len)
-				break;
-			dst[o++] = '?';
-			p += n ? n : 1;
-			continue;
-		}
-		if (o + n >= len)
-			break;
-		memcpy(dst + o, p, n);
+	/* the project's one sanitiser (one line, no control characters,
+	 * valid UTF-8), then cut at a character boundary */
+	ops_san_puts(&b, s, OPS_SAN_LINE);
+	p = ops_buf_str(&b);
+	left = b.len;
+	while (left > 0 && (n = ops_utf8_char(p + o, left, &cp)) > 0 && o + n < len) {
 		o += n;
-		p += n;
+		left -= n;
 	}
+	memcpy(dst, p, o);
 	dst[o] = '\0';
+	ops_buf_release(&b);
 	return dst;
 }
 

@@ -109,8 +109,9 @@ int ops_audit_verify(struct ops_statedb *st, const char *home, const char *pubke
  * an existing file) and pub (public, PEM). */
 int ops_audit_keygen(const char *key, const char *pub, struct ops_err *err);
 
-/* Copy s into dst (size len): control characters and invalid UTF-8
- * become '?', the end is cut at a character boundary. Returns dst. */
+/* Copy s into dst (size len) sanitised as one log line (ops_sanitize.h,
+ * OPS_SAN_LINE: control characters become '?', invalid UTF-8 U+FFFD), cut
+ * at a character boundary. Returns dst. */
 char *ops_audit_sanitize(char *dst, size_t len, const char *s);
 
 #endif
