@@ -13,7 +13,8 @@ static const char usage[] =
     "usage: ops-backup [--home DIR] [--config FILE] [-v] [create [--allow-corrupt]]\n"
     "       ops-backup [--home DIR] [--config FILE] [-v] verify [ARCHIVE|--all]\n"
     "       ops-backup [--home DIR] [--config FILE] list [--json]\n"
-    "       ops-backup [--home DIR] [--config FILE] [-v] prune [--dry-run]\n";
+    "       ops-backup [--home DIR] [--config FILE] [-v] prune [--dry-run]\n"
+    "       ops-backup [--home DIR] [--config FILE] [-v] offsite --retry\n";
 
 /* A progress line on a terminal only; cron sees nothing. */
 static void
@@ -97,6 +98,13 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 			if (r == 1 || (r != 0 && rc == 0))
 				rc = r;
 		}
+	} else if (strcmp(verb, "offsite") == 0) {
+		size_t copied;
+
+		if (ops_backup_offsite_retry(cfg, &copied, err) < 0)
+			return -1;
+		if (verbose)
+			printf("offsite: %zu archive%s copied\n", copied, copied == 1 ? "" : "s");
 	} else if (strcmp(verb, "list") == 0) {
 		if (ops_backup_list(cfg, &bv, &n, err) < 0)
 			return -1;
@@ -124,6 +132,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "allow-corrupt", no_argument, NULL, 'C' },
+		{ "retry", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -135,6 +144,7 @@ main(int argc, char **argv)
 	struct ops_backup_progress prog = { isatty(2) ? show : NULL, NULL };
 	const char *home = NULL, *config = NULL, *verb = "create", *arg = NULL;
 	struct ops_backup_opts bo = { 0 };
+	int retry = 0;
 	int all = 0, json = 0, dry = 0, verbose = isatty(1), ch, code = 2, rc;
 
 	umask(077);
@@ -147,6 +157,7 @@ main(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'n': dry = 1; break;
 		case 'C': bo.allow_corrupt = 1; break;
+		case 'r': retry = 1; break;
 		case 'v': verbose = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': puts("ops-backup " OPS_VERSION); return 0;
@@ -158,7 +169,8 @@ main(int argc, char **argv)
 	if (optind < argc)
 		arg = argv[optind++];
 	if ((strcmp(verb, "create") && strcmp(verb, "verify") && strcmp(verb, "list") &&
-	    strcmp(verb, "prune")) || optind < argc || (arg && strcmp(verb, "verify")) ||
+	    strcmp(verb, "prune") && strcmp(verb, "offsite")) ||
+	    (strcmp(verb, "offsite") == 0) != retry || optind < argc || (arg && strcmp(verb, "verify")) ||
 	    (arg && all) || (all && strcmp(verb, "verify")) ||
 	    (json && strcmp(verb, "list")) || (dry && strcmp(verb, "prune")) ||
 	    (bo.allow_corrupt && strcmp(verb, "create"))) {

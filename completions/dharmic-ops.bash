@@ -57,8 +57,8 @@ _dharmic_ops()
 	cron-install) opts="$opts --print --template" ;;
 	health) opts="$opts --json --full --check --timeout --no-record" ;;
 	backup)
-		opts="$opts --verbose --all --json --dry-run --allow-corrupt"
-		words="create verify list prune" ;;
+		opts="$opts --verbose --all --json --dry-run --allow-corrupt --retry"
+		words="create verify list prune offsite" ;;
 	restore)
 		opts="$opts --yes --dry-run --list --to"
 		words="latest" ;;
@@ -68,7 +68,7 @@ _dharmic_ops()
 		words="run test status silence"
 		if [ "$prev" = silence ] || [ "$prev" = --clear ]; then
 			words="daemon_critical daemon_degraded disk_critical disk_low email_errors
-memory_corrupt restart_loop backup_stale"
+memory_corrupt restart_loop backup_stale backup_failed backup_unverified offsite_failed"
 		fi ;;
 	dashboard)
 		opts="$opts -o"

@@ -12,6 +12,7 @@
 #include "ops_archive.h"
 #include "ops_audit.h"
 #include "ops_backup.h"
+#include "ops_backup_status.h"
 #include "ops_buf.h"
 #include "ops_catalog.h"
 #include "ops_check.h"

@@ -14,30 +14,42 @@ static const struct tdef {
 	int severity;			/* fixed, or -1: the check's */
 	int escalate;			/* also by email */
 	const char *superseded_by;	/* no resolved notice while that one fires */
+	/* When set, a 0/1 perfdata item of the check that says whether this
+	 * type is active (one check, several conditions); when the check
+	 * has no such item, `when` decides. */
+	const char *flag;
 } tdefs[] = {
 	{ "daemon_critical", "daemon", "Daemon Critical Failure", M(OPS_CRITICAL),
-	  OPS_CRITICAL, 0, NULL },
+	  OPS_CRITICAL, 0, NULL, NULL },
 	{ "memory_corrupt", "integrity", "Memory Corruption", M(OPS_CRITICAL),
-	  OPS_CRITICAL, 0, NULL },
+	  OPS_CRITICAL, 0, NULL, NULL },
 	{ "disk_critical", "disk", "Disk Space Critical", M(OPS_CRITICAL),
-	  OPS_CRITICAL, 0, NULL },
+	  OPS_CRITICAL, 0, NULL, NULL },
 	{ "daemon_degraded", "heartbeat", "Daemon Degraded",
-	  M(OPS_WARNING) | M(OPS_CRITICAL), -1, 0, NULL },
+	  M(OPS_WARNING) | M(OPS_CRITICAL), -1, 0, NULL, NULL },
 	{ "restart_loop", "restarts", "Restart Loop", M(OPS_WARNING) | M(OPS_CRITICAL),
-	  OPS_WARNING, 1, NULL },
+	  OPS_WARNING, 1, NULL, NULL },
 	{ "disk_low", "disk", "Disk Space Low", M(OPS_WARNING), OPS_WARNING, 0,
-	  "disk_critical" },
+	  "disk_critical", NULL },
 	{ "email_errors", "email", "Email Errors", M(OPS_WARNING) | M(OPS_CRITICAL),
-	  -1, 0, NULL },
+	  -1, 0, NULL, NULL },
 	{ "backup_stale", "backup", "Backup Stale", M(OPS_WARNING) | M(OPS_CRITICAL),
-	  OPS_WARNING, 0, NULL },
+	  OPS_WARNING, 0, NULL, "backup_stale" },
+	/* issue 10: the bad day */
+	{ "backup_failed", "backup", "Backup Failed", M(OPS_CRITICAL), OPS_CRITICAL, 0,
+	  NULL, "backup_failed" },
+	{ "backup_unverified", "backup", "Backup Unverified", 0, OPS_WARNING, 0, NULL,
+	  "backup_unverified" },
+	{ "offsite_failed", "backup", "Offsite Copy Failed", 0, OPS_WARNING, 0, NULL,
+	  "offsite_failed" },
 };
 
 #define NTDEFS (sizeof(tdefs) / sizeof(tdefs[0]))
 
 const char *const ops_alert_builtin[] = {
 	"daemon_critical", "memory_corrupt", "disk_critical", "daemon_degraded",
-	"restart_loop", "disk_low", "email_errors", "backup_stale", NULL
+	"restart_loop", "disk_low", "email_errors", "backup_stale", "backup_failed",
+	"backup_unverified", "offsite_failed", NULL
 };
 
 static const char *const builtin_checks[] = {
@@ -170,6 +182,9 @@ ops_alert_map(const struct ops_report *r, struct ops_alert_conds *out)
 		if (res == NULL || res->state == OPS_UNKNOWN)
 			continue;
 		active = (t->when & M(res->state)) != 0;
+		for (size_t k = 0; t->flag && k < res->nperf; k++)
+			if (strcmp(res->perf[k].label, t->flag) == 0)
+				active = res->perf[k].value > 0;
 		if (active && strcmp(t->type, "daemon_critical") == 0 &&
 		    strncmp(res->message, "not running", 11) == 0)
 			snprintf(msg, sizeof(msg), "Process %s", res->message);

@@ -829,7 +829,8 @@ ops_alert_silence(const struct ops_config *cfg, const char *type, double seconds
 	if (strcmp(type, "all") != 0 && !ops_alert_type_valid(type)) {
 		ops_err_set(err, OPS_E_USAGE, "unknown alert type '%.80s' (daemon_critical "
 		    "daemon_degraded disk_critical disk_low email_errors memory_corrupt "
-		    "restart_loop backup_stale check_NAME all)", type);
+		    "restart_loop backup_stale backup_failed backup_unverified offsite_failed "
+		    "check_NAME all)", type);
 		return -1;
 	}
 	if (ops_state_open(&st, cfg->home, err) < 0 ||

@@ -21,6 +21,7 @@
 #include "ops_manifest.h"
 #include "ops_retention.h"
 #include "ops_run.h"
+#include "ops_sanitize.h"
 #include "ops_snapshot.h"
 #include "ops_state.h"
 #include "ops_time.h"
@@ -751,12 +752,52 @@ write_latest(const char *dir, const char *final, struct ops_err *err)
 	return ops_fs_write_atomic(path, text, (size_t)n, err);
 }
 
+static int scan(const char *dir, struct ops_backup_info **out, size_t *nout,
+    struct ops_err *err);
+static int newest_first(const void *a, const void *b);
+
+/* The last n lines of text (len bytes) into out, sanitised, " | "
+ * between them: a command's stderr tail for one line of a log. */
+static void
+tail_lines(const char *text, size_t len, int n, struct ops_buf *out)
+{
+	const char *start = text + len, *end = text + len;
+
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	start = end;
+	for (int k = 0; start > text && k < n; k++) {
+		start--;
+		while (start > text && start[-1] != '\n')
+			start--;
+	}
+	for (const char *p = start; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (l > 0 && p[l - 1] == '\r')
+			l--;
+		if (l > 0) {
+			if (out->len)
+				ops_buf_puts(out, " | ");
+			ops_san_add(out, p, l > 300 ? 300 : l, OPS_SAN_LINE);
+		}
+		p += (nl ? (size_t)(nl - p) + 1 : l);
+		if (!nl)
+			break;
+	}
+}
+
+/* Run backup.offsite_command on path. -1 with err naming the command,
+ * how it ended and the last line it wrote; *tail (the caller's) gets the
+ * last lines of its output for the log. */
 static int
-offsite(const struct ops_config *cfg, const char *path, struct ops_err *err)
+offsite(const struct ops_config *cfg, const char *path, struct ops_buf *tail,
+    struct ops_err *err)
 {
 	struct ops_strv argv = OPS_STRV_INIT;
 	struct ops_run_result r;
-	char *nl;
+	struct ops_buf last = OPS_BUF_INIT;
 	int rc = -1;
 
 	if (ops_strv_copy(&argv, &cfg->backup.offsite_command) < 0 ||
@@ -764,24 +805,97 @@ offsite(const struct ops_config *cfg, const char *path, struct ops_err *err)
 		ops_err_sys(err, ENOMEM, "offsite copy failed");
 		goto out;
 	}
-	if (ops_run(argv.v, NULL, NULL, OFFSITE_TIMEOUT, 4096, &r, err) < 0) {
+	/* Output kept large enough that its end (where a command says why it
+	 * failed) is there. */
+	if (ops_run(argv.v, NULL, NULL, OFFSITE_TIMEOUT, 65536, &r, err) < 0) {
 		ops_err_prefix(err, "offsite copy failed");
 		goto out;
 	}
 	if (r.exited && r.status == 0) {
 		rc = 0;
 	} else {
-		if (r.output && (nl = strchr(r.output, '\n')) != NULL)
-			*nl = '\0';
+		if (r.output) {
+			tail_lines(r.output, r.output_len, 1, &last);
+			tail_lines(r.output, r.output_len, 5, tail);
+		}
 		ops_err_set(err, OPS_E_FAIL, "offsite copy failed: '%s' %s %d%s%s", argv.v[0],
 		    r.timed_out ? "timed out, killed by signal" :
 		    r.exited ? "exited with status" : "killed by signal", r.status,
-		    r.output && r.output[0] ? ": " : "", r.output ? r.output : "");
+		    last.len ? ": " : "", ops_buf_str(&last));
 	}
 	ops_run_result_release(&r);
 out:
+	ops_buf_release(&last);
 	ops_strv_release(&argv);
 	return rc;
+}
+
+/* Archives waiting for their offsite copy: a good archive whose catalog
+ * row says "pending" or the last failure, oldest first; the first
+ * failure ends the round (the next backup or `offsite --retry` goes on). */
+static int
+offsite_pending(const struct ops_config *cfg, const char *dir, size_t *copied,
+    struct ops_err *err)
+{
+	struct ops_backup_info *bv = NULL;
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	size_t n = 0;
+	int rc = -1;
+
+	*copied = 0;
+	if (scan(dir, &bv, &n, err) < 0 || ops_state_open(&st, cfg->home, err) < 0)
+		goto out;
+	if (n > 1)
+		qsort(bv, n, sizeof(*bv), newest_first);
+	for (size_t k = n; k-- > 0;) {
+		struct ops_catalog_row row;
+		struct ops_buf tail = OPS_BUF_INIT;
+		struct ops_err e = OPS_ERR_INIT;
+		double now;
+
+		if (ops_catalog_get(&st, bv[k].name, &row, NULL) != 1 || row.offsite > 0 ||
+		    row.offsite_msg[0] == '\0' || !ops_catalog_row_good(&row))
+			continue;
+		if (offsite(cfg, bv[k].path, &tail, &e) < 0) {
+			now = ops_time_now();
+			snprintf(row.offsite_msg, sizeof(row.offsite_msg), "%.500s", e.msg);
+			ops_catalog_put(&st, &row, NULL);
+			ops_catalog_run_add(&st, now, "offsite", 0, row.name, e.msg, NULL);
+			log_line(cfg, "ERROR", "%s: %s%s%s", row.name, e.msg,
+			    tail.len ? "; output: " : "", ops_buf_str(&tail));
+			ops_buf_release(&tail);
+			if (err)
+				*err = e;
+			goto out;
+		}
+		ops_buf_release(&tail);
+		now = ops_time_now();
+		row.offsite = now;
+		row.offsite_msg[0] = '\0';
+		ops_catalog_put(&st, &row, NULL);
+		ops_catalog_run_add(&st, now, "offsite", 1, row.name, NULL, NULL);
+		log_line(cfg, "INFO", "offsite copy done: %s", ops_fs_rel(cfg->home, bv[k].path));
+		(*copied)++;
+	}
+	rc = 0;
+out:
+	ops_state_close(&st);
+	free(bv);
+	return rc;
+}
+
+int
+ops_backup_offsite_retry(const struct ops_config *cfg, size_t *copied,
+    struct ops_err *err)
+{
+	char dir[PATH_MAX];
+
+	*copied = 0;
+	if (cfg->backup.offsite_command.n == 0)
+		return ops_err_set(err, OPS_E_USAGE, "no backup.offsite_command configured");
+	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0)
+		return -1;
+	return offsite_pending(cfg, dir, copied, err);
 }
 
 static int prune(const struct ops_config *cfg, const char *dir, int dry_run,
@@ -990,6 +1104,8 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 		goto out;
 	}
 	ops_catalog_row_verdict(&row, OPS_ARCHIVE_GOOD, "ok (at creation)", ops_time_now());
+	if (cfg->backup.offsite_command.n > 0)
+		snprintf(row.offsite_msg, sizeof(row.offsite_msg), "pending");
 	catalog_record(cfg, &row, NULL, 0);
 	run_record(cfg, now, "create", 1, row.name, NULL);
 	log_line(cfg, "INFO", "backup complete: %s (%zu files, %s, %.1fs)",
@@ -1004,14 +1120,11 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	}
 	for (size_t i = 0; i < pn; i++)
 		res->pruned += pv[i].deleted;
-	if (cfg->backup.offsite_command.n > 0) {
-		if (offsite(cfg, res->path, err) < 0) {
-			ops_err_prefix(err, "backup complete (%s, kept) but",
-			    ops_fs_rel(cfg->home, res->path));
-			log_line(cfg, "ERROR", "%s", err->msg);
-			goto out;
-		}
-		log_line(cfg, "INFO", "offsite copy done: %s", ops_fs_rel(cfg->home, res->path));
+	if (cfg->backup.offsite_command.n > 0 &&
+	    offsite_pending(cfg, j.dir, &res->offsite_copied, err) < 0) {
+		ops_err_prefix(err, "backup complete (%s, kept) but",
+		    ops_fs_rel(cfg->home, res->path));
+		goto out;
 	}
 	rc = 0;
 	goto done;

@@ -51,6 +51,7 @@ struct ops_backup_result {
 	size_t files;
 	double seconds;
 	size_t pruned;		/* backups retention deleted */
+	size_t offsite_copied;	/* archives copied offsite by this run */
 };
 
 /* Each database copy is checked (backup.check: PRAGMA quick_check, or
@@ -61,6 +62,17 @@ struct ops_backup_result {
  * (ops_catalog.h). o may be NULL (defaults). */
 int ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
     const struct ops_backup_progress *p, struct ops_backup_result *res,
+    struct ops_err *err);
+
+/* Offsite copies (backup.offsite_command, run with the archive's path
+ * appended). Each good archive made while a command is configured is
+ * "pending" in the catalog until a copy succeeds; every create, and this
+ * call (`ops-backup offsite --retry`), copies the pending ones, oldest
+ * first, and stops at the first failure: its error, with the last lines
+ * of the command's output, goes to logs/backup.log and the catalog (an
+ * "offsite" run; ops-health counts the failures in a row). *copied says
+ * how many were copied. */
+int ops_backup_offsite_retry(const struct ops_config *cfg, size_t *copied,
     struct ops_err *err);
 
 /* The archive `latest` names (when it moved with the home, the same name

@@ -157,18 +157,14 @@ ops_catalog_run_add(struct ops_statedb *st, double ts, const char *kind, int ok,
 	return ops_state_step_done(st, s, "record a backup run", err);
 }
 
-int
-ops_catalog_run_last(struct ops_statedb *st, const char *kind, int ok_only,
+static int
+run_one(struct ops_statedb *st, const char *sql, const char *kind,
     struct ops_catalog_run *r, struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
 
-	if (ops_state_prepare(st, ok_only ?
-	    "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=? AND ok=1"
-	    " ORDER BY ts DESC, id DESC LIMIT 1" :
-	    "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=?"
-	    " ORDER BY ts DESC, id DESC LIMIT 1", &s, err) < 0)
+	if (ops_state_prepare(st, sql, &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
 	switch (sqlite3_step(s)) {
@@ -189,6 +185,25 @@ ops_catalog_run_last(struct ops_statedb *st, const char *kind, int ok_only,
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int
+ops_catalog_run_last(struct ops_statedb *st, const char *kind, int ok_only,
+    struct ops_catalog_run *r, struct ops_err *err)
+{
+	return run_one(st, ok_only ?
+	    "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=? AND ok=1"
+	    " ORDER BY id DESC LIMIT 1" :
+	    "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=?"
+	    " ORDER BY id DESC LIMIT 1", kind, r, err);
+}
+
+int
+ops_catalog_run_first(struct ops_statedb *st, const char *kind,
+    struct ops_catalog_run *r, struct ops_err *err)
+{
+	return run_one(st, "SELECT ts,kind,ok,archive,msg FROM backup_runs WHERE kind=?"
+	    " ORDER BY id LIMIT 1", kind, r, err);
 }
 
 int

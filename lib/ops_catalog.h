@@ -85,6 +85,9 @@ int ops_catalog_run_add(struct ops_statedb *st, double ts, const char *kind, int
  * 0 none, -1 error. */
 int ops_catalog_run_last(struct ops_statedb *st, const char *kind, int ok_only,
     struct ops_catalog_run *r, struct ops_err *err);
+/* The oldest run of kind: 1 found, 0 none, -1 error. */
+int ops_catalog_run_first(struct ops_statedb *st, const char *kind,
+    struct ops_catalog_run *r, struct ops_err *err);
 /* How many runs of kind failed in a row, newest first, up to the newest
  * successful one. */
 int ops_catalog_run_failures(struct ops_statedb *st, const char *kind, int64_t *n,

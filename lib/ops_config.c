@@ -83,6 +83,8 @@ static const struct key keys[] = {
 	/* issue 10: the bad day */
 	{ "backup", "check", K_STR, F(backup.check), "quick" },
 	{ "backup", "keep_good", K_INT, F(backup.keep_good), "3" },
+	{ "backup", "verify_max_age", K_DUR, F(backup.verify_max_age), "8d" },
+	{ "backup", "offsite_max_failures", K_INT, F(backup.offsite_max_failures), "2" },
 	{ "rotate", "daily_logs", K_STRV, F(rotate.daily_logs), "logs/*_????????.log" },
 	{ "rotate", "compress_after", K_DUR, F(rotate.compress_after), "1d" },
 	{ "rotate", "delete_after", K_DUR, F(rotate.delete_after), "30d" },
@@ -793,6 +795,8 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "backup.check", "\"quick\" or \"full\"");
 	if (cfg->backup.keep_good < 1)
 		return bad(err, file, "backup.keep_good", "a whole number, 1 or more");
+	if (cfg->backup.offsite_max_failures < 1)
+		return bad(err, file, "backup.offsite_max_failures", "a whole number, 1 or more");
 	if (cfg->daemon.match[0] == '\0')
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)

@@ -93,6 +93,8 @@ struct ops_config {
 		/* issue 10 */
 		char *check;		/* "quick" or "full": each database copy */
 		int64_t keep_good;	/* good archives retention always keeps */
+		double verify_max_age;	/* a drill older than this warns; 0: off */
+		int64_t offsite_max_failures;	/* failures in a row that alert */
 	} backup;
 	struct {
 		struct ops_strv daily_logs;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ops_backup_status.h"
 #include "ops_fs.h"
 #include "ops_health.h"
 #include "ops_proc.h"
@@ -526,6 +527,27 @@ catalog_verified(sqlite3 *db)
 	return t;
 }
 
+/* The newest good archive, the last drill and offsite copy, as
+ * ops-health's backup check sees them. */
+static void
+gather_backup_status(const struct ops_config *cfg, struct ops_dashboard *d, sqlite3 *db)
+{
+	struct ops_statedb st = { db, NULL };
+	struct ops_backup_status bs;
+
+	if (ops_backup_status_get(cfg, db ? &st : NULL, &bs, NULL) < 0)
+		return;
+	snprintf(d->backups.good, sizeof(d->backups.good), "%s", bs.good);
+	d->backups.good_ts = bs.good_time;
+	d->backups.drill_ts = bs.drill_ts;
+	d->backups.drill_ok = bs.drill_ok;
+	d->backups.offsite_on = cfg->backup.offsite_command.n > 0;
+	snprintf(d->backups.offsite, sizeof(d->backups.offsite), "%s", bs.offsite);
+	d->backups.offsite_ts = bs.offsite_time;
+	d->backups.offsite_copied = bs.offsite_ts;
+	d->backups.offsite_failures = bs.offsite_failures;
+}
+
 static int
 gather_backups(const struct ops_config *cfg, struct ops_dashboard *d, sqlite3 *db)
 {
@@ -585,6 +607,7 @@ gather_backups(const struct ops_config *cfg, struct ops_dashboard *d, sqlite3 *d
 	verified = catalog_verified(db);
 	if (verified > d->backups.verified)
 		d->backups.verified = verified;
+	gather_backup_status(cfg, d, db);
 	rc = 0;
 out:
 	free(text);

@@ -113,6 +113,17 @@ struct ops_dashboard {
 		double latest_ts;	/* from its name (local time) */
 		uint64_t latest_bytes;
 		double verified;	/* last verification known, 0: unknown */
+		/* From the catalog (ops_backup_status.h): the newest good
+		 * archive, the last restore drill, the newest offsite copy. */
+		char good[64];		/* "" when none */
+		double good_ts;
+		double drill_ts;	/* 0: never */
+		int drill_ok;
+		int offsite_on;		/* backup.offsite_command is set */
+		char offsite[64];	/* the newest archive copied, "" when none */
+		double offsite_ts;	/* its time (from its name) */
+		double offsite_copied;	/* when it was copied */
+		int64_t offsite_failures;	/* in a row */
 	} backups;
 	struct {
 		int available;		/* the state database could be read */

@@ -158,6 +158,25 @@ area_backups(const struct ops_dashboard *d, struct ops_dash_area *a)
 		    ago(d, d->backups.verified, t2, sizeof(t2)));
 	} else
 		cat(a->text, sizeof(a->text), "never verified");
+	/* The bad day's questions: is there a good one, was it drilled,
+	 * is a copy elsewhere. */
+	if (d->backups.good[0] == '\0')
+		cat(a->text, sizeof(a->text), "; no good archive");
+	else if (d->backups.good_ts != d->backups.latest_ts)
+		cat(a->text, sizeof(a->text), "; newest good %s ago",
+		    ago(d, d->backups.good_ts, t1, sizeof(t1)));
+	if (d->backups.drill_ts > 0)
+		cat(a->text, sizeof(a->text), "; drill %s ago%s",
+		    ago(d, d->backups.drill_ts, t1, sizeof(t1)),
+		    d->backups.drill_ok ? "" : " FAILED");
+	else
+		cat(a->text, sizeof(a->text), "; no drill yet");
+	if (d->backups.offsite_on && d->backups.offsite[0])
+		cat(a->text, sizeof(a->text), "; offsite %s ago%s",
+		    ago(d, d->backups.offsite_ts, t1, sizeof(t1)),
+		    d->backups.offsite_failures > 0 ? " (failing)" : "");
+	else if (d->backups.offsite_on)
+		cat(a->text, sizeof(a->text), "; no offsite copy");
 }
 
 size_t

@@ -195,6 +195,17 @@ json_areas(cJSON *root, const struct ops_dashboard *d)
 		cJSON_AddNullToObject(b, "latest_bytes");
 	}
 	add_time(b, "verified", d->backups.verified);
+	add_str(b, "good", d->backups.good[0] ? d->backups.good : NULL);
+	add_time(b, "good_time", d->backups.good[0] ? d->backups.good_ts : 0);
+	add_time(b, "drill_time", d->backups.drill_ts);
+	if (d->backups.drill_ts > 0)
+		cJSON_AddBoolToObject(b, "drill_ok", d->backups.drill_ok);
+	else
+		cJSON_AddNullToObject(b, "drill_ok");
+	add_str(b, "offsite", d->backups.offsite[0] ? d->backups.offsite : NULL);
+	add_time(b, "offsite_time", d->backups.offsite[0] ? d->backups.offsite_ts : 0);
+	add_time(b, "offsite_copied", d->backups.offsite[0] ? d->backups.offsite_copied : 0);
+	cJSON_AddNumberToObject(b, "offsite_failures", (double)d->backups.offsite_failures);
 
 	for (size_t i = 0; i < d->alerts.n; i++) {
 		const struct ops_dash_alert *al = &d->alerts.v[i];
@@ -449,4 +460,23 @@ ops_dashboard_prom(struct ops_buf *b, const struct ops_dashboard *d)
 	if (d->backups.verified > 0)
 		metric(b, "dharmic_backup_last_verified_timestamp_seconds",
 		    "When a backup was last verified.", floor(d->backups.verified));
+	if (d->backups.good[0])
+		metric(b, "dharmic_backup_last_good_timestamp_seconds",
+		    "Creation time of the newest good (verified) backup archive.",
+		    floor(d->backups.good_ts));
+	if (d->backups.drill_ts > 0) {
+		metric(b, "dharmic_backup_drill_timestamp_seconds",
+		    "When the last restore drill (ops-backup verify) ran.",
+		    floor(d->backups.drill_ts));
+		metric(b, "dharmic_backup_drill_ok",
+		    "1 when the last restore drill passed.", d->backups.drill_ok ? 1 : 0);
+	}
+	if (d->backups.offsite_on) {
+		if (d->backups.offsite[0])
+			metric(b, "dharmic_backup_offsite_timestamp_seconds",
+			    "Creation time of the newest backup archive copied offsite.",
+			    floor(d->backups.offsite_ts));
+		metric(b, "dharmic_backup_offsite_failures",
+		    "Offsite copies failed in a row.", (double)d->backups.offsite_failures);
+	}
 }

@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "ops_backup_status.h"
 #include "ops_buf.h"
 #include "ops_daemon.h"
 #include "ops_endpoint.h"
@@ -444,52 +445,122 @@ check_restarts(struct ctx *c)
 
 /* ---- backup ---------------------------------------------------------- */
 
+/* Where the backups stand (ops_backup_status.h): CRITICAL when the last
+ * backup run failed or the newest archive is bad; WARNING when there is
+ * no good archive younger than backup_max_age, when the last restore
+ * drill failed or is older than backup.verify_max_age, or when the
+ * offsite copy failed backup.offsite_max_failures times in a row. The
+ * 0/1 perfdata backup_failed, backup_stale, backup_unverified and
+ * offsite_failed say which, for ops-alert's types of the same names. */
 static void
 check_backup(struct ctx *c)
 {
 	const struct ops_config *cfg = c->cfg;
 	struct ops_err e = OPS_ERR_INIT;
-	char dir[PATH_MAX], newest[256] = "", a[32], m[32];
-	double best = -1, t, age;
+	struct ops_backup_status bs;
+	struct ops_buf msg = OPS_BUF_INIT;
+	enum ops_state s = OPS_OK;
+	char dir[PATH_MAX], a[32], m[32];
+	double age = NAN, ref;
+	int failed = 0, stale = 0, unverified = 0, offsite_failed = 0;
 	struct ops_result *res;
-	struct dirent *de;
-	DIR *d;
 
-	if (ops_config_path(cfg, cfg->backup.dir, dir, sizeof(dir), &e) < 0) {
+	if (ops_config_path(cfg, cfg->backup.dir, dir, sizeof(dir), &e) < 0 ||
+	    ops_backup_status_get(cfg, c->st, &bs, &e) < 0) {
 		ops_report_add(c->r, "backup", OPS_UNKNOWN, "%s", e.msg);
 		return;
 	}
-	d = opendir(dir);
-	if (d == NULL) {
-		ops_report_add(c->r, "backup", OPS_WARNING, "no backups (%s: %s)",
-		    rel(c, dir), strerror(errno));
-		return;
+	/* Problems first, worst first. */
+	if (bs.run_ts > 0 && !bs.run_ok) {
+		failed = 1;
+		ops_buf_printf(&msg, "last backup failed %s ago: %s",
+		    ops_duration_format(fmax(0, c->now - bs.run_ts), a, sizeof(a)), bs.run_msg);
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (ops_backup_name_epoch(de->d_name, &t) == 0 && t > best) {
-			best = t;
-			snprintf(newest, sizeof(newest), "%s", de->d_name);
+	if (bs.newest[0] && bs.newest_state == OPS_ARCHIVE_BAD) {
+		failed = 1;
+		ops_buf_printf(&msg, "%snewest backup %s is bad: %s", msg.len ? "; " : "",
+		    bs.newest, bs.newest_why);
+	}
+	ops_duration_format(cfg->health.backup_max_age, m, sizeof(m));
+	if (bs.archives == 0) {
+		stale = 1;
+		if (bs.dir_errno)
+			ops_buf_printf(&msg, "%sno backups (%s: %s)", msg.len ? "; " : "",
+			    rel(c, dir), strerror(bs.dir_errno));
+		else
+			ops_buf_printf(&msg, "%sno backup in %s", msg.len ? "; " : "", rel(c, dir));
+	} else if (bs.good[0] == '\0') {
+		stale = 1;
+		ops_buf_printf(&msg, "%sno good backup (newest %s is %s)", msg.len ? "; " : "",
+		    bs.newest, ops_archive_state_name(bs.newest_state));
+	} else {
+		const char *which = strcmp(bs.good, bs.newest) == 0 ? "" : " good";
+
+		age = fmax(0, c->now - bs.good_time);
+		ops_duration_format(age, a, sizeof(a));
+		if (cfg->health.backup_max_age > 0 && age > cfg->health.backup_max_age) {
+			stale = 1;
+			ops_buf_printf(&msg, "%sstale: newest%s backup %s is %s old (limit %s)",
+			    msg.len ? "; " : "", which, bs.good, a, m);
+		} else {
+			ops_buf_printf(&msg, "%snewest%s backup %s is %s old", msg.len ? "; " : "",
+			    which, bs.good, a);
 		}
 	}
-	closedir(d);
-	ops_duration_format(cfg->health.backup_max_age, m, sizeof(m));
-	if (best < 0) {
-		ops_report_add(c->r, "backup", OPS_WARNING, "no backup in %s", rel(c, dir));
-		return;
+	/* The drill: the last one failed, or none for too long (counted
+	 * from the first recorded backup when there never was one). */
+	ref = bs.drill_good_ts > 0 ? bs.drill_good_ts : bs.first_run_ts;
+	if (bs.drill_ts > 0 && !bs.drill_ok) {
+		unverified = 1;
+		ops_buf_printf(&msg, "; last restore drill (verify %s) failed: %s",
+		    bs.drill_archive, bs.drill_msg);
+	} else if (cfg->backup.verify_max_age > 0 && ref > 0 &&
+	    c->now - ref > cfg->backup.verify_max_age) {
+		unverified = 1;
+		ops_duration_format(cfg->backup.verify_max_age, m, sizeof(m));
+		if (bs.drill_good_ts > 0)
+			ops_buf_printf(&msg, "; last restore drill %s ago (limit %s)",
+			    ops_duration_format(c->now - ref, a, sizeof(a)), m);
+		else
+			ops_buf_printf(&msg, "; no restore drill yet (ops-backup verify; limit %s)",
+			    m);
 	}
-	age = c->now - best;
-	if (age < 0)
-		age = 0;
-	ops_duration_format(age, a, sizeof(a));
-	if (cfg->health.backup_max_age > 0 && age > cfg->health.backup_max_age)
-		res = ops_report_add(c->r, "backup", OPS_WARNING,
-		    "stale: newest backup %s is %s old (limit %s)", newest, a, m);
-	else
-		res = ops_report_add(c->r, "backup", OPS_OK, "newest backup %s is %s old",
-		    newest, a);
-	if (res)
-		ops_result_perf(res, "backup_age", floor(age), "s",
-		    cfg->health.backup_max_age, NAN, 0, NAN);
+	if (cfg->backup.offsite_command.n > 0) {
+		if (bs.offsite_failures >= cfg->backup.offsite_max_failures) {
+			offsite_failed = 1;
+			ops_buf_printf(&msg, "; offsite copy failed %lld times in a row: %s",
+			    (long long)bs.offsite_failures, bs.offsite_msg);
+		}
+		if (bs.offsite[0])
+			ops_buf_printf(&msg, "; newest offsite copy %s is %s old", bs.offsite,
+			    ops_duration_format(fmax(0, c->now - bs.offsite_time), a, sizeof(a)));
+		else
+			ops_buf_puts(&msg, "; no offsite copy yet");
+		if (bs.offsite_pending > 0)
+			ops_buf_printf(&msg, " (%zu pending)", bs.offsite_pending);
+	}
+	if (failed)
+		s = OPS_CRITICAL;
+	else if (stale || unverified || offsite_failed)
+		s = OPS_WARNING;
+	res = ops_report_add(c->r, "backup", s, "%s", msg.oom ? "out of memory" :
+	    ops_buf_str(&msg));
+	if (res) {
+		if (!isnan(age))
+			ops_result_perf(res, "backup_age", floor(age), "s",
+			    cfg->health.backup_max_age, NAN, 0, NAN);
+		if (bs.drill_good_ts > 0)
+			ops_result_perf(res, "drill_age", floor(fmax(0, c->now - bs.drill_good_ts)),
+			    "s", cfg->backup.verify_max_age, NAN, 0, NAN);
+		if (bs.offsite[0])
+			ops_result_perf(res, "offsite_age",
+			    floor(fmax(0, c->now - bs.offsite_time)), "s", NAN, NAN, 0, NAN);
+		ops_result_perf(res, "backup_failed", failed, "", NAN, NAN, 0, 1);
+		ops_result_perf(res, "backup_stale", stale, "", NAN, NAN, 0, 1);
+		ops_result_perf(res, "backup_unverified", unverified, "", NAN, NAN, 0, 1);
+		ops_result_perf(res, "offsite_failed", offsite_failed, "", NAN, NAN, 0, 1);
+	}
+	ops_buf_release(&msg);
 }
 
 /* ---- configured checks and endpoints --------------------------------- */

@@ -7,6 +7,7 @@
 # consider. backup.check "full" runs integrity_check instead. (This test
 # fails if the check of the copy is skipped.)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/alertlib.sh"
 H=$T/home
 mkhome "$H"
 D=$H/backups/memory
@@ -28,6 +29,20 @@ ls -a "$D" | grep -q '^\.ops-backup-' && fail "temporary files left: $(ls -a "$D
 expect_match '\[ERROR\] backup failed: .memory/aux_0.db. is corrupt' "$(tail -1 "$H/logs/backup.log")"
 [ "$(sqlite3 "$H/.ops/state.db" "SELECT ok FROM backup_runs WHERE kind='create' ORDER BY id DESC LIMIT 1")" = 0 ] ||
 	fail "the failed run is not in the catalog"
+# health: the backup check is CRITICAL and says why; backup_failed is
+# delivered once (and memory_corrupt, from the live database's check)
+expect_rc 2 ops-health --home "$H" --check backup
+expect_match "^backup: CRITICAL - last backup failed [0-9]+s ago: 'memory/aux_0.db' is corrupt" "$OUT"
+expect_match "'backup_failed'=1;;;0;1" "$OUT"
+cp "$H/ops.json" "$T/ops.json.saved"
+alert_config "$H"
+expect_rc 0 ops-alert --home "$H"
+expect_rc 0 ops-alert --home "$H"
+[ "$(grep -c '^ENV backup_failed|CRITICAL|Backup Failed|' "$REC")" = 1 ] ||
+	fail "backup_failed not delivered once: $(grep '^ENV' "$REC")"
+grep -q '^ENV memory_corrupt|CRITICAL|' "$REC" || fail "memory_corrupt not raised: $(grep '^ENV' "$REC")"
+grep -q '^ENV backup_stale|' "$REC" && fail "backup_stale raised too: $(grep '^ENV' "$REC")"
+cp "$T/ops.json.saved" "$H/ops.json"
 # backup.check full: integrity_check names it too
 write_config "$H" '"backup": {"check": "full"}'
 expect_rc 1 ops-backup --home "$H"

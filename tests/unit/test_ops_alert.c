@@ -102,7 +102,11 @@ test_map(void)
 	CHECK((k = cond(&c, "check_proton")) && k->active && k->severity == OPS_CRITICAL);
 	CHECK((k = cond(&c, "check_coord")) && k->active && k->severity == OPS_UNKNOWN);
 	CHECK((k = cond(&c, "check_fine")) && !k->active);
-	CHECK(c.n == 11);
+	/* the backup types with flags: no flag perfdata, `when` decides */
+	CHECK((k = cond(&c, "backup_failed")) && !k->active);
+	CHECK((k = cond(&c, "backup_unverified")) && !k->active);
+	CHECK((k = cond(&c, "offsite_failed")) && !k->active);
+	CHECK(c.n == 14);
 	ops_alert_conds_release(&c);
 	ops_report_release(&r);
 
