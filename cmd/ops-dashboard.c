@@ -19,7 +19,8 @@
 static const char usage[] =
     "usage: ops-dashboard [--home DIR] [--config FILE] [VERB]\n"
     "verbs: show (default) | status | watch [-n SECONDS] | html [-o FILE]\n"
-    "       | web [-o FILE] | json | prom [-o FILE]\n";
+    "       | web [-o FILE] | json | prom [-o FILE] [--mode MODE]\n"
+    "       | serve [--listen ADDR:PORT]\n";
 
 static volatile sig_atomic_t got_quit, got_winch;
 
@@ -199,6 +200,34 @@ watch(const struct ops_config *cfg, double interval)
 	return 0;
 }
 
+/* serve: answer HTTP until SIGINT, SIGTERM or SIGHUP. */
+static int
+serve(const struct ops_config *cfg, const char *listen)
+{
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_httpd *h = NULL;
+	sigset_t set;
+	int sig;
+
+	/* Blocked before the server's thread starts, so it inherits the mask
+	 * and only sigwait takes them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (ops_httpd_start(cfg, listen, &h, &err) < 0) {
+		fprintf(stderr, "ops-dashboard: %s\n", err.msg);
+		return ops_err_exit_code(&err);
+	}
+	fprintf(stderr, "ops-dashboard: serving %s\n", ops_httpd_url(h));
+	while (sigwait(&set, &sig) != 0)
+		;
+	ops_httpd_stop(h);
+	return 0;
+}
+
 /* file:// URL of an absolute path, percent-encoding what is not safe. */
 static void
 file_url(struct ops_buf *b, const char *path)
@@ -259,12 +288,14 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "interval", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const verbs[] = {
-		"show", "status", "watch", "html", "web", "json", "prom", NULL,
+		"show", "status", "watch", "html", "web", "json", "prom", "serve", NULL,
 	};
 	struct ops_config cfg;
 	struct ops_dashboard d;
@@ -272,6 +303,8 @@ main(int argc, char **argv)
 	struct ops_err err = OPS_ERR_INIT;
 	struct ops_buf out = OPS_BUF_INIT;
 	const char *home = NULL, *config = NULL, *output = NULL, *verb = "show";
+	const char *listen = NULL, *mode_opt = NULL;
+	long mode = -1;
 	char path[PATH_MAX], *end;
 	double interval = 1;
 	int ch, code = 2, known = 0;
@@ -284,6 +317,17 @@ main(int argc, char **argv)
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
 		case 'o': output = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'm':
+			mode_opt = optarg;
+			mode = strtol(optarg, &end, 8);
+			if (*optarg < '0' || *optarg > '7' || *end != '\0' || mode > 0777 ||
+			    (mode & 0002)) {
+				fprintf(stderr, "ops-dashboard: invalid mode '%s' (octal, not"
+				    " writable by others)\n%s", optarg, usage);
+				goto out;
+			}
+			break;
 		case 'n':
 			interval = strtod(optarg, &end);
 			if (*end != '\0' || !(interval >= 0.1 && interval <= 86400)) {
@@ -310,8 +354,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "ops-dashboard: -o is for html, web and prom\n%s", usage);
 		goto out;
 	}
+	if ((listen && strcmp(verb, "serve")) || (mode_opt && strcmp(verb, "prom") &&
+	    strcmp(verb, "html") && strcmp(verb, "web"))) {
+		fprintf(stderr, "ops-dashboard: %s\n%s", listen ? "--listen is for serve" :
+		    "--mode is for prom, html and web", usage);
+		goto out;
+	}
 	if (ops_config_load(&cfg, home, config, &err) < 0)
 		goto fail;
+	if (strcmp(verb, "serve") == 0) {
+		code = serve(&cfg, listen);
+		goto out;
+	}
 	if (strcmp(verb, "watch") == 0) {
 		code = watch(&cfg, interval);
 		goto out;
@@ -339,7 +393,11 @@ main(int argc, char **argv)
 			goto fail;
 		output = output ? output : path;
 	}
-	if (output != NULL && ops_fs_write_atomic(output, out.s, out.len, &err) < 0)
+	if (mode < 0)
+		mode = strcmp(verb, "prom") == 0 ? cfg.dashboard.prom_mode :
+		    cfg.dashboard.html_mode;
+	if (output != NULL && ops_fs_write_atomic_mode(output, out.s, out.len,
+	    (mode_t)mode, &err) < 0)
 		goto fail;
 	if (strcmp(verb, "web") == 0)
 		web(output);

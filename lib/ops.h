@@ -21,6 +21,8 @@
 #include "ops_crontab.h"
 #include "ops_daemon.h"
 #include "ops_dashboard.h"
+#include "ops_httpd.h"
+#include "ops_serve.h"
 #include "ops_digest.h"
 #include "ops_endpoint.h"
 #include "ops_err.h"

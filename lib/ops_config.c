@@ -18,7 +18,7 @@
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
-	K_ENDPOINTS };
+	K_ENDPOINTS, K_MODE };
 
 struct key {
 	const char *section, *name;
@@ -104,6 +104,17 @@ static const struct key keys[] = {
 	{ "alert", "auto_restart", K_BOOL, F(alert.auto_restart), "true" },
 	{ "audit", "signing_key", K_STR, F(audit.signing_key), "" },
 	{ "audit", "keep", K_DUR, F(audit.keep), "400d" },
+	/* issue 14: serve, Alertmanager, file modes */
+	{ "serve", "listen", K_STR, F(serve.listen), "127.0.0.1:9731" },
+	{ "serve", "token_file", K_STR, F(serve.token_file), "" },
+	{ "serve", "htpasswd", K_STR, F(serve.htpasswd), "" },
+	{ "serve", "tls_cert", K_STR, F(serve.tls_cert), "" },
+	{ "serve", "tls_key", K_STR, F(serve.tls_key), "" },
+	{ "serve", "max_connections", K_INT, F(serve.max_connections), "64" },
+	{ "serve", "timeout", K_DUR, F(serve.timeout), "10s" },
+	{ "dashboard", "stale_after", K_DUR, F(dashboard.stale_after), "15m" },
+	{ "dashboard", "prom_mode", K_MODE, F(dashboard.prom_mode), "0644" },
+	{ "dashboard", "html_mode", K_MODE, F(dashboard.html_mode), "0600" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -160,6 +171,9 @@ set_default(struct ops_config *cfg, const struct key *k, struct ops_err *err)
 		break;
 	case K_BOOL:
 		*(int *)p = strcmp(k->def, "true") == 0;
+		break;
+	case K_MODE:
+		*(int *)p = (int)strtol(k->def, NULL, 8);
 		break;
 	case K_CHECKS:
 	case K_ENDPOINTS:
@@ -624,6 +638,24 @@ check_remedies(const struct ops_config *cfg, const char *file, struct ops_err *e
 	return 0;
 }
 
+/* File permissions as octal digits ("0644"); never set-id or sticky bits,
+ * never writable by others. */
+static int
+get_mode(const cJSON *j, int *out, const char *file, const char *key,
+    struct ops_err *err)
+{
+	const char *s = cJSON_IsString(j) ? j->valuestring : "";
+	char *end;
+	long v = strtol(s, &end, 8);
+
+	if (*s < '0' || *s > '7' || strlen(s) > 4 || *end != '\0' || v < 0 ||
+	    v > 0777 || (v & 0002))
+		return bad(err, file, key,
+		    "octal permissions such as \"0644\", not writable by others");
+	*out = (int)v;
+	return 0;
+}
+
 static int
 set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
     const char *file, struct ops_err *err)
@@ -669,6 +701,8 @@ set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
 			return bad(err, file, key, "true or false");
 		*(int *)p = cJSON_IsTrue(j);
 		return 0;
+	case K_MODE:
+		return get_mode(j, p, file, key, err);
 	case K_CHECKS:
 	case K_ENDPOINTS:
 		return get_entries(cfg, k, j, file, err);
@@ -811,6 +845,12 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		return -1;
 	if (check_remedies(cfg, file, err) < 0)
 		return -1;
+	if (cfg->serve.max_connections < 1 || cfg->serve.max_connections > 1000)
+		return bad(err, file, "serve.max_connections", "a whole number, 1 to 1000");
+	if (cfg->serve.timeout < 1)
+		return bad(err, file, "serve.timeout", "a duration of 1s or more");
+	if ((cfg->serve.tls_cert[0] == '\0') != (cfg->serve.tls_key[0] == '\0'))
+		return bad(err, file, "serve.tls_cert", "both serve.tls_cert and serve.tls_key");
 	return unique_names(cfg, file, err);
 }
 

@@ -117,6 +117,17 @@ struct ops_config {
 		char *signing_key;	/* Ed25519 private key (PEM), "" for none */
 		double keep;		/* entries older than this are pruned */
 	} audit;
+	/* ops-dashboard serve and the files ops-dashboard writes (issue 14). */
+	struct {
+		char *listen;		/* "ADDR:PORT" */
+		char *token_file, *htpasswd, *tls_cert, *tls_key; /* "": none */
+		int64_t max_connections;
+		double timeout;
+	} serve;
+	struct {
+		double stale_after;	/* last health run older: STALE */
+		int prom_mode, html_mode;	/* permission bits */
+	} dashboard;
 };
 
 /* home_opt and config_opt are the command-line values or NULL. */

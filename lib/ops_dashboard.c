@@ -721,6 +721,9 @@ ops_dashboard_gather(const struct ops_config *cfg, struct ops_dashboard *d,
 	gather_disk(cfg, d);
 	gather_logs(cfg, d);
 	gather_alerts(cfg, d);
+	/* Cron may have died: a page that reads healthy must say how old that is. */
+	d->history.stale = d->history.last_run <= 0 ||
+	    d->now - d->history.last_run > cfg->dashboard.stale_after;
 	if (verdict(d) < 0)
 		goto oom;
 	rc = 0;

@@ -130,6 +130,7 @@ struct ops_dashboard {
 		double from, slot;	/* slot i covers [from+i*slot, from+(i+1)*slot) */
 		size_t runs;		/* health runs recorded in the window */
 		double last_run;	/* 0: none ever */
+		int stale;		/* last_run older than dashboard.stale_after */
 		signed char overall[OPS_DASH_SLOTS];
 	} history;
 	struct ops_dash_check *checks;

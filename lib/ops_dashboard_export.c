@@ -234,6 +234,7 @@ json_history(cJSON *root, const struct ops_dashboard *d)
 	cJSON_AddNumberToObject(h, "slot_seconds", d->history.slot);
 	cJSON_AddNumberToObject(h, "runs", (double)d->history.runs);
 	add_time(h, "last_run", d->history.last_run);
+	cJSON_AddBoolToObject(h, "stale", d->history.stale);
 	add_hist(h, "overall", d->history.overall);
 	for (size_t i = 0; i < d->nchecks; i++) {
 		const struct ops_dash_check *c = &d->checks[i];

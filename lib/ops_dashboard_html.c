@@ -54,6 +54,7 @@ static const char css[] =
     ".axis{display:flex;justify-content:space-between;font-size:.75em;color:#667}"
     "ul{margin:0;padding:0 0 0 18px}li{margin:2px 0;word-break:break-word}"
     ".muted{color:#667;font-size:.85em}"
+    ".stale{margin:0;padding:10px 16px;background:#6a1b9a;color:#fff;font-weight:600}"
     "@media (prefers-color-scheme:dark){body{background:#15171a;color:#e4e6e9}"
     ".area,.check{background:#22252a}svg.tl{background:#33373d}}";
 
@@ -223,7 +224,20 @@ ops_dashboard_html(struct ops_buf *b, const struct ops_dashboard *d)
 		    ops_duration_format(d->now - d->history.last_run > 0 ?
 		    d->now - d->history.last_run : 0, t, sizeof(t)));
 	}
-	ops_buf_puts(b, "</p></header>\n<main>");
+	ops_buf_puts(b, "</p></header>\n");
+	if (d->history.stale) {
+		char t[32];
+
+		ops_buf_puts(b, "<p class=\"stale\" id=\"stale\" role=\"alert\">STALE: ");
+		if (d->history.last_run > 0)
+			ops_buf_printf(b, "the last health run was %s ago; is cron running"
+			    " ops-health?", ops_duration_format(d->now - d->history.last_run > 0 ?
+			    d->now - d->history.last_run : 0, t, sizeof(t)));
+		else
+			ops_buf_puts(b, "no health run recorded; is cron running ops-health?");
+		ops_buf_puts(b, "</p>\n");
+	}
+	ops_buf_puts(b, "<main>");
 	areas(b, d);
 	checks(b, d);
 	alerts(b, d);

@@ -114,6 +114,13 @@ int
 ops_fs_write_atomic(const char *path, const void *data, size_t len,
     struct ops_err *err)
 {
+	return ops_fs_write_atomic_mode(path, data, len, 0600, err);
+}
+
+int
+ops_fs_write_atomic_mode(const char *path, const void *data, size_t len,
+    mode_t mode, struct ops_err *err)
+{
 	char tmp[PATH_MAX];
 	int fd = -1, rc = -1;
 
@@ -123,6 +130,11 @@ ops_fs_write_atomic(const char *path, const void *data, size_t len,
 	if (fd < 0) {
 		tmp[0] = '\0';
 		ops_err_sys(err, errno, "unable to create a temporary file for '%s'", path);
+		goto out;
+	}
+	/* Set before the rename, so the file never appears with other bits. */
+	if (mode != 0600 && fchmod(fd, mode & 0777) < 0) {
+		ops_err_sys(err, errno, "unable to set the mode of '%s'", tmp);
 		goto out;
 	}
 	if (ops_fs_write_all(fd, data, len) < 0) {

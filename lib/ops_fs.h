@@ -31,6 +31,10 @@ int ops_fs_write_all(int fd, const void *data, size_t len);
 /* Replace path with data, atomically and durably, mode 0600. */
 int ops_fs_write_atomic(const char *path, const void *data, size_t len,
     struct ops_err *err);
+/* The same with the file's permission bits set to mode (for files others
+ * read: node_exporter's textfile, a page a web server shows). */
+int ops_fs_write_atomic_mode(const char *path, const void *data, size_t len,
+    mode_t mode, struct ops_err *err);
 
 /* Read a regular file (not through a symlink) of at most max bytes into a
  * NUL-terminated buffer the caller frees. */

@@ -3,10 +3,12 @@
 # with --tests also what its tests use. Installs only what is missing.
 set -euo pipefail
 DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
-libcjson-dev libcurl4-openssl-dev libssl-dev python3 procps"
+libcjson-dev libcurl4-openssl-dev libssl-dev python3 procps
+libmicrohttpd-dev libcrypt-dev"
 if [ "${1:-}" = "--tests" ]; then
 	DEPS="$DEPS cppcheck clang groff-base man-db zstd faketime tmux chromium age
-	monitoring-plugins-basic"
+	monitoring-plugins-basic
+	prometheus prometheus-alertmanager prometheus-node-exporter curl openssl"
 fi
 missing=""
 for p in $DEPS; do

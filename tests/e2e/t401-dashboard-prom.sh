@@ -104,7 +104,8 @@ expect_rc 1 ops-dashboard --home "$H" prom -o "$T/out/x.prom"
 mkdir "$T/out"
 expect_rc 0 ops-dashboard --home "$H" prom -o "$T/out/x.prom"
 [ -z "$OUT" ] || fail "prom -o printed: $OUT"
-[ "$(stat -c %a "$T/out/x.prom")" = 600 ] || fail "metrics file not 0600"
+# 0644 by default (dashboard.prom_mode): node_exporter reads it as another user.
+[ "$(stat -c %a "$T/out/x.prom")" = 644 ] || fail "metrics file not 0644"
 grep -qx "dharmic_backup_last_success_timestamp_seconds $bts" "$T/out/x.prom" ||
 	fail "backup timestamp: $(grep backup_last "$T/out/x.prom")"
 grep -qx 'dharmic_backups 1' "$T/out/x.prom" || fail "backup count"
