@@ -274,7 +274,8 @@ web(const char *file)
 	    (strcmp(opener, "open") == 0 || getenv("DISPLAY") || getenv("WAYLAND_DISPLAY"))) {
 		char *argv[] = { (char *)opener, (char *)ops_buf_str(&url), NULL };
 
-		if (ops_run(argv, NULL, NULL, 10, 4096, &rr, &err) == 0)
+		if (ops_run_ex(argv, NULL, NULL, 10, 4096, OPS_RUN_LEAVE_GROUP, &rr,
+		    &err) == 0)
 			ops_run_result_release(&rr);
 	}
 	ops_buf_release(&url);

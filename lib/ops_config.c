@@ -809,6 +809,96 @@ confined_paths(struct ops_config *cfg, const char *file, struct ops_err *err)
 	return 0;
 }
 
+/* Every duration has a range (dharmic-ops.json(5) lists them): 0 or a huge
+ * health.timeout would make every check UNKNOWN or outlive the watchdog.
+ * A duration key not listed here gets 0 to 3650d. */
+static const struct dur_range {
+	const char *key;
+	double min, max;
+} dur_ranges[] = {
+	{ "daemon.start_timeout", 0.1, 600 },
+	{ "daemon.stop_timeout", 0.1, 600 },
+	{ "health.timeout", 0.1, 3600 },
+	{ "health.checks[].timeout", 0.1, 3600 },
+	{ "health.endpoints[].timeout", 0.1, 600 },
+	{ "health.restarts_window", 1, 30 * 86400.0 },
+	{ "health.backup_max_age", 0, 400 * 86400.0 },
+	{ "alert.cooldown", 0, 30 * 86400.0 },
+};
+
+#define DUR_MAX_DEFAULT (3650 * 86400.0)
+
+static int
+dur_in_range(const char *key, double v, const char *file, struct ops_err *err)
+{
+	double min = 0, max = DUR_MAX_DEFAULT;
+	char lo[32], hi[32];
+
+	for (size_t i = 0; i < sizeof(dur_ranges) / sizeof(dur_ranges[0]); i++)
+		if (strcmp(dur_ranges[i].key, key) == 0)
+			min = dur_ranges[i].min, max = dur_ranges[i].max;
+	if (isfinite(v) && v >= min && v <= max)
+		return 0;
+	if (min > 0 && min < 1)
+		snprintf(lo, sizeof(lo), "%gs", min);
+	else
+		ops_duration_format(min, lo, sizeof(lo));
+	ops_duration_format(max, hi, sizeof(hi));
+	return ops_err_set(err, OPS_E_USAGE,
+	    "%s: '%s': expected a duration from %s to %s", file, key, lo, hi);
+}
+
+static int
+durations(const struct ops_config *cfg, const char *file, struct ops_err *err)
+{
+	char key[64];
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].kind != K_DUR)
+			continue;
+		snprintf(key, sizeof(key), "%s.%s", keys[i].section, keys[i].name);
+		if (dur_in_range(key, *(double *)at((struct ops_config *)cfg, &keys[i]),
+		    file, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < cfg->health.nchecks; i++)
+		if (dur_in_range("health.checks[].timeout", cfg->health.checks[i].timeout,
+		    file, err) < 0)
+			return -1;
+	for (size_t i = 0; i < cfg->health.nendpoints; i++)
+		if (dur_in_range("health.endpoints[].timeout",
+		    cfg->health.endpoints[i].timeout, file, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* cJSON turns "\u0000" into a NUL that silently ends the C string (a
+ * truncated daemon.match once selected an unrelated process): refuse it,
+ * and a raw NUL byte, before parsing. A "\u0000" counts when the
+ * backslashes before its 'u' are odd in number (else the backslash itself
+ * was escaped). */
+static int
+has_nul(const char *text, size_t len, int *line)
+{
+	*line = 1;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			(*line)++;
+		if (text[i] == '\0')
+			return 1;
+		if (text[i] == '\\' && i + 5 < len && text[i + 1] == 'u' &&
+		    strncmp(text + i + 2, "0000", 4) == 0) {
+			size_t n = 0;
+
+			for (size_t j = i + 1; j-- > 0 && text[j] == '\\'; )
+				n++;
+			if (n % 2 == 1)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- end of issue 11's block ------------------------------------------- */
 
 /* Cross-key checks that no single key's type can express. */
@@ -841,7 +931,7 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		if (!one_of(cfg->health.resources.v[i], res))
 			return bad(err, file, "health.resources",
 			    "names among \"cpu\", \"rss\", \"fds\", \"host_memory\", \"load\"");
-	if (confined_paths(cfg, file, err) < 0)
+	if (confined_paths(cfg, file, err) < 0 || durations(cfg, file, err) < 0)
 		return -1;
 	if (check_remedies(cfg, file, err) < 0)
 		return -1;
@@ -861,8 +951,12 @@ apply_json(struct ops_config *cfg, const char *text, size_t len,
 	cJSON *root;
 	const cJSON *sec, *item;
 	const char *where;
-	int rc = -1;
+	int rc = -1, nul_line;
 
+	if (has_nul(text, len, &nul_line))
+		return ops_err_set(err, OPS_E_USAGE,
+		    "%s: a string holds a NUL character (\\u0000) near line %d", file,
+		    nul_line);
 	root = cJSON_ParseWithLengthOpts(text, len, &where, 0);
 	/* Only white space may follow the object. */
 	while (root != NULL && where < text + len &&

@@ -62,14 +62,32 @@ child(char *const argv[], char *const env[], int in_fd, int out_fd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* How long output is still read once the child has exited: what it wrote
+ * just before exiting is in the pipe; a background process it left
+ * holding the pipe does not make it "still running". */
+#define DRAIN_SECONDS 0.25
+
+static void
+take(struct ops_run_result *res, char *buf, size_t max_output, const char *tmp,
+    size_t n)
+{
+	if (res->output_len < max_output) {
+		if (n > max_output - res->output_len)
+			n = max_output - res->output_len;
+		memcpy(buf + res->output_len, tmp, n);
+		res->output_len += n;
+	}
+}
+
 int
-ops_run(char *const argv[], char *const env[], const char *input,
-    double timeout, size_t max_output, struct ops_run_result *res,
+ops_run_ex(char *const argv[], char *const env[], const char *input,
+    double timeout, size_t max_output, int flags, struct ops_run_result *res,
     struct ops_err *err)
 {
 	int out[2] = { -1, -1 }, in[2] = { -1, -1 }, wstatus = 0, rc = -1;
+	int reaped = 0;
 	size_t in_len = input ? strlen(input) : 0, in_off = 0;
-	double deadline = mono() + timeout;
+	double deadline = mono() + timeout, drain_end = 0;
 	char *buf = NULL;
 	pid_t pid = -1;
 
@@ -98,16 +116,31 @@ ops_run(char *const argv[], char *const env[], const char *input,
 	} else {
 		fcntl(in[1], F_SETFL, O_NONBLOCK);
 	}
+	/* Done is the child's exit status, not the pipe's end: a plugin that
+	 * exits 0 leaving a background child on its stdout is done. */
 	while (out[0] >= 0) {
 		struct pollfd pfd[2];
-		double left = deadline - mono();
+		double now = mono(), left;
 		int nfds = 0;
 
-		if (left <= 0) {
+		if (!reaped && waitpid(pid, &wstatus, WNOHANG) == pid) {
+			reaped = 1;
+			drain_end = now + DRAIN_SECONDS;
+			if (in[1] >= 0) {
+				close(in[1]);
+				in[1] = -1;
+			}
+		}
+		if (reaped && now >= drain_end)
+			break;
+		if (!reaped && now >= deadline) {
 			res->timed_out = 1;
 			kill(-pid, SIGKILL);
 			break;
 		}
+		left = reaped ? drain_end - now : deadline - now;
+		if (!reaped && left > 0.02)
+			left = 0.02;	/* look at the child's status this often */
 		pfd[nfds++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 		if (in[1] >= 0)
 			pfd[nfds++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
@@ -137,24 +170,15 @@ ops_run(char *const argv[], char *const env[], const char *input,
 				out[0] = -1;
 				break;
 			}
-			if (res->output_len < max_output) {
-				size_t take = (size_t)n;
-
-				if (take > max_output - res->output_len)
-					take = max_output - res->output_len;
-				memcpy(buf + res->output_len, tmp, take);
-				res->output_len += take;
-			}
+			take(res, buf, max_output, tmp, (size_t)n);
 		}
 	}
 	/* Output closed: the child may still run (it closed stdout); wait
 	 * for it within the same deadline. */
-	for (;;) {
+	while (!reaped) {
 		pid_t w = waitpid(pid, &wstatus, WNOHANG);
 
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
+		if (w == pid || (w < 0 && errno != EINTR))
 			break;
 		if (!res->timed_out && mono() >= deadline) {
 			res->timed_out = 1;
@@ -166,6 +190,10 @@ ops_run(char *const argv[], char *const env[], const char *input,
 		}
 		usleep(2000);
 	}
+	/* The group is ours (setpgid above): what the child left behind in it
+	 * goes with it, unless the caller launches something meant to stay. */
+	if (!(flags & OPS_RUN_LEAVE_GROUP))
+		kill(-pid, SIGKILL);
 	if (WIFEXITED(wstatus)) {
 		res->exited = 1;
 		res->status = WEXITSTATUS(wstatus);
@@ -185,6 +213,14 @@ out:
 	}
 	free(buf);
 	return rc;
+}
+
+int
+ops_run(char *const argv[], char *const env[], const char *input,
+    double timeout, size_t max_output, struct ops_run_result *res,
+    struct ops_err *err)
+{
+	return ops_run_ex(argv, env, input, timeout, max_output, 0, res, err);
 }
 
 void

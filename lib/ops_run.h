@@ -20,9 +20,24 @@ struct ops_run_result {
 
 /* Run argv[0] (searched in PATH) with extra environment entries env
  * ("K=V", NULL-terminated, may be NULL) and input on its stdin (may be
- * NULL). -1 only when it could not be started. */
+ * NULL). -1 only when it could not be started.
+ *
+ * The run is over when the child exits (reaped, its exit status is the
+ * result), not when its output closes: output is read until then and for
+ * a short drain (0.25 s) after, then the child's process group is killed
+ * (SIGKILL), so a background process it left holding stdout neither makes
+ * it "timed out" nor outlives it. Past timeout the group is killed and
+ * the result is timed_out. */
 int ops_run(char *const argv[], char *const env[], const char *input,
     double timeout, size_t max_output, struct ops_run_result *res,
+    struct ops_err *err);
+
+/* flags for ops_run_ex */
+#define OPS_RUN_LEAVE_GROUP 1	/* do not kill the group after the exit
+				 * (an opener that starts a browser) */
+
+int ops_run_ex(char *const argv[], char *const env[], const char *input,
+    double timeout, size_t max_output, int flags, struct ops_run_result *res,
     struct ops_err *err);
 void ops_run_result_release(struct ops_run_result *res);
 

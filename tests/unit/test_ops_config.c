@@ -291,6 +291,20 @@ test_errors(void)
 		{ "{\"health\": {\"endpoints\": [{\"name\": \"c\", \"url\": 80}]}}", "'health.endpoints[0].url'", "a URL string" },
 		{ "{\"health\": {\"endpoints\": [{\"name\": \"c\", \"url\": \"tcp://h:1\", \"command\": [\"x\"]}]}}", "unknown key 'health.endpoints[0].command'", NULL },
 		{ "{\"health\": {\"endpoints\": [{\"name\": \"c d\", \"url\": \"tcp://h:1\"}]}}", "'health.endpoints[0]'", "a \"name\"" },
+		/* issue 11: NUL in strings, duration ranges, paths in the home */
+		{ "{\"daemon\": {\"match\": \"agent\\u0000.py\"}}", "NUL character", "line 1" },
+		{ "{\"daemon\":\n {\"command\": [\"a\\\\\", \"b\\u0000\"]}}", "NUL character", "line 2" },
+		{ "{\"health\": {\"timeout\": 0}}", "'health.timeout'", "from 0.1s to 1h" },
+		{ "{\"health\": {\"timeout\": \"0s\"}}", "'health.timeout'", "from 0.1s to 1h" },
+		{ "{\"health\": {\"timeout\": 1e300}}", "'health.timeout'", "from 0.1s to 1h" },
+		{ "{\"health\": {\"timeout\": \"2h\"}}", "'health.timeout'", "from 0.1s to 1h" },
+		{ "{\"daemon\": {\"stop_timeout\": \"1d\"}}", "'daemon.stop_timeout'", "to 10m" },
+		{ "{\"alert\": {\"cooldown\": \"60d\"}}", "'alert.cooldown'", "to 30d" },
+		{ "{\"rotate\": {\"delete_after\": \"99999d\"}}", "'rotate.delete_after'", "to 3650d" },
+		{ "{\"health\": {\"checks\": [{\"name\": \"a\", \"command\": [\"true\"], \"timeout\": 0}]}}", "'health.checks[].timeout'", "from 0.1s" },
+		{ "{\"daemon\": {\"pid_file\": \"/etc/shadow\"}}", "'daemon.pid_file'", "absolute" },
+		{ "{\"rotate\": {\"daily_logs\": [\"logs/*.log\", \"../x/*.log\"]}}", "'rotate.daily_logs'", "leaves the home" },
+		{ "{\"backup\": {\"include\": [\"/etc/passwd\"]}}", "'backup.include'", "absolute" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -577,6 +591,24 @@ test_load(void)
 	unit_case("%s", "");
 }
 
+/* issue 11: an escaped backslash before "u0000" is no NUL; the ranges'
+ * ends are accepted. */
+static void
+test_trust(void)
+{
+	struct ops_config cfg;
+	struct ops_err err = OPS_ERR_INIT;
+
+	EQ_INT(load(&cfg, "{\"daemon\": {\"match\": \"a\\\\u0000\"},"
+	    " \"health\": {\"timeout\": \"1h\"}, \"alert\": {\"cooldown\": 0}}", &err), 0);
+	EQ_STR(cfg.daemon.match, "a\\u0000");
+	EQ_DBL(cfg.health.timeout, 3600, 0);
+	ops_config_release(&cfg);
+	EQ_INT(load(&cfg, "{\"health\": {\"timeout\": 0.1}, \"daemon\": {\"workdir\": \".\"}}",
+	    &err), 0);
+	ops_config_release(&cfg);
+}
+
 int
 main(void)
 {
@@ -585,6 +617,7 @@ main(void)
 	test_errors();
 	test_repeated_keys();
 	test_json_line();
+	test_trust();
 	tmp = unit_tmpdir();
 	test_load();
 	clear_env();

@@ -219,6 +219,62 @@ test_env(void)
 	unsetenv("OPS_UNIT_PARENT");
 }
 
+/* 1 when pid is gone or a zombie (killed, waiting for init to reap it). */
+static int
+dead(long pid)
+{
+	char path[64], stat[256];
+	FILE *f;
+	const char *rp;
+	int gone = 1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 1;
+	if (fgets(stat, sizeof(stat), f) != NULL && (rp = strrchr(stat, ')')) != NULL)
+		gone = rp[2] == 'Z' || rp[2] == 'X';
+	fclose(f);
+	return gone;
+}
+
+/* Done means exited: a child that exits 0 leaving a background process on
+ * its stdout is done (not timed out), and that process is killed with its
+ * group. */
+static void
+test_background_child(void)
+{
+	struct ops_run_result res;
+	struct ops_err err = OPS_ERR_INIT;
+	char *const argv[] = { "sh", "-c", "sleep 30 & echo $!; exit 0", NULL };
+	double t0 = mono(), t1;
+	long bg = 0;
+
+	EQ_INT(ops_run(argv, NULL, NULL, 3, 4096, &res, &err), 0);
+	t1 = mono() - t0;
+	EQ_INT(res.exited, 1);
+	EQ_INT(res.status, 0);
+	EQ_INT(res.timed_out, 0);
+	CHECK(t1 < 1.5);
+	bg = strtol(res.output ? res.output : "0", NULL, 10);
+	CHECK(bg > 0);
+	if (bg > 0) {
+		for (int i = 0; i < 100 && !dead(bg); i++)
+			usleep(10000);
+		CHECK(dead(bg));
+	}
+	ops_run_result_release(&res);
+
+	/* OPS_RUN_LEAVE_GROUP: an opener's browser stays */
+	EQ_INT(ops_run_ex(argv, NULL, NULL, 3, 4096, OPS_RUN_LEAVE_GROUP, &res, &err), 0);
+	EQ_INT(res.timed_out, 0);
+	bg = strtol(res.output ? res.output : "0", NULL, 10);
+	CHECK(bg > 0 && !dead(bg));
+	if (bg > 0)
+		kill((pid_t)bg, SIGKILL);
+	ops_run_result_release(&res);
+}
+
 int
 main(void)
 {
@@ -228,5 +284,6 @@ main(void)
 	test_not_found();
 	test_input();
 	test_env();
+	test_background_child();
 	return unit_done();
 }
