@@ -33,8 +33,9 @@ int ops_run(char *const argv[], char *const env[], const char *input,
     struct ops_err *err);
 
 /* flags for ops_run_ex */
-#define OPS_RUN_LEAVE_GROUP 1	/* do not kill the group after the exit
-				 * (an opener that starts a browser) */
+#define OPS_RUN_LEAVE_GROUP 1	/* do not kill the group after the exit:
+				 * the command starts something meant to
+				 * stay (a browser, systemctl start) */
 
 int ops_run_ex(char *const argv[], char *const env[], const char *input,
     double timeout, size_t max_output, int flags, struct ops_run_result *res,

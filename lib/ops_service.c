@@ -104,7 +104,9 @@ manager(char *const argv[], double timeout, struct ops_buf *out,
 	struct ops_buf cmd = OPS_BUF_INIT;
 	int rc = -1;
 
-	if (ops_run(argv, NULL, NULL, timeout, 16384, &rr, err) < 0)
+	/* the service manager starts the agent: its group is not ours to kill */
+	if (ops_run_ex(argv, NULL, NULL, timeout, 16384, OPS_RUN_LEAVE_GROUP, &rr,
+	    err) < 0)
 		return -1;
 	if (out) {
 		ops_buf_reset(out);
