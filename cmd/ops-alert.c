@@ -38,6 +38,19 @@ print_lines(FILE *f, const struct ops_buf *b, const char *prefix)
 	}
 }
 
+/* One audit entry for a silence set (for DURATION) or cleared (NULL). */
+static void
+audit_silence(const struct ops_config *cfg, const char *type, const char *dur, int rc,
+    const struct ops_err *err)
+{
+	struct ops_err aerr = OPS_ERR_INIT;
+
+	if (ops_audit_record(cfg, NULL, "ops-alert", dur ? "silence" : "silence.clear",
+	    rc < 0 ? "failed" : "done", &aerr, "%s%s%s%s%s", type, dur ? " for " : "",
+	    dur ? dur : "", rc < 0 ? ": " : "", rc < 0 ? err->msg : "") < 0)
+		fprintf(stderr, "ops-alert: %s\n", aerr.msg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -119,6 +132,7 @@ main(int argc, char **argv)
 	} else {
 		rc = ops_alert_silence(&cfg, argv[optind], dur, &out, &err);
 		fputs(ops_buf_str(&out), stdout);
+		audit_silence(&cfg, argv[optind], clear ? NULL : argv[optind + 1], rc, &err);
 	}
 	print_lines(stderr, &warn, "ops-alert: ");
 	if (rc < 0)

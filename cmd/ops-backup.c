@@ -32,6 +32,18 @@ show(void *ctx, const char *phase, uint64_t done, uint64_t total)
 		fputs("\r\033[K", stderr);
 }
 
+/* One audit entry; a failure to record is said on stderr. */
+static void
+audit(const struct ops_config *cfg, const char *verb, const char *outcome,
+    const char *what, const char *msg)
+{
+	struct ops_err aerr = OPS_ERR_INIT;
+
+	if (ops_audit_record(cfg, NULL, "ops-backup", verb, outcome, &aerr, "%s%s%s", what,
+	    msg && *msg ? ": " : "", msg ? msg : "") < 0)
+		fprintf(stderr, "ops-backup: %s\n", aerr.msg);
+}
+
 static int
 verify_one(const struct ops_config *cfg, const char *arg, const struct ops_backup_progress *p,
     int verbose)
@@ -49,12 +61,16 @@ verify_one(const struct ops_config *cfg, const char *arg, const struct ops_backu
 		if (r.unchecked) {
 			fprintf(stderr, "ops-backup: verify could not check %s: %s\n",
 			    arg ? arg : "latest", err.msg);
+			audit(cfg, "backup.verify", "unchecked", arg ? arg : "latest", err.msg);
 			return 3;
 		}
 		fprintf(stderr, "ops-backup: verify failed: %s%s%s\n", arg ? arg : "latest",
 		    err.msg[0] ? ": " : "", err.msg);
+		if (err.code != OPS_E_USAGE)
+			audit(cfg, "backup.verify", "bad", arg ? arg : "latest", err.msg);
 		return err.code == OPS_E_USAGE ? 2 : 1;
 	}
+	audit(cfg, "backup.verify", "good", ops_fs_rel(cfg->home, path), NULL);
 	if (verbose)
 		printf("ok %s: %zu files, %zu databases pass integrity_check\n",
 		    ops_fs_rel(cfg->home, path), r.files, r.databases);
@@ -75,8 +91,11 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 	if (strcmp(verb, "create") == 0) {
 		struct ops_backup_result r;
 
-		if (ops_backup_create(cfg, o, p, &r, err) < 0)
+		if (ops_backup_create(cfg, o, p, &r, err) < 0) {
+			audit(cfg, "backup.create", "failed", err->msg, NULL);
 			return -1;
+		}
+		audit(cfg, "backup.create", "done", ops_fs_rel(cfg->home, r.path), NULL);
 		if (verbose) {
 			char sz[32];
 

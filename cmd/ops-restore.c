@@ -50,6 +50,33 @@ confirm(void *ctx, const struct ops_restore_plan *p)
 	    strcmp(line, "yes\n") == 0;
 }
 
+/* The restore's audit entry: planned (a dry run), done, declined or
+ * refused, rolled back, failed. */
+static void
+audit(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    const struct ops_restore_plan *plan, int rc, const struct ops_err *err)
+{
+	struct ops_err aerr = OPS_ERR_INIT;
+	const char *what = plan->archive[0] ? ops_fs_rel(cfg->home, plan->archive) :
+	    o->archive ? o->archive : "latest";
+	const char *outcome = rc == 0 ? (o->dry_run ? "planned" : "done") :
+	    strstr(err->msg, "restore cancelled") ? "declined" :
+	    strstr(err->msg, "restore rolled back") ? "rolled-back" : "failed";
+
+	if (rc == 0 && o->to != NULL)
+		rc = ops_audit_record(cfg, NULL, "ops-restore", "restore", "extracted", &aerr,
+		    "%s into %s", what, o->to);
+	else if (rc == 0)
+		rc = ops_audit_record(cfg, NULL, "ops-restore", "restore", outcome, &aerr,
+		    "%s%s%s", what, o->dry_run ? "" : "; the previous memory is at ",
+		    o->dry_run ? "" : ops_fs_rel(cfg->home, plan->aside));
+	else
+		rc = ops_audit_record(cfg, NULL, "ops-restore", "restore", outcome, &aerr,
+		    "%s: %s", what, err->msg);
+	if (rc < 0)
+		fprintf(stderr, "ops-restore: %s\n", aerr.msg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -98,6 +125,12 @@ main(int argc, char **argv)
 	if (!yes && !list && !o.dry_run && !o.to && !isatty(0)) {
 		fputs("ops-restore: refusing to restore without confirmation: no terminal "
 		    "(use --yes)\n", stderr);
+		if (ops_config_load(&cfg, home, config, &err) == 0 &&
+		    ops_audit_record(&cfg, NULL, "ops-restore", "restore", "refused", &err,
+		    "%s: no terminal to confirm on and no --yes",
+		    o.archive ? o.archive : "latest") < 0)
+			fprintf(stderr, "ops-restore: %s\n", err.msg);
+		ops_config_release(&cfg);
 		return 2;
 	}
 	if (ops_config_load(&cfg, home, config, &err) < 0 ||
@@ -107,8 +140,11 @@ main(int argc, char **argv)
 	o.note = note;
 	o.progress = isatty(2) ? show : NULL;
 	o.ctx = cfg.home;
+	memset(&plan, 0, sizeof(plan));
 	rc = list ? ops_restore_list(&cfg, o.archive, &out, &err) :
 	    ops_restore_run(&cfg, &o, &plan, &err);
+	if (!list)
+		audit(&cfg, &o, &plan, rc, &err);
 	if (rc < 0)
 		goto fail;
 	if (!list)

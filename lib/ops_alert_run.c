@@ -11,6 +11,7 @@
 
 #include "ops_alert.h"
 #include "ops_alert_store.h"
+#include "ops_audit.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
 #include "ops_health.h"
@@ -339,11 +340,24 @@ fail:
 	return corrupt ? -2 : -1;
 }
 
+/* The audit entry of an automatic restart: why (the alert's message),
+ * what came of it. */
+static void
+audit_restart(struct run *R, const char *outcome, const char *why, const char *what)
+{
+	struct ops_err e = OPS_ERR_INIT;
+
+	if (ops_audit_record(R->cfg, "auto-restart", "ops-alert", "restart", outcome, &e,
+	    "automatic, because %s: %s", why, what) < 0)
+		ops_buf_printf(R->warn, "%s\n", e.msg);
+}
+
 static void
 auto_restart(struct run *R)
 {
 	struct ops_alert_state *dc = ops_alert_set_find(&R->set, "daemon_critical");
 	struct ops_err e = OPS_ERR_INIT;
+	char started[64];
 	size_t len;
 	pid_t pid = 0;
 
@@ -352,10 +366,13 @@ auto_restart(struct run *R)
 	len = strlen(dc->message);
 	if (ops_daemon_start(R->cfg, NULL, &pid, &e) < 0) {
 		ops_buf_printf(R->warn, "automatic restart failed: %s\n", e.msg);
+		audit_restart(R, "failed", dc->message, e.msg);
 		snprintf(dc->message + len, sizeof(dc->message) - len,
 		    "; automatic restart failed: %s", e.msg);
 		return;
 	}
+	snprintf(started, sizeof(started), "started the agent (pid %d)", (int)pid);
+	audit_restart(R, "done", dc->message, started);
 	ops_buf_printf(R->out, "daemon restarted (pid %d)\n", (int)pid);
 	snprintf(dc->message + len, sizeof(dc->message) - len,
 	    "; restarted automatically (pid %d)", (int)pid);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ops_archive.h"
+#include "ops_audit.h"
 #include "ops_buf.h"
 #include "ops_catalog.h"
 #include "ops_fs.h"
@@ -68,6 +69,27 @@ log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)
 	    ops_path_join(path, sizeof(path), logs, "backup.log", NULL) < 0)
 		return;
 	ops_fs_append_line(path, line, NULL);
+}
+
+/* An audit entry for a step that deletes or copies archives (ops_audit.h);
+ * the trail is best effort here: the backup's own log has the step. */
+static void
+audit(const struct ops_config *cfg, const char *verb, const char *outcome,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+audit(const struct ops_config *cfg, const char *verb, const char *outcome,
+    const char *fmt, ...)
+{
+	char detail[OPS_AUDIT_DETAIL_MAX + 1];
+	struct ops_err e = OPS_ERR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (ops_audit_record(cfg, NULL, "ops-backup", verb, outcome, &e, "%s", detail) < 0)
+		log_line(cfg, "ERROR", "%s", e.msg);
 }
 
 /* backup.dir, created 0700 (and made 0700 when it exists wider). */
@@ -863,6 +885,7 @@ offsite_pending(const struct ops_config *cfg, const char *dir, size_t *copied,
 			ops_catalog_run_add(&st, now, "offsite", 0, row.name, e.msg, NULL);
 			log_line(cfg, "ERROR", "%s: %s%s%s", row.name, e.msg,
 			    tail.len ? "; output: " : "", ops_buf_str(&tail));
+			audit(cfg, "backup.offsite", "failed", "%s: %s", row.name, e.msg);
 			ops_buf_release(&tail);
 			if (err)
 				*err = e;
@@ -875,6 +898,8 @@ offsite_pending(const struct ops_config *cfg, const char *dir, size_t *copied,
 		ops_catalog_put(&st, &row, NULL);
 		ops_catalog_run_add(&st, now, "offsite", 1, row.name, NULL, NULL);
 		log_line(cfg, "INFO", "offsite copy done: %s", ops_fs_rel(cfg->home, bv[k].path));
+		audit(cfg, "backup.offsite", "done", "copied %s", ops_fs_rel(cfg->home,
+		    bv[k].path));
 		(*copied)++;
 	}
 	rc = 0;
@@ -1587,6 +1612,8 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
 			if (have_db == 1)
 				ops_catalog_remove(&st, pv[i].name, NULL);
 			log_line(cfg, "INFO", "pruned %s (%s)", pv[i].name, pv[i].why);
+			audit(cfg, "backup.prune", "done", "deleted %s (%s)", pv[i].name,
+			    pv[i].why);
 		}
 		if (deleted > 0 && ops_fs_fsync_dir(dir, 1, err) < 0)
 			goto out;
