@@ -7,20 +7,45 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "cli.h"
 
-static const char usage[] =
-    "usage: ops-alert [--home DIR] [--config FILE] [run] [--from-json FILE|-]\n"
-    "                 [-t SECONDS] [-v]\n"
-    "       ops-alert [--home DIR] [--config FILE] test | status\n"
-    "       ops-alert [--home DIR] [--config FILE] silence TYPE DURATION\n"
-    "       ops-alert [--home DIR] [--config FILE] silence --clear TYPE\n";
+static const struct ops_cli_opt opts[] = {
+	OPS_CLI_HOME(1),
+	OPS_CLI_CONFIG(1),
+	{ "from-json", 'j', 1, "FILE", "run: read ops-health --json output from FILE "
+	  "(- for stdin) instead of running ops-health" },
+	{ "timeout", 't', 1, "SECONDS", "run: bound the health run (default: "
+	  "health.timeout)" },
+	{ "verbose", 'v', 1, NULL, "run: print what was sent (default on a terminal)" },
+	{ "clear", 'C', 0, NULL, "silence: lift the silence on TYPE" },
+	OPS_CLI_HELP,
+	OPS_CLI_VERSION,
+	OPS_CLI_END,
+};
+
+static struct ops_cli cli = {
+	.prog = "ops-alert",
+	.synopsis = "[--home DIR] [--config FILE] [run] [--from-json FILE|-]\n"
+	    " [-t SECONDS] [-v]\n"
+	    "[--home DIR] [--config FILE] test | status\n"
+	    "[--home DIR] [--config FILE] silence TYPE DURATION\n"
+	    "[--home DIR] [--config FILE] silence --clear TYPE",
+	.about = "Turn the agent's health into alerts a person gets once: a cooldown per\n"
+	    "alert type, an hourly cap, a resolved notice, delivered to\n"
+	    "logs/alerts.log and the channels of alert.channels.\n"
+	    "Verbs: run (the default; takes the alert lock), test (one test alert\n"
+	    "to every channel), status, silence.",
+	.extra = OPS_CLI_EXIT_CODES,
+	.page = "ops-alert(1), dharmic-ops.json(5)",
+	.opts = opts,
+};
 
 static int
 bad_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "ops-alert: %s%s%s%s\n%s", what, arg ? " '" : "", arg ? arg : "",
-	    arg ? "'" : "", usage);
-	return 2;
+	if (arg)
+		return cli_error(&cli, 2, "%s '%s'", what, arg);
+	return cli_error(&cli, 2, "%s", what);
 }
 
 static void
@@ -54,17 +79,6 @@ audit_silence(const struct ops_config *cfg, const char *type, const char *dur, i
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "from-json", required_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "clear", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ops_config cfg;
 	struct ops_err err = OPS_ERR_INIT;
 	struct ops_lock lk = OPS_LOCK_INIT;
@@ -79,7 +93,8 @@ main(int argc, char **argv)
 	/* A channel command that exits without reading its input must fail
 	 * that delivery, not kill us (children get SIGPIPE back). */
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "H:c:j:t:vhV", longopts, NULL)) != -1) {
+	cli_init(&cli);
+	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -91,9 +106,9 @@ main(int argc, char **argv)
 			if (*end != '\0' || !(o.timeout > 0) || o.timeout > 86400)
 				return bad_usage("invalid timeout", optarg);
 			break;
-		case 'h': fputs(usage, stdout); return fflush(stdout) == 0 ? 0 : 1;
+		case 'h': return cli_help(&cli);
 		case 'V': puts("ops-alert " OPS_VERSION); return fflush(stdout) == 0 ? 0 : 1;
-		default: fputs(usage, stderr); return 2;
+		default: return bad_usage(err.msg, NULL);
 		}
 	}
 	if (optind < argc)
@@ -105,8 +120,8 @@ main(int argc, char **argv)
 		return bad_usage("--clear goes with silence, not", verb);
 	if (strcmp(verb, "silence") == 0) {
 		if (nargs != (clear ? 1 : 2))
-			return bad_usage(clear ? "usage: silence --clear TYPE" :
-			    "usage: silence TYPE DURATION", NULL);
+			return bad_usage(clear ? "silence --clear takes one argument, TYPE" :
+			    "silence takes two arguments, TYPE DURATION", NULL);
 		if (!clear && (ops_duration_parse(argv[optind + 1], &dur, &err) < 0 ||
 		    !(dur > 0)))
 			return bad_usage("invalid duration", argv[optind + 1]);

@@ -8,13 +8,41 @@
 
 #include "ops.h"
 #include "ops_backup.h"
+#include "cli.h"
 
-static const char usage[] =
-    "usage: ops-backup [--home DIR] [--config FILE] [-v] [create [--allow-corrupt]]\n"
-    "       ops-backup [--home DIR] [--config FILE] [-v] verify [ARCHIVE|--all]\n"
-    "       ops-backup [--home DIR] [--config FILE] list [--json]\n"
-    "       ops-backup [--home DIR] [--config FILE] [-v] prune [--dry-run]\n"
-    "       ops-backup [--home DIR] [--config FILE] [-v] offsite --retry\n";
+static const struct ops_cli_opt opts[] = {
+	OPS_CLI_HOME(1),
+	OPS_CLI_CONFIG(1),
+	{ "all", 'a', 0, NULL, "verify: every archive, not just the newest" },
+	{ "json", 'j', 0, NULL, "list: one JSON object per archive" },
+	{ "dry-run", 'n', 0, NULL, "prune: print what would be deleted, delete nothing" },
+	{ "allow-corrupt", 'C', 0, NULL, "create: a database that fails its check "
+	  "goes in a forensic archive, NAME.corrupt.tar.zst (the run still fails)" },
+	{ "retry", 'r', 0, NULL, "offsite: copy again every archive whose offsite copy "
+	  "failed" },
+	{ "verbose", 'v', 1, NULL, "say what was done (default on a terminal)" },
+	OPS_CLI_HELP,
+	OPS_CLI_VERSION,
+	OPS_CLI_END,
+};
+
+static struct ops_cli cli = {
+	.prog = "ops-backup",
+	.synopsis = "[--home DIR] [--config FILE] [-v] [create [--allow-corrupt]]\n"
+	    "[--home DIR] [--config FILE] [-v] verify [ARCHIVE|--all]\n"
+	    "[--home DIR] [--config FILE] list [--json]\n"
+	    "[--home DIR] [--config FILE] [-v] prune [--dry-run]\n"
+	    "[--home DIR] [--config FILE] [-v] offsite --retry",
+	.about = "Back up the agent's memory (the databases through SQLite's backup API,\n"
+	    "the other files as they are) into one verified archive under\n"
+	    "backups/memory/, then prune by the retention policy.\n"
+	    "Verbs: create (the default) verify list prune offsite. Takes the\n"
+	    "backup "
+	    "lock (not for list).",
+	.extra = OPS_CLI_EXIT_CODES,
+	.page = "ops-backup(1), dharmic-ops.json(5)",
+	.opts = opts,
+};
 
 /* A progress line on a terminal only; cron sees nothing. */
 static void
@@ -144,19 +172,6 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "allow-corrupt", no_argument, NULL, 'C' },
-		{ "retry", no_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ops_config cfg;
 	struct ops_lock lk = OPS_LOCK_INIT;
 	struct ops_err err = OPS_ERR_INIT;
@@ -168,7 +183,8 @@ main(int argc, char **argv)
 
 	umask(077);
 	memset(&cfg, 0, sizeof(cfg));
-	while ((ch = getopt_long(argc, argv, "H:c:vhV", longopts, NULL)) != -1) {
+	cli_init(&cli);
+	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -178,24 +194,35 @@ main(int argc, char **argv)
 		case 'C': bo.allow_corrupt = 1; break;
 		case 'r': retry = 1; break;
 		case 'v': verbose = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&cli);
 		case 'V': puts("ops-backup " OPS_VERSION); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: return cli_error(&cli, 2, "%s", err.msg);
 		}
 	}
 	if (optind < argc)
 		verb = argv[optind++];
 	if (optind < argc)
 		arg = argv[optind++];
-	if ((strcmp(verb, "create") && strcmp(verb, "verify") && strcmp(verb, "list") &&
-	    strcmp(verb, "prune") && strcmp(verb, "offsite")) ||
-	    (strcmp(verb, "offsite") == 0) != retry || optind < argc || (arg && strcmp(verb, "verify")) ||
-	    (arg && all) || (all && strcmp(verb, "verify")) ||
-	    (json && strcmp(verb, "list")) || (dry && strcmp(verb, "prune")) ||
-	    (bo.allow_corrupt && strcmp(verb, "create"))) {
-		fprintf(stderr, "ops-backup: invalid arguments\n%s", usage);
-		return 2;
-	}
+	if (strcmp(verb, "create") && strcmp(verb, "verify") && strcmp(verb, "list") &&
+	    strcmp(verb, "prune") && strcmp(verb, "offsite"))
+		return cli_error(&cli, 2, "unknown verb '%s' (create, verify, list, prune, "
+		    "offsite)", verb);
+	if ((strcmp(verb, "offsite") == 0) != retry)
+		return cli_error(&cli, 2, retry ? "--retry goes with offsite, not %s" :
+		    "offsite needs --retry", verb);
+	if (optind < argc || (arg && strcmp(verb, "verify")))
+		return cli_error(&cli, 2, "unexpected argument '%s'", optind < argc ?
+		    argv[optind] : arg);
+	if (arg && all)
+		return cli_error(&cli, 2, "verify takes an archive or --all, not both");
+	if (all && strcmp(verb, "verify"))
+		return cli_error(&cli, 2, "--all goes with verify, not %s", verb);
+	if (json && strcmp(verb, "list"))
+		return cli_error(&cli, 2, "--json goes with list, not %s", verb);
+	if (dry && strcmp(verb, "prune"))
+		return cli_error(&cli, 2, "--dry-run goes with prune, not %s", verb);
+	if (bo.allow_corrupt && strcmp(verb, "create"))
+		return cli_error(&cli, 2, "--allow-corrupt goes with create, not %s", verb);
 	if (ops_config_load(&cfg, home, config, &err) < 0 ||
 	    (strcmp(verb, "list") != 0 && ops_lock_acquire(&lk, cfg.home, "backup", &err) < 0)) {
 		fprintf(stderr, "ops-backup: %s\n", err.msg);

@@ -15,12 +15,41 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "cli.h"
 
-static const char usage[] =
-    "usage: ops-dashboard [--home DIR] [--config FILE] [VERB]\n"
-    "verbs: show (default) | status | watch [-n SECONDS] | html [-o FILE]\n"
-    "       | web [-o FILE] | json | prom [-o FILE] [--mode MODE]\n"
-    "       | serve [--listen ADDR:PORT]\n";
+static const struct ops_cli_opt opts[] = {
+	OPS_CLI_HOME(1),
+	OPS_CLI_CONFIG(1),
+	{ "interval", 'n', 1, "SECONDS", "watch: redraw every SECONDS, 0.1 to 86400 "
+	  "(default: 1)" },
+	{ "output", 'o', 1, "FILE", "html, web, prom: write FILE atomically instead "
+	  "of stdout" },
+	{ "mode", 'm', 0, "MODE", "html, web, prom -o: the file's permissions, octal, "
+	  "not writable by others (default: dashboard.prom_mode, dashboard.html_mode)" },
+	{ "listen", 'l', 0, "ADDR:PORT", "serve: where to listen (default: "
+	  "serve.listen)" },
+	OPS_CLI_HELP,
+	OPS_CLI_VERSION,
+	OPS_CLI_END,
+};
+
+static struct ops_cli cli = {
+	.prog = "ops-dashboard",
+	.synopsis = "[--home DIR] [--config FILE] [show | status | json]\n"
+	    "[--home DIR] [--config FILE] watch [-n SECONDS]\n"
+	    "[--home DIR] [--config FILE] html | web | prom [-o FILE]\n"
+	    " [--mode MODE]\n"
+	    "[--home DIR] [--config FILE] serve [--listen ADDR:PORT]",
+	.about = "The agent's state at a glance, read without running anything slow:\n"
+	    "show (the default: the terminal page with 24 h of history), status\n"
+	    "(one line per area), watch (show, redrawn; q quits), html, web (the\n"
+	    "HTML page), json, prom (Prometheus text format), serve (a read-only\n"
+	    "HTTP interface). Colour only on a terminal, never with NO_COLOR or\n"
+	    "TERM=dumb.",
+	.extra = OPS_CLI_EXIT_CODES,
+	.page = "ops-dashboard(1)",
+	.opts = opts,
+};
 
 static volatile sig_atomic_t got_quit, got_winch;
 
@@ -284,17 +313,6 @@ web(const char *file)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const verbs[] = {
 		"show", "status", "watch", "html", "web", "json", "prom", "serve", NULL,
 	};
@@ -313,7 +331,8 @@ main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&d, 0, sizeof(d));
-	while ((ch = getopt_long(argc, argv, "H:c:n:o:hV", longopts, NULL)) != -1) {
+	cli_init(&cli);
+	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -324,22 +343,22 @@ main(int argc, char **argv)
 			mode = strtol(optarg, &end, 8);
 			if (*optarg < '0' || *optarg > '7' || *end != '\0' || mode > 0777 ||
 			    (mode & 0002)) {
-				fprintf(stderr, "ops-dashboard: invalid mode '%s' (octal, not"
-				    " writable by others)\n%s", optarg, usage);
+				cli_error(&cli, 2, "invalid mode '%s' (octal, not writable by "
+				    "others)", optarg);
 				goto out;
 			}
 			break;
 		case 'n':
 			interval = strtod(optarg, &end);
 			if (*end != '\0' || !(interval >= 0.1 && interval <= 86400)) {
-				fprintf(stderr, "ops-dashboard: invalid interval '%s'\n%s", optarg,
-				    usage);
+				cli_error(&cli, 2, "invalid interval '%s' (seconds, 0.1 to "
+				    "86400)", optarg);
 				goto out;
 			}
 			break;
-		case 'h': fputs(usage, stdout); code = 0; goto out;
+		case 'h': code = cli_help(&cli); goto out;
 		case 'V': puts("ops-dashboard " OPS_VERSION); code = 0; goto out;
-		default: fputs(usage, stderr); goto out;
+		default: cli_error(&cli, 2, "%s", err.msg); goto out;
 		}
 	}
 	if (optind < argc)
@@ -347,18 +366,18 @@ main(int argc, char **argv)
 	for (size_t i = 0; verbs[i]; i++)
 		known |= strcmp(verb, verbs[i]) == 0;
 	if (!known || optind < argc) {
-		fprintf(stderr, "ops-dashboard: %s '%s'\n%s", known ? "unexpected argument" :
-		    "unknown verb", known ? argv[optind] : verb, usage);
+		cli_error(&cli, 2, "%s '%s'", known ? "unexpected argument" :
+		    "unknown verb", known ? argv[optind] : verb);
 		goto out;
 	}
 	if (output && strcmp(verb, "html") && strcmp(verb, "web") && strcmp(verb, "prom")) {
-		fprintf(stderr, "ops-dashboard: -o is for html, web and prom\n%s", usage);
+		cli_error(&cli, 2, "-o goes with html, web and prom, not %s", verb);
 		goto out;
 	}
 	if ((listen && strcmp(verb, "serve")) || (mode_opt && strcmp(verb, "prom") &&
 	    strcmp(verb, "html") && strcmp(verb, "web"))) {
-		fprintf(stderr, "ops-dashboard: %s\n%s", listen ? "--listen is for serve" :
-		    "--mode is for prom, html and web", usage);
+		cli_error(&cli, 2, "%s", listen ? "--listen goes with serve" :
+		    "--mode goes with prom, html and web");
 		goto out;
 	}
 	if (ops_config_load(&cfg, home, config, &err) < 0)

@@ -8,10 +8,42 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "cli.h"
 
-static const char usage[] =
-    "usage: ops-health [--home DIR] [--config FILE] [--json] [--full]\n"
-    "                  [--check NAME]... [-t SECONDS] [--no-record]\n";
+/* No short forms for --home, --config, --check: -H, -c and -w mean host,
+ * critical and warning to every Nagios user. */
+static const struct ops_cli_opt opts[] = {
+	OPS_CLI_HOME(0),
+	OPS_CLI_CONFIG(0),
+	{ "json", 'j', 0, NULL, "print the result as one JSON object" },
+	{ "full", 'f', 0, NULL, "PRAGMA integrity_check instead of quick_check" },
+	{ "check", 'C', 0, "NAME", "run only this check (repeatable; default: all)" },
+	{ "timeout", 't', 1, "SECONDS", "bound the whole run (default: health.timeout, 30)" },
+	{ "no-record", 'n', 0, NULL, "record no history and no log line" },
+	OPS_CLI_HELP,
+	OPS_CLI_VERSION,
+	OPS_CLI_END,
+};
+
+static struct ops_cli cli = {
+	.prog = "ops-health",
+	.synopsis = "[--home DIR] [--config FILE] [--json] [--full]\n"
+	    " [--check NAME]... [-t SECONDS] [--no-record]",
+	.about = "Check the agent daemon and its home as a Nagios plugin: one line\n"
+	    "with the verdict and perfdata, then one line per check.\n"
+	    "Checks: daemon heartbeat integrity disk email restarts backup, the\n"
+	    "resource checks of health.resources (cpu rss fds host_memory load),\n"
+	    "then each entry of health.checks and health.endpoints.",
+	.extra = "Exit codes (Nagios):\n"
+	    "  0  OK        every check passed\n"
+	    "  1  WARNING   the worst check is WARNING\n"
+	    "  2  CRITICAL  the worst check is CRITICAL\n"
+	    "  3  UNKNOWN   the worst check is UNKNOWN; a configuration error (the\n"
+	    "               reason on stdout, where a monitor reads it); a usage\n"
+	    "               error (on stderr)\n",
+	.page = "ops-health(1), dharmic-ops.json(5)",
+	.opts = opts,
+};
 
 static unsigned alarm_seconds;
 
@@ -49,20 +81,6 @@ unknown(int json, const char *msg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		/* No short forms for these: -H, -c and -w mean host, critical
-		 * and warning to every Nagios user. */
-		{ "home", required_argument, NULL, 'H' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "full", no_argument, NULL, 'f' },
-		{ "check", required_argument, NULL, 'C' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "no-record", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ops_config cfg;
 	struct ops_statedb st = OPS_STATEDB_INIT;
 	struct ops_report r = OPS_REPORT_INIT;
@@ -78,7 +96,8 @@ main(int argc, char **argv)
 	if (only == NULL)
 		return unknown(0, "out of memory");
 	memset(&cfg, 0, sizeof(cfg));
-	while ((ch = getopt_long(argc, argv, "t:hV", longopts, NULL)) != -1) {
+	cli_init(&cli);
+	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -89,17 +108,18 @@ main(int argc, char **argv)
 		case 't':
 			o.timeout = strtod(optarg, &end);
 			if (*end != '\0' || !(o.timeout > 0) || o.timeout > 86400) {
-				fprintf(stderr, "ops-health: invalid timeout '%s'\n%s", optarg, usage);
+				cli_error(&cli, 0, "invalid timeout '%s' (seconds, "
+				    "more than 0 and at most 86400)", optarg);
 				goto out;
 			}
 			break;
-		case 'h': fputs(usage, stdout); code = OPS_OK; goto out;
+		case 'h': code = cli_help(&cli) ? OPS_UNKNOWN : OPS_OK; goto out;
 		case 'V': puts("ops-health " OPS_VERSION); code = OPS_OK; goto out;
-		default: fputs(usage, stderr); goto out;
+		default: cli_error(&cli, 0, "%s", err.msg); goto out;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "ops-health: unexpected argument '%s'\n%s", argv[optind], usage);
+		cli_error(&cli, 0, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	o.only = only;

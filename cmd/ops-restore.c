@@ -7,11 +7,34 @@
 
 #include "ops.h"
 #include "ops_restore.h"
+#include "cli.h"
 
-static const char usage[] =
-    "usage: ops-restore [--home DIR] [--config FILE] [--yes] [--dry-run] [ARCHIVE|latest]\n"
-    "       ops-restore [--home DIR] [--config FILE] --list [ARCHIVE|latest]\n"
-    "       ops-restore [--home DIR] [--config FILE] --to DIR [ARCHIVE|latest]\n";
+static const struct ops_cli_opt opts[] = {
+	OPS_CLI_HOME(1),
+	OPS_CLI_CONFIG(1),
+	{ "yes", 'y', 1, NULL, "restore without asking (needed without a terminal)" },
+	{ "dry-run", 'n', 0, NULL, "verify the archive and print the plan, change nothing" },
+	{ "list", 'l', 0, NULL, "list what the archive holds" },
+	{ "to", 't', 0, "DIR", "extract into DIR (new or empty) instead of the home" },
+	OPS_CLI_HELP,
+	OPS_CLI_VERSION,
+	OPS_CLI_END,
+};
+
+static struct ops_cli cli = {
+	.prog = "ops-restore",
+	.synopsis = "[--home DIR] [--config FILE] [--yes] [--dry-run]\n"
+	    " [ARCHIVE|latest]\n"
+	    "[--home DIR] [--config FILE] --list [ARCHIVE|latest]\n"
+	    "[--home DIR] [--config FILE] --to DIR [ARCHIVE|latest]",
+	.about = "Restore the agent's memory from a backup (default: latest), reversibly:\n"
+	    "the archive is verified first, the agent stopped and started again,\n"
+	    "and the memory it replaces is kept aside as memory.pre-restore.STAMP.\n"
+	    "Asks first on a terminal; takes the backup lock (not for --list).",
+	.extra = OPS_CLI_EXIT_CODES,
+	.page = "ops-restore(1), ops-backup(1)",
+	.opts = opts,
+};
 
 /* A progress line on a terminal only. */
 static void
@@ -80,17 +103,6 @@ audit(const struct ops_config *cfg, const struct ops_restore_opts *o,
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ops_config cfg;
 	struct ops_lock lk = OPS_LOCK_INIT;
 	struct ops_err err = OPS_ERR_INIT;
@@ -102,7 +114,8 @@ main(int argc, char **argv)
 
 	umask(077);
 	memset(&cfg, 0, sizeof(cfg));
-	while ((ch = getopt_long(argc, argv, "H:c:yhV", longopts, NULL)) != -1) {
+	cli_init(&cli);
+	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -110,17 +123,20 @@ main(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'l': list = 1; break;
 		case 't': o.to = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': return cli_help(&cli);
 		case 'V': puts("ops-restore " OPS_VERSION); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: return cli_error(&cli, 2, "%s", err.msg);
 		}
 	}
 	if (optind < argc)
 		o.archive = argv[optind++];
-	if (optind < argc || list + o.dry_run + (o.to != NULL) > 1 || (yes && (list || o.to))) {
-		fprintf(stderr, "ops-restore: conflicting or extra arguments\n%s", usage);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_error(&cli, 2, "unexpected argument '%s' (one archive at most)",
+		    argv[optind]);
+	/* --yes is harmless where nothing in the home is replaced */
+	if (list + o.dry_run + (o.to != NULL) > 1)
+		return cli_error(&cli, 2, "%s and %s do not go together",
+		    list ? "--list" : "--dry-run", o.to ? "--to" : "--dry-run");
 	/* Replacing memory needs a yes: from --yes, or from a person. */
 	if (!yes && !list && !o.dry_run && !o.to && !isatty(0)) {
 		fputs("ops-restore: refusing to restore without confirmation: no terminal "

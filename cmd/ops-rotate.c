@@ -6,9 +6,31 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "cli.h"
 
-static const char usage[] =
-    "usage: ops-rotate [--home DIR] [--config FILE] [--dry-run] [-j N] [-v]\n";
+static const struct ops_cli_opt opts[] = {
+	OPS_CLI_HOME(1),
+	OPS_CLI_CONFIG(1),
+	{ "dry-run", 'n', 1, NULL, "print what would be done, change nothing" },
+	{ "jobs", 'j', 1, "N", "compress N files at once, 1 to 64 (default: the "
+	  "processors this process may run on)" },
+	{ "verbose", 'v', 1, NULL, "print each action (default on a terminal)" },
+	OPS_CLI_HELP,
+	OPS_CLI_VERSION,
+	OPS_CLI_END,
+};
+
+static struct ops_cli cli = {
+	.prog = "ops-rotate",
+	.synopsis = "[--home DIR] [--config FILE] [--dry-run] [-j N] [-v]",
+	.about = "Compress the agent's daily logs older than a day (rotate.compress_after),\n"
+	    "delete those older than rotate.delete_after, cut a log over\n"
+	    "rotate.max_size to its last lines, each action logged in\n"
+	    "logs/rotation.log. Quiet under cron; takes the rotate lock.",
+	.extra = OPS_CLI_EXIT_CODES,
+	.page = "ops-rotate(1), dharmic-ops.json(5)",
+	.opts = opts,
+};
 
 struct show {
 	const struct ops_config *cfg;
@@ -33,16 +55,6 @@ progress(const struct ops_rot_action *a, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ops_config cfg;
 	struct ops_lock lk = OPS_LOCK_INIT;
 	struct ops_rot_plan plan = OPS_ROT_PLAN_INIT;
@@ -56,7 +68,8 @@ main(int argc, char **argv)
 	long j;
 
 	memset(&cfg, 0, sizeof(cfg));
-	while ((ch = getopt_long(argc, argv, "H:c:nj:vhV", longopts, NULL)) != -1) {
+	cli_init(&cli);
+	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
 		case 'H': home = optarg; break;
 		case 'c': config = optarg; break;
@@ -65,19 +78,18 @@ main(int argc, char **argv)
 		case 'j':
 			j = strtol(optarg, &end, 10);
 			if (*end != '\0' || end == optarg || j < 1 || j > 64) {
-				fprintf(stderr, "ops-rotate: invalid job count '%s' (1-64)\n%s",
-				    optarg, usage);
+				cli_error(&cli, 2, "invalid job count '%s' (1 to 64)", optarg);
 				goto out;
 			}
 			o.jobs = (int)j;
 			break;
-		case 'h': fputs(usage, stdout); code = 0; goto out;
+		case 'h': code = cli_help(&cli); goto out;
 		case 'V': puts("ops-rotate " OPS_VERSION); code = 0; goto out;
-		default: fputs(usage, stderr); goto out;
+		default: cli_error(&cli, 2, "%s", err.msg); goto out;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "ops-rotate: unexpected argument '%s'\n%s", argv[optind], usage);
+		cli_error(&cli, 2, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	s.verbose |= isatty(STDOUT_FILENO);

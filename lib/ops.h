@@ -16,6 +16,7 @@
 #include "ops_buf.h"
 #include "ops_catalog.h"
 #include "ops_check.h"
+#include "ops_cli.h"
 #include "ops_config.h"
 #include "ops_confine.h"
 #include "ops_crontab.h"

@@ -7,7 +7,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ACT_USAGE "usage: dharmic-ops act [NAME [--dry-run] [--yes]]" COMMON_USAGE
+static const struct ops_cli_opt opts[] = {
+	{ "dry-run", 'n', 0, NULL, "print the command the action would run, run nothing" },
+	{ "yes", 'y', 0, NULL, "run an action that asks for confirmation without asking" },
+	COMMON_OPTS,
+};
+
+static struct ops_cli cli = {
+	.prog = "dharmic-ops act",
+	.synopsis = "[NAME [--dry-run] [--yes]] " COMMON_SYNOPSIS,
+	.about = "Without NAME, list the remediation actions of the config (\"actions\");\n"
+	    "with it, run that one (whitelisted commands only), recorded in the\n"
+	    "audit trail.",
+	.extra = VERB_EXIT_CODES,
+	.page = VERB_PAGE,
+	.opts = opts,
+};
 
 /* Ask on the terminal; 1 when the answer is yes. */
 static int
@@ -31,22 +46,19 @@ record(struct ctx *c, const char *name, const char *outcome, const char *why)
 
 	if (ops_action_record_refusal(&c->cfg, "dharmic-ops", name, outcome, why,
 	    &aerr) < 0)
-		fprintf(stderr, "dharmic-ops: %s\n", aerr.msg);
+		fprintf(stderr, "%s: %s\n", cli.prog, aerr.msg);
 }
 
 int
 cmd_act(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG,
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' }, { NULL, 0, NULL, 0 } };
-	struct ctx c = CTX(ACT_USAGE);
+	struct ctx c = CTX(&cli);
 	struct ops_err aerr = OPS_ERR_INIT;
 	const struct ops_action_cfg *a;
 	char exe[PATH_MAX];
 	int ch, rc, dry = 0, yes = 0;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1) {
+	while ((ch = next(&c, argc, argv)) != -1) {
 		if (ch == 'n')
 			dry = 1;
 		else if (ch == 'y')
@@ -55,12 +67,9 @@ cmd_act(int argc, char **argv)
 			return rc;
 	}
 	if (optind == argc) {
-		if (dry || yes) {
-			fprintf(stderr, "dharmic-ops: --dry-run and --yes go with an action's "
-			    "name\n");
-			fputs(c.usage, stderr);
-			return 2;
-		}
+		if (dry || yes)
+			return cli_error(&cli, 2, "--dry-run and --yes go with an action's "
+			    "name");
 		if ((rc = setup(&c, argc, argv, 0)) >= 0)
 			return rc;
 		ops_action_list(&c.cfg, &c.out);
@@ -108,7 +117,7 @@ cmd_act(int argc, char **argv)
 	    "confirmed with --yes" : "confirmed on the terminal") : NULL, &c.out, &aerr,
 	    &c.err);
 	if (aerr.code != OPS_E_NONE)
-		fprintf(stderr, "dharmic-ops: %s\n", aerr.msg);
+		fprintf(stderr, "%s: %s\n", cli.prog, aerr.msg);
 	if (rc == 1) {
 		rc = finish(&c, 0);
 		return rc ? rc : 1;

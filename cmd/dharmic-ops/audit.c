@@ -7,11 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AUDIT_USAGE \
-	"usage: dharmic-ops audit [--since TIME] [--json] [-n N]" COMMON_USAGE \
-	"       dharmic-ops audit --verify [--pubkey FILE]" COMMON_USAGE \
-	"       dharmic-ops audit keygen [--out FILE]" COMMON_USAGE \
-	"TIME: an ISO 8601 time or a duration back from now (\"7d\", \"12h\")\n"
+static const struct ops_cli_opt opts[] = {
+	{ "since", 's', 0, "TIME", "entries from TIME: an ISO 8601 time or a duration "
+	  "back from now (\"7d\", \"12h\")" },
+	{ "json", 'j', 0, NULL, "one JSON object per entry" },
+	{ "lines", 'n', 1, "N", "the last N entries (default: all)" },
+	{ "verify", 'v', 0, NULL, "check the hash chain (and signatures) of the trail" },
+	{ "pubkey", 'p', 0, "FILE", "--verify: check the signatures with this public key" },
+	{ "out", 'o', 0, "FILE", "keygen: where to write the key pair (default: "
+	  "audit.signing_key, else .ops/audit-signing.pem)" },
+	COMMON_OPTS,
+};
+
+static struct ops_cli cli = {
+	.prog = "dharmic-ops audit",
+	.synopsis = "[--since TIME] [--json] [-n N]\n " COMMON_SYNOPSIS "\n"
+	    "--verify [--pubkey FILE] " COMMON_SYNOPSIS "\n"
+	    "keygen [--out FILE] " COMMON_SYNOPSIS,
+	.about = "Show, verify or sign the append-only audit trail of what the toolkit\n"
+	    "changed or decided.",
+	.extra = VERB_EXIT_CODES,
+	.page = VERB_PAGE,
+	.opts = opts,
+};
 
 /* --since: a timestamp, or a duration before now. */
 static int
@@ -26,8 +44,8 @@ since_arg(const char *s, double *out)
 		*out = ops_time_now() - d;
 		return 0;
 	}
-	fprintf(stderr, "dharmic-ops: invalid time '%s' (an ISO 8601 time or a duration "
-	    "such as \"7d\")\n", s);
+	cli_error(&cli, 2, "invalid time '%s' (an ISO 8601 time or a duration such as "
+	    "\"7d\")", s);
 	return -1;
 }
 
@@ -60,7 +78,7 @@ keygen(struct ctx *c, const char *out)
 		    "cannot write, for 'dharmic-ops audit --verify --pubkey FILE'\n");
 		if (ops_audit_record(&c->cfg, NULL, "dharmic-ops", "audit.keygen", "done",
 		    &aerr, "made the key pair %s, %s", key, pub) < 0)
-			fprintf(stderr, "dharmic-ops: %s\n", aerr.msg);
+			fprintf(stderr, "%s: %s\n", cli.prog, aerr.msg);
 	}
 	return finish(c, rc);
 }
@@ -68,14 +86,7 @@ keygen(struct ctx *c, const char *out)
 int
 cmd_audit(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG,
-		{ "since", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "lines", required_argument, NULL, 'n' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "pubkey", required_argument, NULL, 'p' },
-		{ "out", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
-	struct ctx c = CTX(AUDIT_USAGE);
+	struct ctx c = CTX(&cli);
 	struct ops_statedb st = OPS_STATEDB_INIT;
 	struct ops_audit_list l = OPS_AUDIT_LIST_INIT;
 	const char *pubkey = NULL, *out = NULL;
@@ -84,7 +95,7 @@ cmd_audit(int argc, char **argv)
 	int ch, rc, json = 0, verify = 0, is_keygen, listing = 0;
 	char *end, problem[1024];
 
-	while ((ch = getopt_long(argc, argv, "n:" COMMON_SHORT, lo, NULL)) != -1) {
+	while ((ch = next(&c, argc, argv)) != -1) {
 		switch (ch) {
 		case 's':
 			if (since_arg(optarg, &since) < 0)
@@ -98,8 +109,8 @@ cmd_audit(int argc, char **argv)
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || optarg[0] == '-') {
-				fprintf(stderr, "dharmic-ops: invalid count '%s'\n", optarg);
-				return 2;
+				return cli_error(&cli, 2, "invalid count '%s' (a number of "
+				    "entries)", optarg);
 			}
 			listing = 1;
 			break;
@@ -121,12 +132,10 @@ cmd_audit(int argc, char **argv)
 	/* conflicting options are refused by name */
 	if ((verify && listing) || (pubkey && !verify) || (out && !is_keygen) ||
 	    (is_keygen && (verify || listing))) {
-		fprintf(stderr, "dharmic-ops: %s\n", verify && listing ?
+		return cli_error(&cli, 2, "%s", verify && listing ?
 		    "--verify does not take --since, --json or -n" : pubkey && !verify ?
 		    "--pubkey goes with --verify" : out && !is_keygen ?
 		    "--out goes with keygen" : "keygen takes only --out");
-		fputs(c.usage, stderr);
-		return 2;
 	}
 	if (is_keygen) {
 		optind++;
@@ -144,7 +153,7 @@ cmd_audit(int argc, char **argv)
 		ops_state_close(&st);
 		if (rc == 1) {
 			rc = finish(&c, 0);
-			fprintf(stderr, "dharmic-ops: audit trail broken: %s\n", problem);
+			fprintf(stderr, "%s: audit trail broken: %s\n", cli.prog, problem);
 			return rc ? rc : 1;
 		}
 		return finish(&c, rc);

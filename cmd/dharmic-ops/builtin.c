@@ -8,28 +8,34 @@
 #include <unistd.h>
 
 int
+next(struct ctx *c, int argc, char **argv)
+{
+	if (c->cli->shorts[0] == '\0')
+		cli_init(c->cli);
+	return ops_cli_next(c->cli, argc, argv, &c->err);
+}
+
+int
 common(struct ctx *c, int ch)
 {
 	switch (ch) {
 	case 'H': c->home = optarg; return -1;
 	case 'c': c->config = optarg; return -1;
-	case 'h': fputs(c->usage, stdout); return fflush(stdout) == 0 ? 0 : 1;
-	default: fputs(c->usage, stderr); return 2;
+	case 'h': return cli_help(c->cli);
+	case '?': return cli_error(c->cli, 2, "%s", c->err.msg);
+	default: return cli_error(c->cli, 2, "unexpected option");	/* not reached */
 	}
 }
 
 int
 setup(struct ctx *c, int argc, char **argv, int npos)
 {
-	if (argc - optind != npos) {
-		if (argc - optind > npos)
-			fprintf(stderr, "dharmic-ops: unexpected argument '%s'\n",
-			    argv[optind + npos]);
-		fputs(c->usage, stderr);
-		return 2;
-	}
+	if (argc - optind > npos)
+		return cli_error(c->cli, 2, "unexpected argument '%s'", argv[optind + npos]);
+	if (argc - optind < npos)
+		return cli_error(c->cli, 2, "missing argument");
 	if (ops_config_load(&c->cfg, c->home, c->config, &c->err) < 0) {
-		fprintf(stderr, "dharmic-ops: %s\n", c->err.msg);
+		fprintf(stderr, "%s: %s\n", c->cli->prog, c->err.msg);
 		ops_config_release(&c->cfg);
 		return ops_err_exit_code(&c->err);
 	}
@@ -39,10 +45,9 @@ setup(struct ctx *c, int argc, char **argv, int npos)
 int
 plain(struct ctx *c, int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1)
+	while ((ch = next(c, argc, argv)) != -1)
 		if ((rc = common(c, ch)) >= 0)
 			return rc;
 	return setup(c, argc, argv, 0);
@@ -57,12 +62,12 @@ finish(struct ctx *c, int rc)
 		code = 1;
 	fputs(ops_buf_str(&c->out), stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "dharmic-ops: unable to write the output: %s\n",
+		fprintf(stderr, "%s: unable to write the output: %s\n", c->cli->prog,
 		    strerror(errno));
 		code = code ? code : 1;
 	}
 	if (rc < 0)
-		fprintf(stderr, "dharmic-ops: %s\n", c->err.msg);
+		fprintf(stderr, "%s: %s\n", c->cli->prog, c->err.msg);
 	ops_buf_release(&c->out);
 	ops_config_release(&c->cfg);
 	return code;
@@ -101,28 +106,24 @@ audit_verb(struct ctx *c, const char *verb, int rc, const char *detail)
 		rc = ops_audit_record(&c->cfg, NULL, "dharmic-ops", verb, "done", &aerr,
 		    "%.*s", n, out);
 	if (rc < 0)
-		fprintf(stderr, "dharmic-ops: %s\n", aerr.msg);
+		fprintf(stderr, "%s: %s\n", c->cli->prog, aerr.msg);
 }
 
 int
-service(int argc, char **argv, const char *verb, const char *usage,
+service(int argc, char **argv, const char *verb, struct ops_cli *cli,
     int (*fn)(const struct ops_config *, const struct ops_service_opts *,
     struct ops_buf *, struct ops_err *))
 {
-	static const struct option lo[] = { COMMON_LONG,
-		{ "force", no_argument, NULL, 'f' },
-		{ "wait-heartbeat", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 } };
-	struct ctx c = CTX(usage);
+	struct ctx c = CTX(cli);
 	struct ops_service_opts so = { 0, 0, "manual" };
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1) {
-		/* each verb takes only the options its usage names */
-		if (ch == 'f' && strstr(usage, "--force"))
+	while ((ch = next(&c, argc, argv)) != -1) {
+		if (ch == 'f')
 			so.force = 1;
-		else if (ch == 'w' && strstr(usage, "--wait-heartbeat"))
+		else if (ch == 'w')
 			so.wait_heartbeat = 1;
-		else if ((rc = common(&c, ch == 'f' || ch == 'w' ? '?' : ch)) >= 0)
+		else if ((rc = common(&c, ch)) >= 0)
 			return rc;
 	}
 	if ((rc = setup(&c, argc, argv, 0)) >= 0)
@@ -145,27 +146,22 @@ service(int argc, char **argv, const char *verb, const char *usage,
 }
 
 int
-unit(int argc, char **argv, int install)
+unit(int argc, char **argv, struct ops_cli *cli, int install)
 {
-	static const struct option lo[] = { COMMON_LONG,
-		{ "print", no_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
-	struct ctx c = CTX(install ?
-	    "usage: dharmic-ops install [--print] [--format systemd|launchd]" COMMON_USAGE :
-	    "usage: dharmic-ops uninstall [--format systemd|launchd]" COMMON_USAGE);
+	struct ctx c = CTX(cli);
 	enum ops_manager m = ops_service_native();
 	int ch, rc, print = 0;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1) {
-		if (ch == 'p' && install) {
+	while ((ch = next(&c, argc, argv)) != -1) {
+		if (ch == 'p') {
 			print = 1;
 		} else if (ch == 'F' && (!strcmp(optarg, "systemd") ||
 		    !strcmp(optarg, "launchd"))) {
 			m = optarg[0] == 's' ? OPS_MGR_SYSTEMD : OPS_MGR_LAUNCHD;
 		} else if (ch == 'F') {
-			fprintf(stderr, "dharmic-ops: unknown format '%s'\n", optarg);
-			return 2;
-		} else if ((rc = common(&c, ch == 'p' ? '?' : ch)) >= 0) {
+			return cli_error(cli, 2, "unknown format '%s' (systemd or launchd)",
+			    optarg);
+		} else if ((rc = common(&c, ch)) >= 0) {
 			return rc;
 		}
 	}

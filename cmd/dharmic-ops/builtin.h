@@ -10,24 +10,29 @@
 #include <stddef.h>
 
 #include "ops.h"
+#include "../cli.h"
 
 struct ctx {
-	const char *usage;
+	struct ops_cli *cli;		/* the verb's options, its error prefix */
 	const char *home, *config;	/* --home, --config */
 	struct ops_config cfg;
 	struct ops_buf out;		/* what the library says, for stdout */
 	struct ops_err err;
 };
 
-#define CTX(usage) { usage, NULL, NULL, { 0 }, OPS_BUF_INIT, OPS_ERR_INIT }
-#define COMMON_SHORT "h"
-#define COMMON_LONG \
-	{ "home", required_argument, NULL, 'H' }, \
-	{ "config", required_argument, NULL, 'c' }, \
-	{ "help", no_argument, NULL, 'h' }
-#define COMMON_USAGE " [--home DIR] [--config FILE]\n"
+#define CTX(cli) { cli, NULL, NULL, { 0 }, OPS_BUF_INIT, OPS_ERR_INIT }
+/* The options every built-in takes, last in its table. */
+#define COMMON_OPTS OPS_CLI_HOME(0), OPS_CLI_CONFIG(0), OPS_CLI_HELP, OPS_CLI_END
+#define COMMON_SYNOPSIS "[--home DIR] [--config FILE]"
+/* What every built-in's --help ends with. */
+#define VERB_EXIT_CODES OPS_CLI_EXIT_CODES
+#define VERB_PAGE "dharmic-ops(1)"
 
-/* An option every built-in takes: -1 to go on, else the exit code. */
+/* The next option of c's table (after cli_init on the first call): -1 at
+ * the end, else what ops_cli_next returned. */
+int next(struct ctx *c, int argc, char **argv);
+/* An option every built-in takes, or a usage error: -1 to go on, else the
+ * exit code. */
 int common(struct ctx *c, int ch);
 /* After the options: exactly npos arguments left, then the config;
  * -1 to go on, else the exit code. */
@@ -47,12 +52,13 @@ int self_dir(char *buf, size_t len);
 void audit_verb(struct ctx *c, const char *verb, int rc, const char *detail);
 
 /* start, stop, restart: the service verbs share their option parsing
- * (verb: the name, for the audit trail). */
-int service(int argc, char **argv, const char *verb, const char *usage,
+ * (verb: the name, for the audit trail; each table has only the options
+ * its verb takes). */
+int service(int argc, char **argv, const char *verb, struct ops_cli *cli,
     int (*fn)(const struct ops_config *, const struct ops_service_opts *,
     struct ops_buf *, struct ops_err *));
 /* install, uninstall: likewise. */
-int unit(int argc, char **argv, int install);
+int unit(int argc, char **argv, struct ops_cli *cli, int install);
 
 /* The handlers, one per file. */
 int cmd_act(int argc, char **argv);

@@ -4,19 +4,32 @@
 #include <limits.h>
 #include <stdio.h>
 
+static const struct ops_cli_opt opts[] = {
+	{ "print", 'p', 0, NULL, "print the crontab it would install, change nothing" },
+	{ "template", 't', 0, "FILE", "the schedule to install (default: the installed "
+	  "dharmic-ops.crontab)" },
+	COMMON_OPTS,
+};
+
+static struct ops_cli cli = {
+	.prog = "dharmic-ops cron-install",
+	.synopsis = "[--print] [--template FILE]\n " COMMON_SYNOPSIS,
+	.about = "Put the schedule of checks, alerts, backups, rotation and the weekly\n"
+	    "report in your crontab, replacing an earlier dharmic-ops block.",
+	.extra = VERB_EXIT_CODES,
+	.page = VERB_PAGE,
+	.opts = opts,
+};
+
 int
 cmd_cron_install(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_LONG,
-		{ "print", no_argument, NULL, 'p' },
-		{ "template", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
-	struct ctx c = CTX("usage: dharmic-ops cron-install [--print] [--template FILE]"
-	    COMMON_USAGE);
+	struct ctx c = CTX(&cli);
 	struct ops_crontab_opts co = { NULL, NULL, NULL, 0 };
 	char bindir[PATH_MAX];
 	int ch, rc, changed = 0;
 
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT, lo, NULL)) != -1) {
+	while ((ch = next(&c, argc, argv)) != -1) {
 		if (ch == 'p')
 			co.print = 1;
 		else if (ch == 't')
@@ -27,7 +40,7 @@ cmd_cron_install(int argc, char **argv)
 	if ((rc = setup(&c, argc, argv, 0)) >= 0)
 		return rc;
 	if (self_dir(bindir, sizeof(bindir)) < 0) {
-		fprintf(stderr, "dharmic-ops: unable to find the program directory\n");
+		fprintf(stderr, "%s: unable to find the program directory\n", cli.prog);
 		ops_config_release(&c.cfg);
 		return 1;
 	}

@@ -7,10 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
+static const struct ops_cli_opt opts[] = {
+	COMMON_OPTS,
+};
+
+static struct ops_cli cli = {
+	.prog = "dharmic-ops status",
+	.synopsis = "" COMMON_SYNOPSIS,
+	.about = "The short form of ops-dashboard: the verdict and one line per area.",
+	.extra = VERB_EXIT_CODES,
+	.page = VERB_PAGE,
+	.opts = opts,
+};
+
 int
 cmd_status(int argc, char **argv)
 {
-	struct ctx c = CTX("usage: dharmic-ops status" COMMON_USAGE);
+	struct ctx c = CTX(&cli);
 	struct ops_dash_style st = { 0 };
 	const char *nc = getenv("NO_COLOR");
 	int rc;

@@ -1,8 +1,24 @@
 /* dharmic-ops uninstall: remove the systemd user unit or LaunchAgent. */
 #include "builtin.h"
 
+static const struct ops_cli_opt opts[] = {
+	{ "format", 'F', 0, "systemd|launchd", "the service manager (default: this "
+	  "system's)" },
+	COMMON_OPTS,
+};
+
+static struct ops_cli cli = {
+	.prog = "dharmic-ops uninstall",
+	.synopsis = "[--format systemd|launchd]\n " COMMON_SYNOPSIS,
+	.about = "Remove the systemd user unit (macOS: the LaunchAgent) that install\n"
+	    "wrote.",
+	.extra = VERB_EXIT_CODES,
+	.page = VERB_PAGE,
+	.opts = opts,
+};
+
 int
 cmd_uninstall(int argc, char **argv)
 {
-	return unit(argc, argv, 0);
+	return unit(argc, argv, &cli, 0);
 }

@@ -118,7 +118,15 @@ expect_rc 0 ops-restore --home "$H" --list	# reads only, no lock
 kill $(pgrep -P $lockpid) $lockpid 2>/dev/null; wait $lockpid 2>/dev/null || true
 # usage
 expect_rc 2 ops-restore --home "$H" --list --dry-run
-expect_rc 2 ops-restore --home "$H" --yes --to "$T/o2"
+expect_match '^ops-restore: --list and --dry-run do not go together$' "$ERR"
+expect_rc 2 ops-restore --home "$H" --dry-run --to "$T/o2"
+expect_match '^ops-restore: --dry-run and --to do not go together$' "$ERR"
 expect_rc 2 ops-restore --home "$H" a b
+expect_match "^ops-restore: unexpected argument 'b'" "$ERR"
+expect_rc 2 ops-restore --home "$H" --frobnicate
+expect_match "^ops-restore: unknown option '--frobnicate'$" "$ERR"
+# --yes is harmless with --to: accepted
+expect_rc 0 ops-restore --home "$H" --yes --to "$T/o2"
+[ -d "$T/o2/memory" ] || fail "--to --yes extracted nothing"
 expect_rc 1 ops-restore --home "$H" --yes "$T/nonexistent.tar.zst"
 echo ok

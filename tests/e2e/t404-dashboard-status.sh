@@ -43,7 +43,7 @@ expect_match '^DHARMIC-OPS (OK|WARNING) - ' "$OUT"
 expect_rc 2 ops-dashboard --home "$H" frobnicate
 expect_match "unknown verb 'frobnicate'" "$ERR"
 expect_rc 2 ops-dashboard --home "$H" json -o "$T/x"
-expect_match '-o is for html, web and prom' "$ERR"
+expect_match '^ops-dashboard: -o goes with html, web and prom, not ' "$ERR"
 expect_rc 2 ops-dashboard --home "$H" watch -n 0
 expect_match "invalid interval '0'" "$ERR"
 expect_rc 2 ops-dashboard --home "$H" json extra
@@ -53,7 +53,7 @@ printf '{"health": {"nope": 1}}' > "$T/bad.json"
 expect_rc 2 ops-dashboard --home "$H" --config "$T/bad.json" json
 expect_match 'nope' "$ERR"
 expect_rc 2 dharmic-ops status --home "$H" --config "$T/bad.json"
-expect_match '^dharmic-ops: .*nope' "$ERR"
+expect_match '^dharmic-ops status: .*nope' "$ERR"
 expect_rc 0 ops-dashboard --help
 expect_match '^usage: ops-dashboard' "$OUT"
 
