@@ -31,6 +31,7 @@
 #include "ops_gzip.h"
 #include "ops_health.h"
 #include "ops_lock.h"
+#include "ops_logcheck.h"
 #include "ops_logcut.h"
 #include "ops_logs.h"
 #include "ops_manifest.h"

@@ -18,7 +18,7 @@
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
-	K_ENDPOINTS, K_MODE };
+	K_ENDPOINTS, K_MODE, K_LOGS };
 
 struct key {
 	const char *section, *name;
@@ -72,6 +72,7 @@ static const struct key keys[] = {
 	{ "health", "swap_crit", K_NUM, F(health.swap_crit), "95" },
 	{ "health", "load_warn", K_NUM, F(health.load_warn), "2" },
 	{ "health", "load_crit", K_NUM, F(health.load_crit), "4" },
+	{ "health", "logs", K_LOGS, F(health.logs), NULL },
 	{ "backup", "dir", K_STR, F(backup.dir), "backups/memory" },
 	{ "backup", "include", K_STRV, F(backup.include),
 	  "memory/*.db\nmemory/*.jsonl\nmemory/identity_core.json" },
@@ -177,6 +178,7 @@ set_default(struct ops_config *cfg, const struct key *k, struct ops_err *err)
 		break;
 	case K_CHECKS:
 	case K_ENDPOINTS:
+	case K_LOGS:
 		break;
 	}
 	if (rc < 0)
@@ -377,6 +379,113 @@ get_endpoint_expect(struct ops_endpoint_cfg *ep, const cJSON *e, size_t i,
 			return bad(err, file, key, "a path");
 		if (set_str(&ep->ca_file, f->valuestring) < 0)
 			return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	return 0;
+}
+
+/* ---- health.logs (ops_logcheck.h) ----------------------------------- */
+
+static int one_of(const char *v, const char *const *allowed);
+
+static void
+free_logs(struct ops_config *cfg)
+{
+	for (size_t i = 0; i < cfg->health.nlogs; i++) {
+		free(cfg->health.logs[i].name);
+		free(cfg->health.logs[i].path);
+		free(cfg->health.logs[i].pattern);
+	}
+	free(cfg->health.logs);
+	cfg->health.logs = NULL;
+	cfg->health.nlogs = 0;
+}
+
+static int
+get_count(const cJSON *j, int64_t *out, int64_t min, const char *file,
+    const char *key, struct ops_err *err)
+{
+	if (!cJSON_IsNumber(j) || j->valuedouble < (double)min || j->valuedouble > 1e9 ||
+	    j->valuedouble != floor(j->valuedouble))
+		return bad(err, file, key, min > 0 ? "a whole number, 1 or more" :
+		    "a whole number, 0 or more");
+	*out = (int64_t)j->valuedouble;
+	return 0;
+}
+
+static int
+get_logs(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	static const char *const allowed[] = { "name", "path", "pattern", "window",
+		"warn", "crit", "stale_after", NULL };
+	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
+	const cJSON *e, *f;
+	char key[128];
+
+	if (!cJSON_IsArray(j))
+		return bad(err, file, "health.logs", "an array of objects");
+	free_logs(cfg);
+	cfg->health.logs = calloc(n ? n : 1, sizeof(*cfg->health.logs));
+	if (cfg->health.logs == NULL)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	cJSON_ArrayForEach(e, j) {
+		struct ops_logcheck_cfg *lc = &cfg->health.logs[i];
+		const char *pat = "ERROR|CRITICAL|Traceback";
+		regex_t re;
+
+		cfg->health.nlogs = i + 1;
+		lc->window = 100;
+		lc->warn = 5;
+		lc->crit = -1;
+		snprintf(key, sizeof(key), "health.logs[%zu]", i);
+		if (!cJSON_IsObject(e))
+			return bad(err, file, key, "an object");
+		cJSON_ArrayForEach(f, e)
+			if (!one_of(f->string, allowed))
+				return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s.%s'",
+				    file, key, f->string);
+		f = cJSON_GetObjectItemCaseSensitive(e, "name");
+		if (!cJSON_IsString(f) || !valid_name(f->valuestring))
+			return bad(err, file, key,
+			    "a \"name\" of letters, digits, '_' and '-'");
+		if (set_str(&lc->name, f->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		snprintf(key, sizeof(key), "health.logs[%zu].path", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "path");
+		if (!cJSON_IsString(f))
+			return bad(err, file, key, "a path (wildcards allowed)");
+		if (ops_confine_pattern(f->valuestring, file, key, err) < 0)
+			return -1;
+		if (set_str(&lc->path, f->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		snprintf(key, sizeof(key), "health.logs[%zu].pattern", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "pattern");
+		if (f != NULL && (!cJSON_IsString(f) || f->valuestring[0] == '\0'))
+			return bad(err, file, key, "a POSIX extended regex");
+		if (f != NULL)
+			pat = f->valuestring;
+		if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB) != 0)
+			return bad(err, file, key, "a valid POSIX extended regex");
+		regfree(&re);
+		if (set_str(&lc->pattern, pat) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		snprintf(key, sizeof(key), "health.logs[%zu].window", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "window");
+		if (f != NULL && get_count(f, &lc->window, 1, file, key, err) < 0)
+			return -1;
+		snprintf(key, sizeof(key), "health.logs[%zu].warn", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "warn");
+		if (f != NULL && get_count(f, &lc->warn, 0, file, key, err) < 0)
+			return -1;
+		snprintf(key, sizeof(key), "health.logs[%zu].crit", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "crit");
+		if (f != NULL && get_count(f, &lc->crit, 0, file, key, err) < 0)
+			return -1;
+		snprintf(key, sizeof(key), "health.logs[%zu].stale_after", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "stale_after");
+		if (f != NULL && get_dur(f, &lc->stale_after, file, key, err) < 0)
+			return -1;
+		i++;
 	}
 	return 0;
 }
@@ -706,6 +815,8 @@ set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
 	case K_CHECKS:
 	case K_ENDPOINTS:
 		return get_entries(cfg, k, j, file, err);
+	case K_LOGS:
+		return get_logs(cfg, j, file, err);
 	}
 	return 0;
 }
@@ -740,31 +851,42 @@ one_of(const char *v, const char *const *allowed)
 
 /* Names of configured checks and endpoints: unique, and not a built-in
  * check's, since --check NAME and alert types (check_NAME) select by name. */
+/* The name of the i-th configured check, endpoint or log, or NULL past
+ * the end; *is_log set for a log. */
+static const char *
+entry_name(const struct ops_config *cfg, size_t i, int *is_log)
+{
+	*is_log = 0;
+	if (i < cfg->health.nchecks)
+		return cfg->health.checks[i].name;
+	i -= cfg->health.nchecks;
+	if (i < cfg->health.nendpoints)
+		return cfg->health.endpoints[i].name;
+	i -= cfg->health.nendpoints;
+	*is_log = 1;
+	return i < cfg->health.nlogs ? cfg->health.logs[i].name : NULL;
+}
+
 static int
 unique_names(const struct ops_config *cfg, const char *file, struct ops_err *err)
 {
 	static const char *const builtin[] = { "daemon", "heartbeat", "integrity",
 		"disk", "email", "restarts", "backup",
 		"cpu", "rss", "fds", "host_memory", "load", NULL };
-	size_t n = cfg->health.nchecks + cfg->health.nendpoints;
+	const char *a, *b;
+	int is_log, other;
 
-	for (size_t i = 0; i < n; i++) {
-		const char *a = i < cfg->health.nchecks ? cfg->health.checks[i].name :
-		    cfg->health.endpoints[i - cfg->health.nchecks].name;
-
+	for (size_t i = 0; (a = entry_name(cfg, i, &is_log)) != NULL; i++) {
 		for (size_t k = 0; builtin[k]; k++)
-			if (strcmp(a, builtin[k]) == 0)
+			/* a log named "email" is the email check's settings */
+			if (strcmp(a, builtin[k]) == 0 && !(is_log && strcmp(a, "email") == 0))
 				return ops_err_set(err, OPS_E_USAGE,
 				    "%s: check name '%s' is the name of a built-in check",
 				    file, a);
-		for (size_t j = i + 1; j < n; j++) {
-			const char *b = j < cfg->health.nchecks ? cfg->health.checks[j].name :
-			    cfg->health.endpoints[j - cfg->health.nchecks].name;
-
+		for (size_t j = i + 1; (b = entry_name(cfg, j, &other)) != NULL; j++)
 			if (strcmp(a, b) == 0)
 				return ops_err_set(err, OPS_E_USAGE,
 				    "%s: check name '%s' is used twice", file, a);
-		}
 	}
 	return 0;
 }
@@ -1153,6 +1275,7 @@ ops_config_release(struct ops_config *cfg)
 	free_entries(cfg, 1);
 	free_entries(cfg, 0);
 	free_actions(cfg);
+	free_logs(cfg);
 	free(cfg->home);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));

@@ -55,6 +55,17 @@ struct ops_endpoint_cfg {
 	char *ca_file;			/* CA bundle to verify with, or NULL */
 };
 
+/* A log scanned for errors (ops_logcheck.h). */
+struct ops_logcheck_cfg {
+	char *name;
+	char *path;		/* glob relative to the home: its newest file */
+	char *pattern;		/* POSIX extended regex, one line at a time */
+	int64_t window;		/* how many last lines are read */
+	int64_t warn, crit;	/* more matching lines than this; crit -1: off */
+	double stale_after;	/* newest file older than this warns; 0: off */
+	int by_name;		/* newest = last in name order (the seed email check) */
+};
+
 struct ops_config {
 	char *home;		/* absolute */
 	char *file;		/* the config file read, NULL when none */
@@ -83,6 +94,10 @@ struct ops_config {
 		double rss_trend_window, rss_trend_horizon;
 		double fds_warn, fds_crit, mem_warn, mem_crit, swap_warn, swap_crit;
 		double load_warn, load_crit;
+		/* logs scanned for errors; one named "email" replaces the
+		 * built-in email check's email_* keys */
+		struct ops_logcheck_cfg *logs;
+		size_t nlogs;
 	} health;
 	struct {
 		char *dir;

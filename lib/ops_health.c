@@ -17,6 +17,7 @@
 #include "ops_daemon.h"
 #include "ops_endpoint.h"
 #include "ops_fs.h"
+#include "ops_logcheck.h"
 #include "ops_net.h"
 #include "ops_proc.h"
 #include "ops_procstat.h"
@@ -375,45 +376,10 @@ check_disk(struct ctx *c)
 static void
 check_email(struct ctx *c)
 {
-	const struct ops_config *cfg = c->cfg;
-	struct ops_strv logs = OPS_STRV_INIT;
-	struct ops_err e = OPS_ERR_INIT;
-	char *tail = NULL, *line, *save = NULL;
-	size_t lines = 0, errors = 0;
-	struct ops_result *res;
-	enum ops_state s;
+	struct ops_logcheck_cfg lc;
 
-	if (ops_fs_glob(cfg->home, cfg->health.email_log, &logs, &e) < 0) {
-		ops_report_add(c->r, "email", OPS_UNKNOWN, "%s", e.msg);
-		goto out;
-	}
-	if (logs.n == 0) {
-		ops_report_add(c->r, "email", OPS_OK, "no email log (%s)",
-		    cfg->health.email_log);
-		goto out;
-	}
-	/* Names carry the date, so the last in sort order is the newest. */
-	if (ops_fs_tail(logs.v[logs.n - 1], (size_t)cfg->health.email_window,
-	    4 << 20, &tail, &e) < 0) {
-		ops_report_add(c->r, "email", OPS_UNKNOWN, "%s", e.msg);
-		goto out;
-	}
-	for (line = strtok_r(tail, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lines++;
-		if (strstr(line, "ERROR") != NULL)
-			errors++;
-	}
-	/* A count limit of 0 means any error warns, so no threshold helper. */
-	s = errors > (size_t)cfg->health.email_errors ? OPS_WARNING : OPS_OK;
-	res = ops_report_add(c->r, "email", s, "%zu error%s in the last %zu lines of %s",
-	    errors, errors == 1 ? "" : "s", lines, rel(c, logs.v[logs.n - 1]));
-	if (res)
-		ops_result_perf(res, "email_errors", (double)errors, "",
-		    (double)cfg->health.email_errors, NAN, 0,
-		    (double)cfg->health.email_window);
-out:
-	free(tail);
-	ops_strv_release(&logs);
+	ops_logcheck_email(c->cfg, &lc);
+	ops_logcheck_run(c->cfg, &lc, c->now, c->r);
 }
 
 /* ---- restarts -------------------------------------------------------- */
@@ -690,6 +656,9 @@ known(const struct ops_config *cfg, const char *name)
 	for (size_t i = 0; i < cfg->health.nendpoints; i++)
 		if (strcmp(cfg->health.endpoints[i].name, name) == 0)
 			return 1;
+	for (size_t i = 0; i < cfg->health.nlogs; i++)
+		if (strcmp(cfg->health.logs[i].name, name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -736,7 +705,7 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 			return ops_err_set(err, OPS_E_USAGE,
 			    "no check named '%s' (built-in: daemon heartbeat integrity disk "
 			    "email restarts backup, resources: cpu rss fds host_memory load, "
-			    "or one from health.checks/endpoints)",
+			    "or one from health.checks/endpoints/logs)",
 			    o->only[i]);
 	c.deadline = mono() + (o->timeout > 0 ? o->timeout : cfg->health.timeout);
 	/* The integrity check runs after the other built-in ones: a busy or
@@ -759,6 +728,17 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 	for (size_t i = 0; i < cfg->health.nendpoints; i++)
 		if (wanted(o, cfg->health.endpoints[i].name))
 			check_endpoint(&c, &cfg->health.endpoints[i]);
+	for (size_t i = 0; i < cfg->health.nlogs; i++) {
+		const struct ops_logcheck_cfg *lc = &cfg->health.logs[i];
+
+		/* "email" is the built-in check's settings, run in its place */
+		if (strcmp(lc->name, "email") == 0 || !wanted(o, lc->name))
+			continue;
+		if (mono() >= c.deadline)
+			ops_report_add(r, lc->name, OPS_UNKNOWN, "not run: out of time");
+		else
+			ops_logcheck_run(cfg, lc, c.now, r);
+	}
 	return 0;
 }
 
