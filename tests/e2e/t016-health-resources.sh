@@ -9,10 +9,11 @@ H=$T/home
 mkhome "$H"
 add_backup "$H"
 
-# A stand-in agent: burns a core while $T/burn exists; each SIGUSR1 makes
-# it keep 20 MiB more (written, so resident) and note the count.
+# A stand-in agent: while $T/burn exists, two children of it burn a core
+# each (the agent's CPU counts its children); each SIGUSR1 makes it keep
+# 20 MiB more (written, so resident) and note the count.
 cat > "$T/fake-agent.py" <<'PY'
-import os, signal, sys, time
+import os, signal, subprocess, sys, time
 home, t = sys.argv[1], sys.argv[2]
 hoard = []
 def grow(*a):
@@ -24,13 +25,18 @@ signal.signal(signal.SIGUSR1, grow)
 with open(home + "/logs/daemon.pid.tmp", "w") as f:
     f.write(str(os.getpid()))
 os.rename(home + "/logs/daemon.pid.tmp", home + "/logs/daemon.pid")
+# a child stops with the burn file, when the agent dies, or after 30 s
+BURN = ("import os, time\n"
+        "ppid, stop = os.getppid(), time.time() + 30\n"
+        "while os.path.exists(%r) and os.getppid() == ppid and time.time() < stop:\n"
+        "    end = time.time() + 0.02\n"
+        "    while time.time() < end: pass\n" % (t + "/burn"))
+kids = []
 while True:
-    if os.path.exists(t + "/burn"):
-        end = time.time() + 0.05
-        while time.time() < end:
-            pass
-    else:
-        time.sleep(0.05)
+    if os.path.exists(t + "/burn") and not kids:
+        kids = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(2)]
+    kids = [k for k in kids if k.poll() is None]
+    time.sleep(0.02)
 PY
 rm -f "$H/logs/daemon.pid"
 python3 "$T/fake-agent.py" "$H" "$T" fake-agent &
@@ -44,20 +50,20 @@ write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}"
 cfg() { write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}" "\"health\": {$res, $1}"; }
 
 # --- cpu: sustained vs burst -------------------------------------------
-cfg '"cpu_warn": 20, "cpu_crit": 0, "cpu_for": "2s"'
+cfg '"cpu_warn": 5, "cpu_crit": 0, "cpu_for": "2s"'
 expect_rc 0 ops-health --home "$H" --check cpu
 expect_match '^cpu: OK - agent CPU: first sample, measured from the next run$' "$OUT"
 sleep 0.5
 expect_rc 0 ops-health --home "$H" --check cpu
 expect_match "^cpu: OK - agent at [0-9]% CPU over the last [0-9]+s\$" "$OUT"
-expect_match "\\| 'cpu'=[0-9.]+%;20;;0\$" "$(first_line)"
+expect_match "\\| 'cpu'=[0-9.]+%;5;;0\$" "$(first_line)"
 # a burst of about a second: above the limit, but not for cpu_for
 touch "$T/burn"
 sleep 1
 expect_rc 0 ops-health --home "$H" --check cpu
-expect_match '^cpu: OK - agent at [0-9]+% CPU over the last [0-9]s, above 20% for [0-9]s \(limit 2s\)$' "$OUT"
+expect_match '^cpu: OK - agent at [0-9]+% CPU over the last [0-9]s, above 5% for [0-9]s \(limit 2s\)$' "$OUT"
 rm "$T/burn"
-sleep 1
+sleep 2
 expect_rc 0 ops-health --home "$H" --check cpu
 expect_match "^cpu: OK - agent at [0-9]% CPU over the last [0-9]+s\$" "$OUT"
 # burning for longer than cpu_for, over two runs
@@ -66,12 +72,12 @@ sleep 1
 expect_rc 0 ops-health --home "$H" --check cpu
 sleep 1.5
 expect_rc 1 ops-health --home "$H" --check cpu
-expect_match '^cpu: WARNING - agent at [0-9]+% CPU over the last [0-9]s, above 20% for [2-9]s \(stuck\?\)$' "$OUT"
+expect_match '^cpu: WARNING - agent at [0-9]+% CPU over the last [0-9]s, above 5% for [2-9]s \(stuck\?\)$' "$OUT"
 # one long busy interval is as sustained as several short ones
 sleep 2.5
 expect_rc 1 ops-health --home "$H" --check cpu
 rm "$T/burn"
-sleep 1
+sleep 2
 expect_rc 0 ops-health --home "$H" --check cpu
 
 # --- rss: a steady leak, samples an hour apart (DHARMIC_OPS_NOW) --------
