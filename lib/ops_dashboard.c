@@ -721,6 +721,8 @@ ops_dashboard_gather(const struct ops_config *cfg, struct ops_dashboard *d,
 	gather_disk(cfg, d);
 	gather_logs(cfg, d);
 	gather_alerts(cfg, d);
+	if (db != NULL && table_exists(db, "audit") && table_exists(db, "alert_sent"))
+		ops_audit_actions(&st, d->now - 86400, d->now, &d->actions, &e);
 	/* Cron may have died: a page that reads healthy must say how old that is. */
 	d->history.stale = d->history.last_run <= 0 ||
 	    d->now - d->history.last_run > cfg->dashboard.stale_after;

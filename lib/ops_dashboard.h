@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "ops_buf.h"
+#include "ops_audit.h"
 #include "ops_check.h"
 #include "ops_config.h"
 #include "ops_err.h"
@@ -105,6 +106,9 @@ struct ops_dashboard {
 		struct ops_dash_alert v[OPS_DASH_ALERTS]; /* oldest first */
 		size_t n;
 	} alerts;
+	/* actions taken in the last 24 h, each with the alert before it
+	 * (the audit trail, ops_audit.h); zero when there is none */
+	struct ops_audit_actions actions;
 	struct {
 		size_t count;
 		uint64_t bytes;		/* all archives */

@@ -218,6 +218,21 @@ json_areas(cJSON *root, const struct ops_dashboard *d)
 		cJSON_AddStringToObject(x, "title", al->title);
 		cJSON_AddStringToObject(x, "message", al->message);
 	}
+	/* actions taken in 24 h, newest first, each with the alert before it */
+	cJSON *acts = cJSON_AddArrayToObject(root, "actions");
+
+	for (size_t i = 0; acts && i < d->actions.n; i++) {
+		const struct ops_audit_action *y = &d->actions.v[i];
+		cJSON *x;
+
+		if ((x = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(acts, x))
+			return;
+		add_time(x, "time", y->ts);
+		cJSON_AddStringToObject(x, "what", y->what);
+		cJSON_AddStringToObject(x, "outcome", y->outcome);
+		add_str(x, "alert", y->alert[0] ? y->alert : NULL);
+		add_time(x, "alert_time", y->alert[0] ? y->alert_ts : 0);
+	}
 }
 
 static void

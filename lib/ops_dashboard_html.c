@@ -201,6 +201,39 @@ alerts(struct ops_buf *b, const struct ops_dashboard *d)
 	ops_buf_puts(b, "</section>");
 }
 
+/* Actions taken in 24 h, each linked to the alert before it. */
+static void
+actions(struct ops_buf *b, const struct ops_dashboard *d)
+{
+	char t[32];
+
+	ops_buf_puts(b, "<h2>Actions taken</h2><section class=\"area\" id=\"actions\">");
+	if (d->actions.n == 0)
+		ops_buf_puts(b, "<p class=\"muted\">none in 24 h</p>");
+	else
+		ops_buf_printf(b, "<p>%lld in 24 h (%lld done)</p><ul>",
+		    (long long)d->actions.taken, (long long)d->actions.ok);
+	for (size_t i = 0; i < d->actions.n; i++) {
+		const struct ops_audit_action *x = &d->actions.v[i];
+
+		ops_buf_puts(b, "<li><span class=\"muted\">");
+		esc(b, ops_time_log(x->ts, t, sizeof(t)));
+		ops_buf_puts(b, "</span> <b>");
+		esc(b, x->what);
+		ops_buf_puts(b, "</b> ");
+		esc(b, x->outcome);
+		if (x->alert[0]) {
+			ops_buf_puts(b, ", after alert <a href=\"#alerts\">");
+			esc(b, x->alert);
+			ops_buf_puts(b, "</a>");
+		}
+		ops_buf_puts(b, "</li>");
+	}
+	if (d->actions.n > 0)
+		ops_buf_puts(b, "</ul>");
+	ops_buf_puts(b, "</section>");
+}
+
 void
 ops_dashboard_html(struct ops_buf *b, const struct ops_dashboard *d)
 {
@@ -241,6 +274,7 @@ ops_dashboard_html(struct ops_buf *b, const struct ops_dashboard *d)
 	areas(b, d);
 	checks(b, d);
 	alerts(b, d);
+	actions(b, d);
 	ops_buf_printf(b, "<p class=\"muted\">dharmic-ops %s &middot; refreshes every 10 s"
 	    "</p></main></body></html>\n", OPS_VERSION);
 }

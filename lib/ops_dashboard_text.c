@@ -265,6 +265,37 @@ alerts(struct pen *p, const struct ops_dashboard *d)
 	}
 }
 
+/* One action taken: what, outcome, and the alert that preceded it. */
+static void
+action(struct pen *p, const struct ops_dashboard *d, const struct ops_audit_action *x)
+{
+	char t[32];
+
+	putf(p, NULL, "%s %s %s ago", x->what, x->outcome, ago(d, x->ts, t, sizeof(t)));
+	if (x->alert[0])
+		putf(p, NULL, ", after alert %s", x->alert);
+}
+
+static void
+actions(struct pen *p, const struct ops_dashboard *d)
+{
+	put(p, "1", "actions");
+	pad(p, 10);
+	if (d->actions.n == 0) {
+		put(p, NULL, "none in 24 h");
+		endl(p);
+		return;
+	}
+	putf(p, NULL, "%lld in 24 h (%lld done)", (long long)d->actions.taken,
+	    (long long)d->actions.ok);
+	endl(p);
+	for (size_t i = 0; i < d->actions.n; i++) {
+		pad(p, 10);
+		action(p, d, &d->actions.v[i]);
+		endl(p);
+	}
+}
+
 static void
 setup(struct pen *p, struct ops_buf *b, const struct ops_dash_style *s)
 {
@@ -290,6 +321,7 @@ ops_dashboard_text(struct ops_buf *b, const struct ops_dashboard *d,
 	areas(&p, d);
 	history(&p, d);
 	alerts(&p, d);
+	actions(&p, d);
 }
 
 void
@@ -319,6 +351,16 @@ ops_dashboard_status_text(struct ops_buf *b, const struct ops_dashboard *d,
 
 		putf(&p, NULL, "last %s ago: [%s] %s%s%s", ago(d, a->ts, t, sizeof(t)),
 		    a->severity, a->title, a->message[0] ? " - " : "", a->message);
+	}
+	endl(&p);
+	put(&p, "1", "actions");
+	pad(&p, 10);
+	if (d->actions.n == 0) {
+		put(&p, NULL, "none in 24 h");
+	} else {
+		putf(&p, NULL, "%lld in 24 h (%lld done); last: ", (long long)d->actions.taken,
+		    (long long)d->actions.ok);
+		action(&p, d, &d->actions.v[0]);
 	}
 	endl(&p);
 }

@@ -191,7 +191,8 @@ ops_weekly_gather(const struct ops_config *cfg, struct ops_statedb *st, double n
 	    &w->checks_ok, err) < 0 ||
 	    disk_trend(st->db, w, err) < 0 ||
 	    ops_daemon_count_restarts(cfg, st, w->from, w->to, &w->restarts, err) < 0 ||
-	    backups(cfg, w, err) < 0)
+	    backups(cfg, w, err) < 0 ||
+	    ops_audit_actions(st, w->from, w->to, &w->actions, err) < 0)
 		return -1;
 	each_line(cfg, "logs/alerts.log", w, count_alert, &w->alerts);
 	return 0;
@@ -257,6 +258,10 @@ ops_weekly_format(const struct ops_weekly *w, const char *home, struct ops_buf *
 	} else {
 		ops_buf_printf(b, "%-16s no data\n", "disk free");
 	}
+	ops_buf_printf(b, "%-16s %lld taken (%lld done)%s\n", "actions",
+	    (long long)w->actions.taken, (long long)w->actions.ok,
+	    w->actions.taken ? ":" : "");
+	ops_audit_actions_format(&w->actions, b);
 	ops_buf_printf(b, "\n%d of 5 targets met\n", met);
 	return met;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ops_audit.h"
 #include "ops_buf.h"
 #include "ops_config.h"
 #include "ops_err.h"
@@ -33,6 +34,7 @@ struct ops_weekly {
 	int64_t restarts;
 	int disk_samples;
 	uint64_t disk_first, disk_last, disk_min;
+	struct ops_audit_actions actions;	/* taken in the week (ops_audit.h) */
 };
 
 /* Gather the week ending at now. */

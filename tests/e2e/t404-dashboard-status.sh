@@ -11,7 +11,7 @@ expect_rc 0 dharmic-ops status --home "$H"
 first=$(printf '%s\n' "$OUT" | head -1)
 expect_match '^DHARMIC-OPS CRITICAL - daemon: not running' "$first"
 labels=$(printf '%s\n' "$OUT" | tail -n +2 | awk '{ print $1 }' | tr '\n' ' ')
-[ "$labels" = "daemon heartbeat memory email disk backups history alerts " ] ||
+[ "$labels" = "daemon heartbeat memory email disk backups history alerts actions " ] ||
 	fail "areas: '$labels'"
 expect_match '^memory +UNKNOWN .*integrity never checked' "$OUT"
 expect_match '^history +no runs recorded' "$OUT"
@@ -33,7 +33,7 @@ DHARMIC_HOME=$H expect_rc 0 dharmic-ops status
 expect_match "^daemon +OK +running, pid $AGENT_PID, up " "$OUT"
 expect_match '^memory +OK +2 databases .*integrity ok ' "$OUT"
 expect_match '^history +1 run in 24 h, last ' "$OUT"
-[ "$(printf '%s\n' "$OUT" | wc -l)" = 9 ] || fail "status is not 9 lines"
+[ "$(printf '%s\n' "$OUT" | wc -l)" = 10 ] || fail "status is not 10 lines"
 [ "$(sqlite3 "$H/.ops/state.db" 'select count(*) from runs; select count(*) from check_current')" = "$before" ] ||
 	fail "the dashboard changed the state database"
 expect_rc 0 ops-dashboard --home "$H" status
