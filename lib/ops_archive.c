@@ -339,8 +339,15 @@ check_entry(struct archive_entry *e, char *name, size_t len, int *dir,
 	*dir = archive_entry_filetype(e) == AE_IFDIR && archive_entry_hardlink(e) == NULL;
 	if (*dir && n > 1 && name[n - 1] == '/')
 		name[--n] = '\0';
-	if (!(*dir && strcmp(name, "memory") == 0) &&
-	    ops_manifest_name_check(name, err) < 0)
+	/* ops-backup writes one directory entry, memory/: any other is a
+	 * shape verify and restore would each see differently. */
+	if (*dir && strcmp(name, "memory") != 0) {
+		if (ops_manifest_name_check(name, err) < 0)
+			return -1;
+		return ops_err_set(err, OPS_E_FAIL,
+		    "'%s': a directory entry (ops-backup writes only memory/)", name);
+	}
+	if (!*dir && ops_manifest_name_check(name, err) < 0)
 		return -1;
 	if ((t = bad_type(e)) != NULL)
 		return ops_err_set(err, OPS_E_FAIL, "'%s' is %s", name, t);
@@ -689,6 +696,45 @@ out:
 	return rc;
 }
 
+int
+ops_archive_is_sqlite(const void *head, size_t len)
+{
+	return len >= OPS_SQLITE_HEADER_LEN &&
+	    memcmp(head, "SQLite format 3", OPS_SQLITE_HEADER_LEN) == 0;
+}
+
+/* A member's kind is what its content says: one that starts with the
+ * SQLite header is a database (checked as one, whatever the manifest calls
+ * it); one the manifest calls a database must start with it. The entry's
+ * kind is corrected in the manifest, so every caller's member_done sees
+ * the content's verdict. In VERIFY mode a database found this way gets its
+ * scratch copy like a labelled one. */
+static int
+decide_kind(struct reader *r, const struct ops_manifest_entry *me, const char *head,
+    size_t n, const char *name, struct sink *s, struct sink_ctx *sc, int *sinking,
+    struct ops_err *err)
+{
+	struct ops_manifest_entry *w = &r->m->v[me - r->m->v];
+	int db = ops_archive_is_sqlite(head, n);
+
+	if (!db && me->kind == OPS_KIND_SQLITE)
+		return ops_err_set(err, OPS_E_FAIL,
+		    "'%s': listed as a database but it is not one (no SQLite header)", name);
+	if (!db || me->kind == OPS_KIND_SQLITE)
+		return 0;
+	w->kind = OPS_KIND_SQLITE;
+	if (r->o->mode == OPS_AREAD_VERIFY && r->o->scratch && s->fd < 0 && !s->disk) {
+		if (sink_open(r, me, name, 0, s, err) < 0)
+			return -1;
+		sc->r = r;
+		sc->s = s;
+		sc->name = name;
+		ops_hasher_sink(r->h, sink_cb, sc);
+		*sinking = 1;
+	}
+	return 0;
+}
+
 static int
 read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
 {
@@ -742,6 +788,23 @@ read_member(struct reader *r, struct archive_entry *e, struct ops_err *err)
 			char *b = ops_hasher_buffer(r->h);
 			la_ssize_t n = archive_read_data(r->a, b, BUFSZ);
 
+			/* The first bytes decide what the member is, not its
+			 * label: enough of them for the SQLite header. */
+			while (got == 0 && n > 0 && (size_t)n < OPS_SQLITE_HEADER_LEN &&
+			    (uint64_t)n < me->size) {
+				la_ssize_t k = archive_read_data(r->a, b + n, BUFSZ - (size_t)n);
+
+				if (k <= 0) {
+					n = k < 0 ? k : n;
+					break;
+				}
+				n += k;
+			}
+			if (got == 0 && n > 0 &&
+			    decide_kind(r, me, b, (size_t)n, name, &s, &sc, &sinking, err) < 0) {
+				ops_hasher_discard(r->h, b);
+				goto out;
+			}
 			if (n <= 0) {
 				ops_hasher_discard(r->h, b);
 				if (n == 0)

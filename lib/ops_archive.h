@@ -62,6 +62,11 @@ void ops_archive_write_release(struct ops_archive_writer *w);
 
 /* ---- reading ---- */
 
+#define OPS_SQLITE_HEADER_LEN 16	/* "SQLite format 3\0" */
+
+/* 1 when the len bytes at head begin with the SQLite header. */
+int ops_archive_is_sqlite(const void *head, size_t len);
+
 enum ops_archive_mode {
 	OPS_AREAD_MANIFEST,	/* read and check MANIFEST.json only */
 	OPS_AREAD_VERIFY,	/* check every entry and hash; write nothing
@@ -97,7 +102,19 @@ struct ops_archive_read_opts {
 	int (*reference)(void *ctx, const struct ops_manifest_entry *e);
 };
 
-/* Read path as o says; m (empty) receives MANIFEST.json's view. -1 with
+/* The one acceptance rule for archives, shared by ops-backup verify,
+ * ops-restore --list, --to and restore (all read through here):
+ *  - names: only what ops-backup writes (ops_manifest_name_check: under
+ *    memory/, no SQLite side file, at most OPS_MANIFEST_DEPTH_MAX
+ *    components), and no directory entry but memory/;
+ *  - kinds by content: a member starting with the SQLite header is a
+ *    database whatever MANIFEST.json calls it (m's entry is corrected
+ *    before member_done sees it, so callers integrity-check it); one
+ *    called a database without the header is refused.
+ * With no side file ever accepted, a database is checked exactly as the
+ * agent will open it after a restore: alone, with no WAL to replay.
+ *
+ * Read path as o says; m (empty) receives MANIFEST.json's view. -1 with
  * err naming the first thing wrong. */
 int ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
     struct ops_manifest *m, struct ops_err *err);

@@ -30,10 +30,33 @@ ops_kind_parse(const char *s, enum ops_kind *k)
 }
 
 int
+ops_manifest_side_file(const char *name)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal", NULL };
+	size_t n = strlen(name);
+
+	for (size_t i = 0; sfx[i]; i++) {
+		size_t k = strlen(sfx[i]);
+
+		if (n >= k && strcmp(name + n - k, sfx[i]) == 0)
+			return 1;
+	}
+	/* a super-journal: NAME-mjXXXXXXXX */
+	{
+		const char *slash = strrchr(name, '/'), *mj = strstr(slash ? slash : name, "-mj");
+
+		if (mj != NULL && strlen(mj) == 11 && strspn(mj + 3, "0123456789ABCDEFabcdef") == 8)
+			return 1;
+	}
+	return 0;
+}
+
+int
 ops_manifest_name_check(const char *name, struct ops_err *err)
 {
 	const char *p, *comp;
 	size_t len = strlen(name);
+	int depth = 0;
 
 	if (len == 0)
 		return ops_err_set(err, OPS_E_FAIL, "empty member name");
@@ -48,12 +71,20 @@ ops_manifest_name_check(const char *name, struct ops_err *err)
 			return ops_err_set(err, OPS_E_FAIL,
 			    "member name with a forbidden character (0x%02x)", c);
 	}
-	/* Walk the components: none empty, ".", or "..". */
+	/* Walk the components: none empty, ".", or ".."; no more of them or
+	 * longer ones than extraction and removal handle. */
 	for (comp = name;; comp = p + 1) {
 		size_t n;
 
 		p = strchr(comp, '/');
 		n = p ? (size_t)(p - comp) : strlen(comp);
+		if (++depth > OPS_MANIFEST_DEPTH_MAX)
+			return ops_err_set(err, OPS_E_FAIL,
+			    "member name deeper than %d components", OPS_MANIFEST_DEPTH_MAX);
+		if (n > OPS_MANIFEST_COMPONENT_MAX)
+			return ops_err_set(err, OPS_E_FAIL,
+			    "member name with a component of %zu bytes (at most %d)", n,
+			    OPS_MANIFEST_COMPONENT_MAX);
 		if (n == 2 && comp[0] == '.' && comp[1] == '.')
 			return ops_err_set(err, OPS_E_FAIL, "'%s': a '..' component", name);
 		if (n == 0 || (n == 1 && comp[0] == '.'))
@@ -64,6 +95,11 @@ ops_manifest_name_check(const char *name, struct ops_err *err)
 	}
 	if (strncmp(name, "memory/", 7) != 0)
 		return ops_err_set(err, OPS_E_FAIL, "'%s': outside memory/", name);
+	/* ops-backup never archives SQLite's side files: a -wal restored
+	 * beside its database would be replayed into it by the agent. */
+	if (ops_manifest_side_file(name))
+		return ops_err_set(err, OPS_E_FAIL,
+		    "'%s': a SQLite side file (ops-backup never archives one)", name);
 	return 0;
 }
 

@@ -9,7 +9,11 @@
  * way into the archive. Both must list the same files.
  *
  * Member names are relative, start with "memory/", have no empty, "." or
- * ".." component and only printable characters other than '\\' and '"'.
+ * ".." component and only printable characters other than '\\' and '"',
+ * at most OPS_MANIFEST_DEPTH_MAX components of at most
+ * OPS_MANIFEST_COMPONENT_MAX bytes (what extraction and ops_tree's removal
+ * handle), and are never a SQLite side file (-wal, -shm, -journal, a
+ * super-journal): names ops-backup never writes.
  *
  * The manifest owns its entries' names; ops_manifest_release frees them. */
 #ifndef OPS_MANIFEST_H
@@ -26,6 +30,8 @@
 #define OPS_MANIFEST_JSON "MANIFEST.json"
 #define OPS_MANIFEST_MAX (4 * 1024 * 1024)	/* largest manifest read */
 #define OPS_MANIFEST_NAME_MAX 1024
+#define OPS_MANIFEST_DEPTH_MAX 16	/* components, "memory" included */
+#define OPS_MANIFEST_COMPONENT_MAX 255	/* bytes, NAME_MAX */
 
 enum ops_kind {
 	OPS_KIND_FILE,		/* copied as it was */
@@ -51,6 +57,10 @@ struct ops_manifest {
 
 const char *ops_kind_name(enum ops_kind k);
 int ops_kind_parse(const char *s, enum ops_kind *k);
+
+/* 1 when name (a path or a member name) is a SQLite side file: ends in
+ * -wal, -shm or -journal, or is a super-journal (-mjXXXXXXXX). */
+int ops_manifest_side_file(const char *name);
 
 /* 0 when name is a valid member name under memory/, else -1 and why. */
 int ops_manifest_name_check(const char *name, struct ops_err *err);

@@ -797,9 +797,9 @@ do_to(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	snprintf(j.staging, sizeof(j.staging), "%s", staging);
 	if (journal_write(&p, &j, err) < 0)
 		goto out;
-	/* --to is also for salvage: a database that fails integrity_check
-	 * is still extracted (ops-backup verify runs the check). */
-	if (extract(archive, nofollow, staging, 0, o, plan, err) < 0 ||
+	/* The same acceptance as verify, --list and restore: a database
+	 * that fails integrity_check refuses the archive here too. */
+	if (extract(archive, nofollow, staging, 1, o, plan, err) < 0 ||
 	    ops_path_join(from, sizeof(from), staging, "memory", err) < 0)
 		goto out;
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, target, RENAME_NOREPLACE) < 0) {
@@ -842,16 +842,43 @@ ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	return do_restore(cfg, o, plan, path, nofollow, err);
 }
 
+/* --list's member check: every database (by content) passes
+ * integrity_check, as verify and restore require. */
+static int
+list_member(void *ctx, const struct ops_manifest_entry *e, const char *path,
+    struct ops_err *err)
+{
+	(void)ctx;
+	if (e->kind != OPS_KIND_SQLITE)
+		return 0;
+	return ops_snapshot_integrity(path, e->name, err);
+}
+
 int
 ops_restore_list(const struct ops_config *cfg, const char *archive, struct ops_buf *out,
     struct ops_err *err)
 {
-	struct ops_archive_read_opts ro = { .mode = OPS_AREAD_MANIFEST };
+	struct ops_archive_read_opts ro = { .mode = OPS_AREAD_VERIFY };
 	struct ops_manifest m = OPS_MANIFEST_INIT;
-	char path[PATH_MAX], t[32], sz[32];
+	char path[PATH_MAX], t[32], sz[32], scratch[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+	int rc;
 
-	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &ro.nofollow, err) < 0 ||
-	    ops_archive_read(path, &ro, &m, err) < 0) {
+	/* The whole archive is accepted (or not) as verify, --to and restore
+	 * would: a listing never shows what they refuse. */
+	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &ro.nofollow, err) < 0)
+		return -1;
+	if (snprintf(scratch, sizeof(scratch), "%s/ops-restore-list.XXXXXX",
+	    tmp && tmp[0] == '/' ? tmp : "/tmp") >= (int)sizeof(scratch))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", tmp);
+	if (mkdtemp(scratch) == NULL)
+		return ops_err_sys(err, errno, "unable to create '%s'", scratch);
+	ro.scratch = scratch;
+	ro.member_done = list_member;
+	rc = ops_archive_read(path, &ro, &m, err);
+	ops_tree_remove(scratch, NULL);
+	if (rc < 0) {
+		ops_err_prefix(err, "archive '%s' refused", path);
 		ops_manifest_release(&m);
 		return -1;
 	}
