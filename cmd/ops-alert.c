@@ -18,6 +18,8 @@ static const struct ops_cli_opt opts[] = {
 	  "health.timeout)" },
 	{ "verbose", 'v', 1, NULL, "run: print what was sent (default on a terminal)" },
 	{ "clear", 'C', 0, NULL, "silence: lift the silence on TYPE" },
+	{ "check", 'k', 0, "NAME", "run: run only this check of ops-health (repeatable; "
+	  "the cron crash check runs daemon, heartbeat and restarts)" },
 	OPS_CLI_HELP,
 	OPS_CLI_VERSION,
 	OPS_CLI_END,
@@ -26,7 +28,7 @@ static const struct ops_cli_opt opts[] = {
 static struct ops_cli cli = {
 	.prog = "ops-alert",
 	.synopsis = "[--home DIR] [--config FILE] [run] [--from-json FILE|-]\n"
-	    " [-t SECONDS] [-v]\n"
+	    " [--check NAME]... [-t SECONDS] [-v]\n"
 	    "[--home DIR] [--config FILE] test | status\n"
 	    "[--home DIR] [--config FILE] silence TYPE DURATION\n"
 	    "[--home DIR] [--config FILE] silence --clear TYPE",
@@ -83,7 +85,8 @@ main(int argc, char **argv)
 	struct ops_err err = OPS_ERR_INIT;
 	struct ops_lock lk = OPS_LOCK_INIT;
 	struct ops_buf out = OPS_BUF_INIT, warn = OPS_BUF_INIT;
-	struct ops_alert_run_opts o = { NULL, 0 };
+	struct ops_alert_run_opts o = { NULL, 0, NULL, 0 };
+	const char *only[32];
 	const char *home = NULL, *config = NULL, *verb = "run";
 	int verbose = 0, clear = 0, ch, nargs, rc, code = 2;
 	double dur = 0;
@@ -101,6 +104,12 @@ main(int argc, char **argv)
 		case 'j': o.from_json = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'C': clear = 1; break;
+		case 'k':
+			if (o.nonly == sizeof(only) / sizeof(only[0]))
+				return bad_usage("too many --check", optarg);
+			only[o.nonly++] = optarg;
+			o.only = only;
+			break;
 		case 't':
 			o.timeout = strtod(optarg, &end);
 			if (*end != '\0' || !(o.timeout > 0) || o.timeout > 86400)
@@ -114,8 +123,10 @@ main(int argc, char **argv)
 	if (optind < argc)
 		verb = argv[optind++];
 	nargs = argc - optind;
-	if (strcmp(verb, "run") != 0 && (o.from_json || o.timeout > 0))
-		return bad_usage("--from-json and --timeout go with run, not", verb);
+	if (strcmp(verb, "run") != 0 && (o.from_json || o.timeout > 0 || o.nonly))
+		return bad_usage("--from-json, --check and --timeout go with run, not", verb);
+	if (o.from_json && o.nonly)
+		return bad_usage("--check does not go with --from-json", NULL);
 	if (clear && strcmp(verb, "silence") != 0)
 		return bad_usage("--clear goes with silence, not", verb);
 	if (strcmp(verb, "silence") == 0) {

@@ -40,6 +40,7 @@
 #include "ops_proc.h"
 #include "ops_procstat.h"
 #include "ops_restore.h"
+#include "ops_restart.h"
 #include "ops_retention.h"
 #include "ops_rotate.h"
 #include "ops_run.h"

@@ -28,7 +28,7 @@ static const struct tdef {
 	{ "daemon_degraded", "heartbeat", "Daemon Degraded",
 	  M(OPS_WARNING) | M(OPS_CRITICAL), -1, 0, NULL, NULL },
 	{ "restart_loop", "restarts", "Restart Loop", M(OPS_WARNING) | M(OPS_CRITICAL),
-	  OPS_WARNING, 1, NULL, NULL },
+	  -1, 1, NULL, NULL },
 	{ "disk_low", "disk", "Disk Space Low", M(OPS_WARNING), OPS_WARNING, 0,
 	  "disk_critical", NULL },
 	{ "email_errors", "email", "Email Errors", M(OPS_WARNING) | M(OPS_CRITICAL),

@@ -16,6 +16,8 @@
 #include "ops_fs.h"
 #include "ops_health.h"
 #include "ops_notify.h"
+#include "ops_restart.h"
+#include "ops_service.h"
 #include "ops_state.h"
 #include "ops_time.h"
 #include "ops_units.h"
@@ -140,6 +142,8 @@ get_report(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 
 	if (o->from_json == NULL) {
 		ho.timeout = o->timeout > 0 ? o->timeout : cfg->health.timeout;
+		ho.only = o->only;
+		ho.nonly = o->nonly;
 		return ops_health_run(cfg, &ho, st, r, err);
 	}
 	if (read_input(o->from_json, &text, &len, err) < 0)
@@ -168,6 +172,7 @@ struct run {
 	struct ops_buf *out, *warn;
 	char host[256];
 	int recovered, failed;
+	int stale;		/* restart a hung agent (daemon.restart_on_stale) */
 };
 
 static void
@@ -286,6 +291,46 @@ suggest_remedies(const struct ops_config *cfg, struct ops_alert_conds *conds)
 	}
 }
 
+/* Whether to restart now: the restart policy (ops_restart.h) decides,
+ * not the alert cooldown. A dead agent (daemon_critical) is restarted;
+ * with daemon.restart_on_stale, so is a hung one (alive, heartbeat
+ * CRITICAL: older than health.heartbeat_crit intervals), by stop and
+ * start (R->stale). A silenced daemon_critical holds both. */
+static int
+restart_due(struct run *R, double now)
+{
+	const struct ops_alert_state *dc = ops_alert_set_find(&R->set, "daemon_critical");
+	const struct ops_alert_state *dd = ops_alert_set_find(&R->set, "daemon_degraded");
+	struct ops_restart_decision d;
+	struct ops_err e = OPS_ERR_INIT;
+	char ts[32], w[32];
+
+	R->stale = 0;
+	if (dc != NULL && dc->silenced_until > now)
+		return 0;
+	if (!ops_alert_want_restart(&R->set, 0, now, 0)) {
+		if (!R->cfg->daemon.restart_on_stale || dd == NULL || !dd->active ||
+		    dd->severity != OPS_CRITICAL || (dc != NULL && dc->active) ||
+		    dd->silenced_until > now)
+			return 0;
+		R->stale = 1;
+	}
+	if (ops_restart_check(R->cfg, &R->st, now, &d, &e) < 0) {
+		ops_buf_printf(R->warn, "restart policy: %s\n", e.msg);
+		return 0;
+	}
+	if (d.verdict == OPS_RESTART_WAIT)
+		ops_buf_printf(R->out, "restart held back until %s (%lld crash restart%s "
+		    "in the last %s)\n", ops_time_log(d.next_at, ts, sizeof(ts)),
+		    (long long)d.recent, d.recent == 1 ? "" : "s",
+		    ops_duration_format(R->cfg->daemon.restart_window, w, sizeof(w)));
+	else if (d.verdict == OPS_RESTART_SPENT)
+		ops_buf_printf(R->out, "not restarting: %lld crash restarts in the last "
+		    "window (daemon.restart_burst %lld)\n", (long long)d.recent,
+		    (long long)R->cfg->daemon.restart_burst);
+	return d.verdict == OPS_RESTART_NOW;
+}
+
 static int
 decide(struct run *R, struct ops_alert_conds *conds, int *restart,
     struct ops_err *err)
@@ -314,8 +359,9 @@ decide(struct run *R, struct ops_alert_conds *conds, int *restart,
 		ops_err_sys(err, ENOMEM, "unable to decide on alerts");
 		goto fail;
 	}
+	(void)last_restart;	/* kept for `ops-alert status` only */
 	if (*restart)
-		*restart = ops_alert_want_restart(&R->set, last_restart, now, cfg->alert.cooldown);
+		*restart = restart_due(R, now);
 	if (*restart && ops_alert_store_meta_set(&R->st, "last_restart", now, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < R->plan.n; i++) {
@@ -361,6 +407,17 @@ auto_restart(struct run *R)
 	size_t len;
 	pid_t pid = 0;
 
+	if (R->stale) {
+		struct ops_service_opts so = { .reason = "stale" };
+		struct ops_buf msg = OPS_BUF_INIT;
+
+		if (ops_service_restart(R->cfg, &so, &msg, &e) < 0)
+			ops_buf_printf(R->warn, "restart of the hung agent failed: %s\n", e.msg);
+		else
+			ops_buf_printf(R->out, "hung agent restarted (heartbeat stale)\n");
+		ops_buf_release(&msg);
+		return;
+	}
 	if (dc == NULL)
 		return;
 	len = strlen(dc->message);
@@ -631,6 +688,11 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 	/* A missing PID file means the agent was stopped on purpose (a crash
 	 * leaves it behind): that is alerted but never restarted. */
 	restart = cfg->alert.auto_restart && pidfile_present(cfg);
+	/* Under systemd or launchd the manager restarts the agent (and its
+	 * restarts are counted, ops_restart_sample): starting it beside the
+	 * manager would make two. */
+	if (restart && ops_service_manager() != OPS_MGR_DIRECT)
+		restart = 0;
 	rc = decide(&R, &conds, &restart, err);
 	if (rc == -2) {
 		/* A damaged page SQLite found only now: start afresh, once. */

@@ -18,6 +18,11 @@
 struct ops_alert_run_opts {
 	const char *from_json;	/* NULL: run the checks; "-": stdin; else a file */
 	double timeout;		/* bound for the checks; 0: health.timeout */
+	/* Run only these checks (NULL: all): the every-minute crash check
+	 * of the cron schedule runs daemon, heartbeat and restarts. Types
+	 * of checks not run are left as they are. */
+	const char *const *only;
+	size_t nonly;
 };
 
 /* One run: health, policy, auto-restart, delivery, queue retries.

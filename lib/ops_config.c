@@ -40,6 +40,11 @@ static const struct key keys[] = {
 	{ "daemon", "env_file", K_STR, F(daemon.env_file), ".env" },
 	{ "daemon", "start_timeout", K_DUR, F(daemon.start_timeout), "10s" },
 	{ "daemon", "stop_timeout", K_DUR, F(daemon.stop_timeout), "10s" },
+	/* issue 10: the restart policy (ops_restart.h) */
+	{ "daemon", "restart_backoff", K_DUR, F(daemon.restart_backoff), "60s" },
+	{ "daemon", "restart_burst", K_INT, F(daemon.restart_burst), "3" },
+	{ "daemon", "restart_window", K_DUR, F(daemon.restart_window), "1h" },
+	{ "daemon", "restart_on_stale", K_BOOL, F(daemon.restart_on_stale), "false" },
 	{ "health", "disk_warn", K_SIZE, F(health.disk_warn), "5G" },
 	{ "health", "disk_crit", K_SIZE, F(health.disk_crit), "2G" },
 	{ "health", "heartbeat_warn", K_NUM, F(health.heartbeat_warn), "2" },
@@ -1043,6 +1048,10 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "backup.keep_good", "a whole number, 1 or more");
 	if (cfg->backup.offsite_max_failures < 1)
 		return bad(err, file, "backup.offsite_max_failures", "a whole number, 1 or more");
+	if (cfg->daemon.restart_burst < 1)
+		return bad(err, file, "daemon.restart_burst", "a whole number, 1 or more");
+	if (cfg->daemon.restart_window <= 0)
+		return bad(err, file, "daemon.restart_window", "a duration above 0");
 	if (cfg->daemon.match[0] == '\0')
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)

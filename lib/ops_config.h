@@ -74,6 +74,10 @@ struct ops_config {
 		struct ops_strv command;
 		char *workdir, *pid_file, *status_file, *match, *env_file;
 		double start_timeout, stop_timeout;
+		/* issue 10: the restart policy (ops_restart.h) */
+		double restart_backoff, restart_window;
+		int64_t restart_burst;
+		int restart_on_stale;
 	} daemon;
 	struct {
 		uint64_t disk_warn, disk_crit;

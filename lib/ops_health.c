@@ -21,6 +21,7 @@
 #include "ops_net.h"
 #include "ops_proc.h"
 #include "ops_procstat.h"
+#include "ops_restart.h"
 #include "ops_retention.h"
 #include "ops_run.h"
 #include "ops_status.h"
@@ -390,10 +391,16 @@ check_restarts(struct ctx *c)
 	const struct ops_config *cfg = c->cfg;
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_result *res;
-	int64_t n = 0;
-	char w[32];
+	struct ops_restart_decision d;
+	struct ops_procinfo pi;
+	int64_t n = 0, added = 0;
+	char w[32], w2[32];
 	enum ops_state s;
 
+	/* Restarts a service manager made count too (a failed read of its
+	 * counter says nothing about the agent: not an error here). */
+	if (c->st != NULL)
+		ops_restart_sample(cfg, c->st, c->now, &added, NULL);
 	if (ops_daemon_count_restarts(cfg, c->st, c->now - cfg->health.restarts_window,
 	    c->now, &n, &e) < 0) {
 		ops_report_add(c->r, "restarts", OPS_UNKNOWN, "%s", e.msg);
@@ -402,8 +409,20 @@ check_restarts(struct ctx *c)
 	/* A count limit of 0 means any restart warns. */
 	s = n > cfg->health.restarts_max ? OPS_WARNING : OPS_OK;
 	ops_duration_format(cfg->health.restarts_window, w, sizeof(w));
-	res = ops_report_add(c->r, "restarts", s, "%lld restart%s in the last %s%s",
-	    (long long)n, n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
+	/* The restart policy gave up (its burst of crash restarts is spent)
+	 * and the agent is down: nothing will bring it back. */
+	if (cfg->alert.auto_restart && c->st != NULL &&
+	    ops_restart_check(cfg, c->st, c->now, &d, NULL) == 0 &&
+	    d.verdict == OPS_RESTART_SPENT && ops_daemon_status(cfg, &pi, NULL) == 0) {
+		ops_duration_format(cfg->daemon.restart_window, w2, sizeof(w2));
+		res = ops_report_add(c->r, "restarts", OPS_CRITICAL, "restart loop: %lld crash "
+		    "restart%s in the last %s (daemon.restart_burst %lld), not restarting",
+		    (long long)d.recent, d.recent == 1 ? "" : "s", w2,
+		    (long long)cfg->daemon.restart_burst);
+	} else {
+		res = ops_report_add(c->r, "restarts", s, "%lld restart%s in the last %s%s",
+		    (long long)n, n == 1 ? "" : "s", w, s != OPS_OK ? " (restart loop?)" : "");
+	}
 	if (res)
 		ops_result_perf(res, "restarts", (double)n, "",
 		    (double)cfg->health.restarts_max, NAN, 0, NAN);

@@ -81,6 +81,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE backup_runs(id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
 	"  kind TEXT NOT NULL, ok INTEGER NOT NULL, archive TEXT, msg TEXT);"
 	"CREATE INDEX backup_runs_kind_ts ON backup_runs(kind, ts);",
+	/* N -> N+1: the service manager's restart counter (ops_restart.h) */
+	"CREATE TABLE restart_supervisor(manager TEXT PRIMARY KEY,"
+	"  count INTEGER NOT NULL, ts REAL NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -20,7 +20,7 @@ block=$OUT
 [ "$(printf '%s\n' "$block" | head -1)" = "$BEGIN" ] || fail "block does not start with BEGIN"
 [ "$(printf '%s\n' "$block" | tail -1)" = "$END" ] || fail "block does not end with END"
 entries=$(printf '%s\n' "$block" | grep -v '^#' | grep -v '^$')
-[ "$(printf '%s\n' "$entries" | wc -l)" = 5 ] || fail "expected 5 entries: $entries"
+[ "$(printf '%s\n' "$entries" | wc -l)" = 7 ] || fail "expected 7 entries: $entries"
 printf '%s\n' "$entries" | while IFS= read -r e; do
 	case "$e" in
 	*"DHARMIC_HOME=$H DHARMIC_OPS_ACTOR=cron $OPS_BUILD/"*">> $H/logs/cron.log 2>&1") ;;
@@ -30,6 +30,9 @@ done || exit 1
 expect_match "^\*/5 \* \* \* \* .*/ops-health .*/ops-alert run " "$entries"
 expect_match "^0 0 \* \* \* .*/ops-rotate " "$entries"
 expect_match "^0 2 \* \* \* .*/ops-backup create " "$entries"
+expect_match "^0 3 \* \* 0 .*/ops-backup verify " "$entries"
+# the crash check every minute the full run does not take
+expect_match "^1-4,6-9,[0-9,-]*,56-59 \* \* \* \* .*/ops-alert run --check daemon --check heartbeat --check restarts " "$entries"
 expect_match "^\* \* \* \* \* .*/ops-dashboard html " "$entries"
 expect_match "^0 9 \* \* 0 .*/dharmic-ops report " "$entries"
 expect_no_match "@BINDIR@|@DHARMIC_HOME@|^##" "$block"

@@ -188,7 +188,7 @@ test_shipped_template(void)
 		HAS_STR(line, ">> /srv/agent/logs/cron.log 2>&1");
 	}
 	unit_case("%s", "");
-	EQ_INT(entries, 5);
+	EQ_INT(entries, 7);
 	free(tmpl);
 	ops_buf_release(&out);
 }
