@@ -44,20 +44,35 @@ static struct ops_cli cli = {
 	.opts = opts,
 };
 
-/* A progress line on a terminal only; cron sees nothing. */
+/* A progress line on a terminal only; cron sees nothing. Anything printed
+ * after it clears it first (clear_progress), or the next line would start
+ * where the percentage ends. */
+static int progress_shown;
+
+static void
+clear_progress(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
 static void
 show(void *ctx, const char *phase, uint64_t done, uint64_t total)
 {
 	static int last = -1;
+	static const char *last_phase;
 	int pct = total ? (int)(done * 100 / total) : 100;
 
 	(void)ctx;
-	if (pct == last)
+	if (pct == last && phase == last_phase)
 		return;
 	last = pct;
+	last_phase = phase;
 	fprintf(stderr, "\rops-backup: %-8s %3d%%", phase, pct);
+	progress_shown = 1;
 	if (strcmp(phase, "verify") == 0 && pct == 100)
-		fputs("\r\033[K", stderr);
+		clear_progress();
 }
 
 /* One audit entry; a failure to record is said on stderr. */
@@ -79,11 +94,13 @@ verify_one(const struct ops_config *cfg, const char *arg, const struct ops_backu
 	struct ops_verify_result r;
 	struct ops_err err = OPS_ERR_INIT;
 	char path[PATH_MAX];
-	int nofollow;
+	int nofollow, rc;
 
 	memset(&r, 0, sizeof(r));
-	if (ops_backup_resolve(cfg, arg, path, sizeof(path), &nofollow, &err) < 0 ||
-	    ops_backup_verify(cfg, path, nofollow, p, &r, &err) < 0) {
+	rc = ops_backup_resolve(cfg, arg, path, sizeof(path), &nofollow, &err) < 0 ||
+	    ops_backup_verify(cfg, path, nofollow, p, &r, &err) < 0;
+	clear_progress();
+	if (rc) {
 		/* 3: it could not be checked, which says nothing about the
 		 * archive; 1: the archive is bad. */
 		if (r.unchecked) {
@@ -119,7 +136,9 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 	if (strcmp(verb, "create") == 0) {
 		struct ops_backup_result r;
 
-		if (ops_backup_create(cfg, o, p, &r, err) < 0) {
+		rc = ops_backup_create(cfg, o, p, &r, err);
+		clear_progress();
+		if (rc < 0) {
 			audit(cfg, "backup.create", "failed", err->msg, NULL);
 			return -1;
 		}

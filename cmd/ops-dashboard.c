@@ -87,22 +87,6 @@ write_all(const char *s, size_t n)
 	return 0;
 }
 
-static void
-style_for(struct ops_dash_style *st, int fd)
-{
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-	const char *cs = nl_langinfo(CODESET);
-	struct winsize ws;
-
-	memset(st, 0, sizeof(*st));
-	st->color = isatty(fd) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
-	st->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-	if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-		st->width = ws.ws_col;
-		st->height = ws.ws_row;
-	}
-}
-
 /* One frame: home, each line cleared to its end, the rest of the screen
  * cleared; written only when it differs from the last one. */
 static int
@@ -114,7 +98,7 @@ draw(const struct ops_config *cfg, struct ops_dashboard *d, struct ops_buf *last
 	const char *p, *nl;
 	int rc = 0;
 
-	style_for(&st, STDOUT_FILENO);
+	ops_dash_style_for(&st, STDOUT_FILENO);
 	if (ops_dashboard_gather(cfg, d, &err) < 0)
 		ops_buf_printf(&page, "ops-dashboard: %s\n", err.msg);
 	else
@@ -141,6 +125,10 @@ draw(const struct ops_config *cfg, struct ops_dashboard *d, struct ops_buf *last
 
 /* Raw input (no echo, no line buffering, keys as bytes: q, Ctrl-C and
  * Ctrl-Z are ours to act on), the alternate screen, the cursor hidden. */
+/* The alternate screen, cursor hidden, cleared; and back. */
+static const char enter[] = "\033[?1049h\033[?25l\033[H\033[2J";
+static const char leave[] = "\033[?25h\033[?1049l";
+
 static void
 screen_enter(int tty, const struct termios *saved)
 {
@@ -153,13 +141,13 @@ screen_enter(int tty, const struct termios *saved)
 		raw.c_cc[VTIME] = 0;
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	}
-	write_all("\033[?1049h\033[?25l\033[H\033[2J", 22);
+	write_all(enter, sizeof(enter) - 1);	/* the bytes, not the NUL */
 }
 
 static void
 screen_leave(int tty, const struct termios *saved)
 {
-	write_all("\033[?25h\033[?1049l", 14);
+	write_all(leave, sizeof(leave) - 1);
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, saved);
 }
@@ -392,7 +380,7 @@ main(int argc, char **argv)
 	}
 	if (ops_dashboard_gather(&cfg, &d, &err) < 0)
 		goto fail;
-	style_for(&st, STDOUT_FILENO);
+	ops_dash_style_for(&st, STDOUT_FILENO);
 	if (strcmp(verb, "show") == 0)
 		ops_dashboard_text(&out, &d, &st);
 	else if (strcmp(verb, "status") == 0)

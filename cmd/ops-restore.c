@@ -36,7 +36,18 @@ static struct ops_cli cli = {
 	.opts = opts,
 };
 
-/* A progress line on a terminal only. */
+/* A progress line on a terminal only, cleared at 100% and before any
+ * other line (clear_progress). */
+static int progress_shown;
+
+static void
+clear_progress(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
 static void
 show(void *ctx, uint64_t done, uint64_t total)
 {
@@ -44,8 +55,12 @@ show(void *ctx, uint64_t done, uint64_t total)
 	int pct = total ? (int)(done * 100 / total) : 100;
 
 	(void)ctx;
-	if (pct != last)
-		fprintf(stderr, "\rops-restore: extract %3d%%%s", pct, pct == 100 ? "\r\033[K" : "");
+	if (pct != last) {
+		fprintf(stderr, "\rops-restore: extract %3d%%", pct);
+		progress_shown = 1;
+		if (pct == 100)
+			clear_progress();
+	}
 	last = pct;
 }
 
@@ -53,6 +68,7 @@ static void
 note(void *ctx, const char *msg)
 {
 	(void)ctx;
+	clear_progress();
 	fprintf(stderr, "ops-restore: %s\n", msg);
 }
 
@@ -169,6 +185,7 @@ main(int argc, char **argv)
 	code = fflush(stdout) == 0 && !ferror(stdout) && !out.oom ? 0 : 1;
 	goto out;
 fail:
+	clear_progress();
 	fprintf(stderr, "ops-restore: %s\n", err.msg);
 	code = ops_err_exit_code(&err);
 out:

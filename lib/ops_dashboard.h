@@ -154,6 +154,11 @@ struct ops_dash_style {
 	int color, utf8;
 	int width, height;
 };
+/* The style for text written to fd: colour only on a terminal and never
+ * with NO_COLOR set or TERM=dumb; UTF-8 when the locale's codeset is (the
+ * caller has called setlocale); the terminal's size (0 when fd is not
+ * one). What ops-dashboard and `dharmic-ops status` both use. */
+void ops_dash_style_for(struct ops_dash_style *st, int fd);
 
 /* The areas of the short form, in order (daemon heartbeat memory email
  * disk backups): a label, the state of the check behind it and one line

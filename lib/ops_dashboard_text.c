@@ -4,7 +4,11 @@
 #include "ops_dashboard.h"
 
 #include <errno.h>
+#include <langinfo.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +23,23 @@ ago(const struct ops_dashboard *d, double t, char *buf, size_t len)
 	double a = d->now - t;
 
 	return ops_duration_format(a < 0 ? 0 : a, buf, len);
+}
+
+void
+ops_dash_style_for(struct ops_dash_style *st, int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *cs = nl_langinfo(CODESET);
+	struct winsize ws;
+	int tty = isatty(fd);
+
+	memset(st, 0, sizeof(*st));
+	st->color = tty && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	st->utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		st->width = ws.ws_col;
+		st->height = ws.ws_row;
+	}
 }
 
 /* ---- drawing ----------------------------------------------------------- */
@@ -174,15 +195,27 @@ spark(const struct pen *p, int state)
 	return p->s->utf8 ? u[state] : a[state];
 }
 
-/* 48 columns for 96 slots: the worst of each pair. */
+/* How many sparkline columns fit from column 19: 48 (96 slots, the worst
+ * of each pair, 30 minutes a column) when there is room, else fewer. */
+static int
+spark_cols(const struct pen *p)
+{
+	int room = p->width - 19;
+
+	return room >= OPS_DASH_SLOTS / 2 ? OPS_DASH_SLOTS / 2 : room > 0 ? room : 0;
+}
+
+/* The newest n columns: a narrow terminal loses the oldest history, never
+ * the latest. */
 static void
-sparkline(struct pen *p, const signed char *hist)
+sparkline(struct pen *p, const signed char *hist, int n)
 {
 	int prev = -2;
 
 	if (full(p))
 		return;
-	for (int i = 0; i < OPS_DASH_SLOTS / 2 && p->col < p->width; i++) {
+	for (int i = OPS_DASH_SLOTS / 2 - n; i < OPS_DASH_SLOTS / 2 && p->col < p->width;
+	    i++) {
 		int s = ops_dash_slot_worst(hist[2 * i], hist[2 * i + 1]);
 		int k = s < 0 ? 4 : s;
 
@@ -206,6 +239,7 @@ static void
 history(struct pen *p, const struct ops_dashboard *d)
 {
 	char t[32];
+	int n = spark_cols(p);
 
 	put(p, "1", "history");
 	pad(p, 10);
@@ -220,11 +254,20 @@ history(struct pen *p, const struct ops_dashboard *d)
 	else
 		put(p, NULL, "no runs recorded");
 	endl(p);
+	/* the scale: how far back the line reaches, and "now" over its end */
 	pad(p, 19);
-	put(p, "2", "-24h");
-	pad(p, 19 + OPS_DASH_SLOTS / 2 - 3);
-	put(p, "2", "now");
-	put(p, NULL, " since");
+	if (n >= 10) {
+		char back[16];
+
+		snprintf(back, sizeof(back), n % 2 ? "-%d.5h" : "-%dh", n / 2);
+		put(p, "2", back);
+	}
+	if (n >= 3) {
+		pad(p, 19 + n - 3);
+		put(p, "2", "now");
+	}
+	if (n == OPS_DASH_SLOTS / 2)
+		put(p, NULL, " since");
 	endl(p);
 	for (size_t i = 0; i < d->nchecks; i++) {
 		const struct ops_dash_check *c = &d->checks[i];
@@ -235,7 +278,7 @@ history(struct pen *p, const struct ops_dashboard *d)
 		pad(p, 10);
 		put(p, sgr(c->state), ops_state_name(c->state));
 		pad(p, 19);
-		sparkline(p, c->hist);
+		sparkline(p, c->hist, n);
 		if (c->since > 0)
 			putf(p, NULL, " %s", ago(d, c->since, t, sizeof(t)));
 		endl(p);

@@ -24,14 +24,14 @@ int
 cmd_status(int argc, char **argv)
 {
 	struct ctx c = CTX(&cli);
-	struct ops_dash_style st = { 0 };
-	const char *nc = getenv("NO_COLOR");
+	struct ops_dash_style st;
 	int rc;
 
 	if ((rc = plain(&c, argc, argv)) >= 0)
 		return rc;
+	/* the dashboard's width, colour, NO_COLOR and TERM=dumb rules */
 	setlocale(LC_CTYPE, "");
-	st.color = isatty(STDOUT_FILENO) && !(nc && *nc);
-	st.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	ops_dash_style_for(&st, STDOUT_FILENO);
+	st.height = 0;	/* a status is short: never cut to the screen */
 	return finish(&c, ops_dashboard_status(&c.cfg, &st, &c.out, &c.err));
 }

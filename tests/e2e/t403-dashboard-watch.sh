@@ -111,6 +111,7 @@ import sys
 raw = open(sys.argv[1], "rb").read()
 raw = raw[raw.index(b"\n") + 1:]   # script's own header line
 assert raw.count(b"\x1b[2J") == 1, "the screen is cleared on every frame"
+assert b"\x00" not in raw, "a NUL byte written to the terminal"
 assert raw.count(b"\x1b[?1049h") == 1 and raw.count(b"\x1b[?1049l") == 1
 assert raw.index(b"\x1b[?1049h") < raw.index(b"\x1b[H") < raw.rindex(b"\x1b[?1049l")
 assert raw.rindex(b"\x1b[?25h") > raw.rindex(b"\x1b[H"), "cursor not shown at the end"

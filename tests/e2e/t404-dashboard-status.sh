@@ -72,4 +72,21 @@ assert d["heartbeat"]["present"] is False and "malformed" in d["heartbeat"]["err
 assert "status" not in d and d["history"]["available"] is False
 '
 [ "$(cat "$H/.ops/state.db")" = garbage ] || fail "the dashboard replaced the state database"
+
+# status on a terminal: the dashboard's rules for colour (TERM=dumb and
+# NO_COLOR turn it off) and for the width (every line fits)
+if command -v script >/dev/null; then
+	st() { TERM=$1 timeout 20 script -qfc "stty cols 50; ${2:-} dharmic-ops status --home '$H'" "$T/tty" </dev/null >/dev/null; }
+	st xterm-256color
+	grep -q $'\033\\[' "$T/tty" || fail "status has no colour on a terminal"
+	grep -v '^Script ' "$T/tty" | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g; s/…/~/g' | awk 'length($0) > 50 { bad++ } END { exit bad > 0 }' ||
+		fail "status lines wider than the 50-column terminal: $(cat "$T/tty")"
+	st dumb
+	grep -q 'DHARMIC-OPS' "$T/tty" || fail "status printed nothing under TERM=dumb"
+	grep -q $'\033' "$T/tty" && fail "status wrote escape codes under TERM=dumb"
+	st xterm-256color "NO_COLOR=1"
+	grep -q $'\033' "$T/tty" && fail "status wrote escape codes under NO_COLOR"
+else
+	echo "note: no script(1): status on a terminal not checked" >&2
+fi
 echo ok

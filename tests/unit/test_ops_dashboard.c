@@ -191,9 +191,47 @@ test_renderers(void)
 	ops_dashboard_release(NULL);
 }
 
+/* A narrow terminal loses the oldest history, never the newest: the
+ * sparkline keeps its last columns and the "now" label. */
+static void
+test_narrow_history(void)
+{
+	struct ops_dashboard d;
+	struct ops_dash_style w60 = { 0, 0, 60, 0 }, w80 = { 0, 0, 80, 0 };
+	struct ops_buf b = OPS_BUF_INIT;
+	const char *s, *disk, *scale;
+
+	model(&d);
+	ops_dashboard_text(&b, &d, &w60);
+	s = ops_buf_str(&b);
+	scale = strstr(s, "\n                   -20.5h");
+	disk = scale ? strstr(scale, "\ndisk      WARNING  ") : NULL;	/* its sparkline */
+	CHECK(disk != NULL && scale != NULL);
+	if (disk != NULL && scale != NULL) {
+		disk++;
+		scale++;
+		/* 41 columns: the newest slot (WARNING, '=') is the last one,
+		 * the oldest (CRITICAL, '#') is gone */
+		CHECK(strcspn(disk, "\n") == 60);
+		CHECK(disk[59] == '=');
+		CHECK(memchr(disk, '#', strcspn(disk, "\n")) == NULL);
+		CHECK(strncmp(scale + 57, "now\n", 4) == 0);
+	}
+	ops_buf_reset(&b);
+	ops_dashboard_text(&b, &d, &w80);
+	s = ops_buf_str(&b);
+	CHECK(strstr(s, "\n                   -24h") != NULL);
+	CHECK(strstr(s, "now since\n") != NULL);
+	disk = strstr(s, "\ndisk      WARNING  #");	/* all 48 columns, oldest first */
+	CHECK(disk != NULL && disk[1 + 19 + 47] == '=');
+	ops_buf_release(&b);
+	ops_dashboard_release(&d);
+}
+
 int
 main(void)
 {
+	test_narrow_history();
 	test_html_escape();
 	test_prom_escape();
 	test_alert_parse();
