@@ -173,6 +173,18 @@ ops_result_perf(struct ops_result *res, const char *label, double value,
 	p->crit = crit;
 	p->min = min;
 	p->max = max;
+	p->low = 0;
+}
+
+void
+ops_result_perf_low(struct ops_result *res, const char *label, double value,
+    const char *uom, double warn, double crit, double min, double max)
+{
+	size_t n = res->nperf;
+
+	ops_result_perf(res, label, value, uom, warn, crit, min, max);
+	if (res->nperf > n)
+		res->perf[n].low = 1;
 }
 
 enum ops_state
@@ -243,8 +255,22 @@ ops_perf_format(struct ops_buf *b, const struct ops_perf *p)
 			last = i;
 	for (int i = 0; i <= last; i++) {
 		ops_buf_puts(b, ";");
-		num(b, tail[i]);
+		if (i < 2)
+			ops_perf_range(b, p, tail[i]);
+		else
+			num(b, tail[i]);
 	}
+}
+
+void
+ops_perf_range(struct ops_buf *b, const struct ops_perf *p, double t)
+{
+	if (isnan(t))
+		return;
+	num(b, t);
+	/* "N:" is OK from N up: the guidelines' form of a lower bound. */
+	if (p->low)
+		ops_buf_puts(b, ":");
 }
 
 static void
@@ -386,6 +412,8 @@ ops_report_json(struct ops_buf *b, const struct ops_report *r)
 			cJSON_AddStringToObject(p, "uom", res->perf[k].uom);
 			add_num(p, "warn", res->perf[k].warn);
 			add_num(p, "crit", res->perf[k].crit);
+			/* The numbers alone do not say which side is bad. */
+			cJSON_AddStringToObject(p, "bound", res->perf[k].low ? "lower" : "upper");
 			add_num(p, "min", res->perf[k].min);
 			add_num(p, "max", res->perf[k].max);
 		}

@@ -18,11 +18,15 @@ enum ops_state {
 	OPS_UNKNOWN = 3,
 };
 
-/* One perfdata item; NAN marks an empty field. */
+/* One perfdata item; NAN marks an empty field. warn and crit are upper
+ * bounds (the plugin guidelines' range "N": alert above N) unless low is
+ * set: then they are lower bounds ("N:", alert below N), as for free
+ * space. */
 struct ops_perf {
 	char label[64];
 	char uom[4];
 	double value, warn, crit, min, max;
+	int low;
 };
 
 struct ops_result {
@@ -66,12 +70,18 @@ void ops_result_set(struct ops_result *res, enum ops_state state,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ops_result_perf(struct ops_result *res, const char *label, double value,
     const char *uom, double warn, double crit, double min, double max);
+/* The same with warn and crit as lower bounds (written "N:"). */
+void ops_result_perf_low(struct ops_result *res, const char *label, double value,
+    const char *uom, double warn, double crit, double min, double max);
+/* A threshold of p in the guidelines' range syntax ("5", "5368709120:"). */
+void ops_perf_range(struct ops_buf *b, const struct ops_perf *p, double t);
 
 enum ops_state ops_report_worst(const struct ops_report *r);
 size_t ops_report_count(const struct ops_report *r, enum ops_state s);
 
 /* One perfdata item in the plugin-guidelines grammar:
- * 'label'=value[UOM];[warn];[crit];[min];[max] (trailing empties dropped). */
+ * 'label'=value[UOM];[warn];[crit];[min];[max] (trailing empties dropped),
+ * warn and crit as ranges (see struct ops_perf). */
 void ops_perf_format(struct ops_buf *b, const struct ops_perf *p);
 
 /* "2/7 checks ok" or the problems, worst first, with the count. */

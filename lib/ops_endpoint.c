@@ -260,7 +260,7 @@ perf:
 		    ep->time_crit > 0 ? ep->time_crit : NAN, 0, ep->timeout);
 	if (res && g.certinfo && a.cert_not_after > 0) {
 		snprintf(label, sizeof(label), "%s_cert_days", ep->name);
-		ops_result_perf(res, label, floor(left / 86400 * 10) / 10, "",
+		ops_result_perf_low(res, label, floor(left / 86400 * 10) / 10, "",
 		    ep->cert_warn > 0 ? ep->cert_warn / 86400 : NAN,
 		    ep->cert_crit > 0 ? ep->cert_crit / 86400 : NAN, NAN, NAN);
 	}

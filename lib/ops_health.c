@@ -368,7 +368,7 @@ check_disk(struct ctx *c)
 	else
 		res = ops_report_add(c->r, "disk", s, "%s free of %s (below %s)", f, k, w);
 	if (res)
-		ops_result_perf(res, "disk_free", avail, "B",
+		ops_result_perf_low(res, "disk_free", avail, "B",
 		    (double)cfg->health.disk_warn, (double)cfg->health.disk_crit, 0, total);
 }
 

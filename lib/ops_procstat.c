@@ -550,7 +550,7 @@ check_mem(const struct ops_config *cfg, struct ops_report *r)
 		res = ops_report_add(r, "host_memory", sa, "%s available of %s (%.0f%%), no swap",
 		    a, t, avail_pct);
 	if (res) {
-		ops_result_perf(res, "mem_available", (double)m.available, "B",
+		ops_result_perf_low(res, "mem_available", (double)m.available, "B",
 		    cfg->health.mem_warn > 0 ? floor(cfg->health.mem_warn / 100 *
 		    (double)m.total) : NAN, cfg->health.mem_crit > 0 ?
 		    floor(cfg->health.mem_crit / 100 * (double)m.total) : NAN, 0,

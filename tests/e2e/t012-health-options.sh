@@ -12,7 +12,7 @@ write_config "$H" "\"health\": {\"checks\": [{\"name\": \"sleeper\", \"command\"
 
 # --check: only those, in the documented order whatever the argument order
 expect_rc 0 ops-health --home "$H" --no-record --check disk
-expect_match '^DHARMIC-OPS OK - 1/1 checks ok \| '"'"'disk_free'"'"'=[0-9]+B;[0-9;]+$' "$(first_line)"
+expect_match '^DHARMIC-OPS OK - 1/1 checks ok \| '"'"'disk_free'"'"'=[0-9]+B;[0-9;:]+$' "$(first_line)"
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 2 ] || fail "more than the disk check ran:
 $OUT"
 expect_rc 0 ops-health --home "$H" --no-record --check backup --check daemon

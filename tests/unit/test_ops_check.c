@@ -104,26 +104,27 @@ test_perf_format(void)
 		struct ops_perf p;
 		const char *want;
 	} cases[] = {
-		{ { "disk_free", "B", 5368709120.0, 5368709120.0, 2147483648.0, 0, NAN },
-		  "'disk_free'=5368709120B;5368709120;2147483648;0" },
-		{ { "x", "", 1, NAN, NAN, NAN, NAN }, "'x'=1" },
-		{ { "x", "s", 1, NAN, 5, NAN, NAN }, "'x'=1s;;5" },
-		{ { "x", "", 1, NAN, NAN, NAN, 10 }, "'x'=1;;;;10" },
-		{ { "x", "", 1, 2, 3, 4, 5 }, "'x'=1;2;3;4;5" },
-		{ { "t", "s", 0.5, NAN, NAN, 0, 5 }, "'t'=0.5s;;;0;5" },
-		{ { "t", "s", 1.25, NAN, NAN, NAN, NAN }, "'t'=1.25s" },
-		{ { "t", "s", 2.10, NAN, NAN, NAN, NAN }, "'t'=2.1s" },
-		{ { "t", "", 0.123456789, NAN, NAN, NAN, NAN }, "'t'=0.123457" },
-		{ { "t", "", 0.0000001, NAN, NAN, NAN, NAN }, "'t'=0" },
-		{ { "t", "", -1.5, NAN, NAN, NAN, NAN }, "'t'=-1.5" },
-		{ { "t", "", -7, NAN, NAN, NAN, NAN }, "'t'=-7" },
-		{ { "big", "B", 1e20, NAN, NAN, NAN, NAN }, "'big'=100000000000000000000B" },
-		{ { "big", "B", 18446744073709551615.0, NAN, NAN, NAN, NAN },
+		{ { "disk_free", "B", 5368709120.0, 5368709120.0, 2147483648.0, 0, NAN, 1 },
+		  "'disk_free'=5368709120B;5368709120:;2147483648:;0" },
+		{ { "x", "", 1, NAN, 5, NAN, NAN, 1 }, "'x'=1;;5:" },
+		{ { "x", "", 1, NAN, NAN, NAN, NAN, 0 }, "'x'=1" },
+		{ { "x", "s", 1, NAN, 5, NAN, NAN, 0 }, "'x'=1s;;5" },
+		{ { "x", "", 1, NAN, NAN, NAN, 10, 0 }, "'x'=1;;;;10" },
+		{ { "x", "", 1, 2, 3, 4, 5, 0 }, "'x'=1;2;3;4;5" },
+		{ { "t", "s", 0.5, NAN, NAN, 0, 5, 0 }, "'t'=0.5s;;;0;5" },
+		{ { "t", "s", 1.25, NAN, NAN, NAN, NAN, 0 }, "'t'=1.25s" },
+		{ { "t", "s", 2.10, NAN, NAN, NAN, NAN, 0 }, "'t'=2.1s" },
+		{ { "t", "", 0.123456789, NAN, NAN, NAN, NAN, 0 }, "'t'=0.123457" },
+		{ { "t", "", 0.0000001, NAN, NAN, NAN, NAN, 0 }, "'t'=0" },
+		{ { "t", "", -1.5, NAN, NAN, NAN, NAN, 0 }, "'t'=-1.5" },
+		{ { "t", "", -7, NAN, NAN, NAN, NAN, 0 }, "'t'=-7" },
+		{ { "big", "B", 1e20, NAN, NAN, NAN, NAN, 0 }, "'big'=100000000000000000000B" },
+		{ { "big", "B", 18446744073709551615.0, NAN, NAN, NAN, NAN, 0 },
 		  "'big'=18446744073709551616B" },
-		{ { "a b", "", 1, NAN, NAN, NAN, NAN }, "'a b'=1" },
-		{ { "it's", "", 1, NAN, NAN, NAN, NAN }, "'it''s'=1" },
-		{ { "a=b", "", 1, NAN, NAN, NAN, NAN }, "'a_b'=1" },
-		{ { "pct", "%", 99.5, 80, 90, 0, 100 }, "'pct'=99.5%;80;90;0;100" },
+		{ { "a b", "", 1, NAN, NAN, NAN, NAN, 0 }, "'a b'=1" },
+		{ { "it's", "", 1, NAN, NAN, NAN, NAN, 0 }, "'it''s'=1" },
+		{ { "a=b", "", 1, NAN, NAN, NAN, NAN, 0 }, "'a_b'=1" },
+		{ { "pct", "%", 99.5, 80, 90, 0, 100, 0 }, "'pct'=99.5%;80;90;0;100" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -152,7 +153,7 @@ small_report(struct ops_report *r)
 	res = ops_report_add(r, "disk", OPS_WARNING, "4.0 GiB free");
 	CHECK(res != NULL);
 	if (res)
-		ops_result_perf(res, "disk_free", 4 * G, "B", 5 * G, 2 * G, 0, NAN);
+		ops_result_perf_low(res, "disk_free", 4 * G, "B", 5 * G, 2 * G, 0, NAN);
 	res = ops_report_add(r, "email", OPS_CRITICAL, "7 errors in the last 100 lines");
 	CHECK(res != NULL);
 	if (res)
@@ -175,7 +176,7 @@ test_report_nagios(void)
 	EQ_STR(ops_buf_str(&b),
 	    "DHARMIC-OPS CRITICAL - email: 7 errors in the last 100 lines, "
 	    "disk: 4.0 GiB free (1/3 checks ok) | 'uptime'=3600s;;;0 "
-	    "'disk_free'=4294967296B;5368709120;2147483648;0 'email_errors'=7;5;;0\n"
+	    "'disk_free'=4294967296B;5368709120:;2147483648:;0 'email_errors'=7;5;;0\n"
 	    "daemon: OK - pid 42 up 1h 0m\n"
 	    "disk: WARNING - 4.0 GiB free\n"
 	    "email: CRITICAL - 7 errors in the last 100 lines\n");
@@ -191,7 +192,7 @@ test_report_nagios(void)
 	EQ_STR(ops_buf_str(&b),
 	    "P CRITICAL - email: 7 errors in the last 100 lines, "
 	    "disk: 4.0 GiB free, proton: no answer from   it (1/4 checks ok) | "
-	    "'uptime'=3600s;;;0 'disk_free'=4294967296B;5368709120;2147483648;0 "
+	    "'uptime'=3600s;;;0 'disk_free'=4294967296B;5368709120:;2147483648:;0 "
 	    "'email_errors'=7;5;;0 time=0.2s;1;2\n"
 	    "daemon: OK - pid 42 up 1h 0m\n"
 	    "disk: WARNING - 4.0 GiB free\n"

@@ -135,6 +135,79 @@ expect(const struct ops_config *cfg, struct ops_statedb *st, const char *name,
 	unit_case("%s", "");
 }
 
+/* Is value inside a threshold range of the plugin guidelines?
+ * [@]start:end, start ~ for minus infinity, "N" meaning 0:N, an empty end
+ * plus infinity; an alert is raised outside the range (inside with @). */
+static int
+range_ok(const char *range, double value)
+{
+	char buf[128], *colon, *end;
+	const char *r = buf;
+	double lo = 0, hi = INFINITY;
+	int inside = 0;
+
+	snprintf(buf, sizeof(buf), "%s", range);
+	if (*r == '\0')
+		return 1;
+	if (*r == '@') {
+		inside = 1;
+		r++;
+	}
+	if ((colon = strchr(r, ':')) != NULL) {
+		*colon = '\0';
+		if (strcmp(r, "~") == 0)
+			lo = -INFINITY;
+		else if (*r != '\0')
+			lo = strtod(r, &end);
+		if (colon[1] != '\0')
+			hi = strtod(colon + 1, &end);
+	} else {
+		hi = strtod(r, &end);
+	}
+	return inside ? !(value >= lo && value <= hi) : value >= lo && value <= hi;
+}
+
+/* Every label's value of an all-OK report lies inside its warn and crit
+ * ranges, read from the Nagios perfdata text as a graphing tool would. */
+static void
+check_ranges(const char *text)
+{
+	const char *pd = strstr(text, " | ");
+	char line[4096], *save = NULL, *tok;
+
+	CHECK(pd != NULL);
+	if (pd == NULL)
+		return;
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(pd + 3, "\n"), pd + 3);
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '='), *f[5] = { 0 }, *p;
+		double v;
+		int n = 0;
+
+		CHECK(eq != NULL);
+		if (eq == NULL)
+			continue;
+		for (p = eq + 1; n < 5; n++) {
+			f[n] = p;
+			if ((p = strchr(p, ';')) == NULL)
+				break;
+			*p++ = '\0';
+		}
+		v = strtod(f[0], NULL);
+		unit_case("%s", tok);
+		if (f[1])
+			CHECK(range_ok(f[1], v));
+		if (f[2])
+			CHECK(range_ok(f[2], v));
+	}
+	unit_case("%s", "");
+	/* the parser itself: lower bounds, upper bounds, @ and ~ */
+	CHECK(range_ok("10", 5) && !range_ok("10", 11) && !range_ok("10", -1));
+	CHECK(range_ok("10:", 11) && !range_ok("10:", 9));
+	CHECK(range_ok("~:10", -5) && !range_ok("~:10", 11));
+	CHECK(!range_ok("@10:20", 15) && range_ok("@10:20", 21));
+}
+
 static void
 test_all_ok(struct ops_statedb *st)
 {
@@ -161,6 +234,7 @@ test_all_ok(struct ops_statedb *st)
 	ops_report_nagios(&b, &r, "DHARMIC-OPS");
 	HAS_STR(ops_buf_str(&b), "DHARMIC-OPS OK - 7/7 checks ok | 'uptime'=");
 	HAS_STR(ops_buf_str(&b), "'databases_ok'=2;;;0;2");
+	check_ranges(ops_buf_str(&b));
 
 	/* recorded: a run in the state database, a line in the log */
 	EQ_INT(ops_health_record(&cfg, st, &r, 1770074241, &err), 0);
