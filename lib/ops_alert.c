@@ -208,6 +208,17 @@ ops_alert_map(const struct ops_report *r, struct ops_alert_conds *out)
 	return 0;
 }
 
+const char *
+ops_alert_check_of(const char *type)
+{
+	for (size_t i = 0; i < NTDEFS; i++)
+		if (strcmp(tdefs[i].type, type) == 0)
+			return tdefs[i].check;
+	if (strncmp(type, "check_", 6) == 0 && type[6] != '\0')
+		return type + 6;
+	return type;
+}
+
 int
 ops_alert_conds_add(struct ops_alert_conds *c, const char *type, int active,
     enum ops_state severity, const char *msg)

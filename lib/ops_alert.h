@@ -107,6 +107,9 @@ extern const char *const ops_alert_builtin[];
 
 /* "Daemon Critical Failure", "Check Failed: NAME" into buf; returns buf. */
 const char *ops_alert_title(const char *type, char *buf, size_t len);
+/* The check an alert type comes from ("disk" for disk_low, NAME for
+ * check_NAME); the type itself when unknown. */
+const char *ops_alert_check_of(const char *type);
 
 /* 1 when type is a built-in type or check_NAME with a sane NAME. */
 int ops_alert_type_valid(const char *type);

@@ -11,6 +11,7 @@
 
 #include "ops_alert.h"
 #include "ops_alert_store.h"
+#include "ops_alertmanager.h"
 #include "ops_audit.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
@@ -173,6 +174,8 @@ struct run {
 	char host[256];
 	int recovered, failed;
 	int stale;		/* restart a hung agent (daemon.restart_on_stale) */
+	struct ops_alert_state *before;	/* the set as loaded (Alertmanager) */
+	size_t nbefore;
 };
 
 static void
@@ -349,6 +352,14 @@ decide(struct run *R, struct ops_alert_conds *conds, int *restart,
 	    ops_alert_store_meta_get(&R->st, "last_restart", &last_restart, err) < 0 ||
 	    ops_alert_store_sent_count(&R->st, now, &R->ctx.sent_last_hour, err) < 0)
 		goto fail;
+	/* What was active before this run: a type that clears now gets its
+	 * resolved alert at Alertmanager. */
+	free(R->before);
+	R->nbefore = 0;
+	if (R->set.n > 0 && (R->before = malloc(R->set.n * sizeof(*R->before))) != NULL) {
+		memcpy(R->before, R->set.v, R->set.n * sizeof(*R->before));
+		R->nbefore = R->set.n;
+	}
 	R->recovered = R->st.recovered != NULL || lost > 0;
 	R->ctx.unreported = unreported > 0 ? (int64_t)unreported : 0;
 	R->ctx.consolidate = R->recovered;
@@ -642,6 +653,48 @@ fail:
 	return -1;
 }
 
+/* Alertmanager: every active, unsilenced type firing, and every type that
+ * was active before this run and is not now resolved, whatever the
+ * cooldown and the cap (see ops_alertmanager.h). */
+static void
+send_alertmanager(struct run *R)
+{
+	struct ops_am_alert *v;
+	struct ops_buf why = OPS_BUF_INIT;
+	size_t n = 0;
+	double now = R->ctx.now;
+
+	if (R->cfg->alert.alertmanager.n == 0)
+		return;
+	if ((v = calloc(R->set.n + 1, sizeof(*v))) == NULL) {
+		ops_buf_puts(R->warn, "alertmanager: out of memory\n");
+		R->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < R->set.n; i++) {
+		const struct ops_alert_state *x = &R->set.v[i];
+		const struct ops_alert_state *b = NULL;
+
+		for (size_t k = 0; k < R->nbefore && b == NULL; k++)
+			if (strcmp(R->before[k].type, x->type) == 0)
+				b = &R->before[k];
+		if (x->silenced_until > now)
+			continue;
+		if (x->active)
+			v[n++] = (struct ops_am_alert){ x->type, x->severity, x->message,
+			    x->since, 0 };
+		else if (b != NULL && b->active)
+			v[n++] = (struct ops_am_alert){ x->type, b->severity, x->message,
+			    b->since, 1 };
+	}
+	if (ops_am_send(R->cfg, R->host, v, n, now, &why) > 0) {
+		ops_buf_puts(R->warn, ops_buf_str(&why));
+		R->failed = 1;
+	}
+	ops_buf_release(&why);
+	free(v);
+}
+
 static int
 pidfile_present(const struct ops_config *cfg)
 {
@@ -722,6 +775,7 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 		ops_err_sys(err, ENOMEM, "unable to send alerts");
 		goto fail;
 	}
+	send_alertmanager(&R);
 	if (R.plan.withheld > 0)
 		ops_buf_printf(out, "%zu alert%s held back by the hourly limit (%lld)\n",
 		    R.plan.withheld, R.plan.withheld == 1 ? "" : "s",
@@ -737,6 +791,7 @@ out:
 		free(adds[i].payload);
 	free(adds);
 	free(R.qact);
+	free(R.before);
 	ops_alert_queue_free(R.q, R.nq);
 	ops_alert_plan_release(&R.plan);
 	ops_alert_set_release(&R.set);

@@ -111,6 +111,8 @@ static const struct key keys[] = {
 	{ "audit", "signing_key", K_STR, F(audit.signing_key), "" },
 	{ "audit", "keep", K_DUR, F(audit.keep), "400d" },
 	/* issue 14: serve, Alertmanager, file modes */
+	{ "alert", "alertmanager", K_STRV, F(alert.alertmanager), "" },
+	{ "serve", "url", K_STR, F(serve.url), "" },
 	{ "serve", "listen", K_STR, F(serve.listen), "127.0.0.1:9731" },
 	{ "serve", "token_file", K_STR, F(serve.token_file), "" },
 	{ "serve", "htpasswd", K_STR, F(serve.htpasswd), "" },
@@ -1072,6 +1074,10 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "serve.timeout", "a duration of 1s or more");
 	if ((cfg->serve.tls_cert[0] == '\0') != (cfg->serve.tls_key[0] == '\0'))
 		return bad(err, file, "serve.tls_cert", "both serve.tls_cert and serve.tls_key");
+	for (size_t i = 0; i < cfg->alert.alertmanager.n; i++)
+		if (strncmp(cfg->alert.alertmanager.v[i], "http://", 7) != 0 &&
+		    strncmp(cfg->alert.alertmanager.v[i], "https://", 8) != 0)
+			return bad(err, file, "alert.alertmanager", "http:// or https:// URLs");
 	return unique_names(cfg, file, err);
 }
 

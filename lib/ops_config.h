@@ -129,6 +129,7 @@ struct ops_config {
 		int desktop, auto_restart;
 		char *email, *sendmail, *webhook;
 		struct ops_strv command;
+		struct ops_strv alertmanager;	/* base URLs; empty: not used */
 	} alert;
 	struct ops_action_cfg *actions;	/* the top-level "actions" array */
 	size_t nactions;
@@ -140,6 +141,7 @@ struct ops_config {
 	struct {
 		char *listen;		/* "ADDR:PORT" */
 		char *token_file, *htpasswd, *tls_cert, *tls_key; /* "": none */
+		char *url;		/* how others reach serve, "": none */
 		int64_t max_connections;
 		double timeout;
 	} serve;

@@ -1,0 +1,46 @@
+/* ops_alertmanager: alerts to Prometheus Alertmanager (alert.alertmanager).
+ *
+ * Every `ops-alert run` posts the alerts that are active to
+ * URL/api/v2/alerts of every configured Alertmanager (an HA pair
+ * deduplicates), and a resolved alert (endsAt now) for each type that was
+ * active before the run and is not any more. Firing alerts carry endsAt
+ * OPS_AM_VALID seconds ahead, renewed at every run, so Alertmanager's
+ * resolve_timeout never resolves a live alert, and an alert whose runs
+ * stopped resolves by itself. Cooldown and the hourly cap are for the
+ * direct channels; Alertmanager groups, inhibits and routes itself.
+ *
+ * Labels: alertname (the type), severity (critical, warning, unknown),
+ * instance (the host name), home, check. Annotations: summary (the
+ * title), description (the check's message). generatorURL: serve.url,
+ * else http://serve.listen/. */
+#ifndef OPS_ALERTMANAGER_H
+#define OPS_ALERTMANAGER_H
+
+#include "ops_buf.h"
+#include "ops_check.h"
+#include "ops_config.h"
+#include "ops_err.h"
+
+#define OPS_AM_VALID 1200.0	/* 4 periods of the 5-minute schedule */
+#define OPS_AM_TIMEOUT 5.0
+
+/* One alert as Alertmanager gets it; borrowed strings. */
+struct ops_am_alert {
+	const char *type;
+	enum ops_state severity;
+	const char *message;
+	double starts;		/* when it began firing (0: now) */
+	int resolved;
+};
+
+/* The JSON array POSTed to /api/v2/alerts, appended to out. 0, or -1
+ * when out of memory. */
+int ops_am_payload(const struct ops_config *cfg, const char *host,
+    const struct ops_am_alert *v, size_t n, double now, struct ops_buf *out);
+
+/* POST the alerts to every alert.alertmanager URL. Returns the number of
+ * URLs that failed (each reason appended to why as a line). */
+int ops_am_send(const struct ops_config *cfg, const char *host,
+    const struct ops_am_alert *v, size_t n, double now, struct ops_buf *why);
+
+#endif

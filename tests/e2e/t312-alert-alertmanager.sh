@@ -1,0 +1,103 @@
+#!/bin/bash
+# alert.alertmanager: a real Alertmanager on 127.0.0.1 with a webhook
+# receiver run here. A dead agent gives one notification carrying the
+# labels (alertname severity instance home check), runs while it stays
+# dead do not repeat it (Alertmanager deduplicates the re-sent alert), and
+# the agent back gives a resolved notification.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/alertlib.sh"
+. "$(dirname "$0")/servelib.sh"
+AM=$(command -v prometheus-alertmanager || command -v alertmanager || true)
+[ -n "$AM" ] || skip "prometheus-alertmanager is not installed (tests/install-deps.sh --tests)"
+command -v curl >/dev/null || skip "curl is not installed"
+
+# The receiver: one line of JSON per notification.
+WP=$(free_port)
+cat > "$T/receiver.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(sys.argv[2], "ab") as f:
+            f.write(body.replace(b"\n", b" ") + b"\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+: > "$T/notifications"
+python3 "$T/receiver.py" "$WP" "$T/notifications" &
+_pids="$_pids $!"
+
+AP=$(free_port)
+cat > "$T/am.yml" <<EOY
+route:
+  receiver: hook
+  group_by: ['alertname', 'home']
+  group_wait: 100ms
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: 'http://127.0.0.1:$WP/'
+        send_resolved: true
+EOY
+"$AM" --config.file="$T/am.yml" --storage.path="$T/am-data" \
+	--web.listen-address="127.0.0.1:$AP" --cluster.listen-address= \
+	>"$T/am.log" 2>&1 &
+_pids="$_pids $!"
+wait_for 30 curl -sf "http://127.0.0.1:$AP/-/ready" -o /dev/null
+
+H=$T/home
+healthy_home "$H"
+alert_config "$H" '' "{\"alertmanager\": [\"http://127.0.0.1:$AP/\"]}"
+expect_rc 0 ops-alert --home "$H" run
+sleep 1
+[ ! -s "$T/notifications" ] || fail "notified while healthy: $(cat "$T/notifications")"
+
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true
+rm -f "$H/logs/daemon.pid"
+expect_rc 0 ops-alert --home "$H" run
+firing() { grep -c '"status":"firing"' "$T/notifications"; }
+wait_for 20 sh -c "grep -q '\"status\":\"firing\"' '$T/notifications'"
+# Re-sent while firing: Alertmanager keeps one alert and says nothing new.
+expect_rc 0 ops-alert --home "$H" run
+sleep 2
+[ "$(firing)" = 1 ] || fail "expected one firing notification: $(cat "$T/notifications")"
+python3 - "$T/notifications" "$H" "$(hostname)" "http://127.0.0.1:9731/" <<'PY'
+import json, sys
+path, home, host, gen = sys.argv[1:5]
+n = [json.loads(l) for l in open(path) if l.strip()]
+assert len(n) == 1 and n[0]["status"] == "firing", n
+alerts = {a["labels"]["alertname"]: a for a in n[0]["alerts"]}
+a = alerts["daemon_critical"]
+assert a["labels"] == {"alertname": "daemon_critical", "severity": "critical",
+                       "instance": host, "home": home, "check": "daemon"}, a["labels"]
+assert a["annotations"]["summary"] and "not running" in a["annotations"]["description"], a
+assert a["generatorURL"] == gen, a["generatorURL"]
+PY
+
+# The agent back: a resolved notification.
+start_agent "$H"
+expect_rc 0 ops-alert --home "$H" run
+wait_for 20 sh -c "grep -q '\"status\":\"resolved\"' '$T/notifications'"
+python3 - "$T/notifications" <<'PY'
+import json, sys
+n = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+r = [x for x in n if x["status"] == "resolved"]
+assert len(r) == 1, n
+assert r[0]["alerts"][0]["labels"]["alertname"] == "daemon_critical", r
+assert r[0]["alerts"][0]["status"] == "resolved", r
+PY
+
+# An Alertmanager that does not answer: the run says so and exits 1; the
+# direct channels still work.
+alert_config "$H" '' "{\"alertmanager\": [\"http://127.0.0.1:$(free_port)\"]}"
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true
+rm -f "$H/logs/daemon.pid"
+expect_rc 1 ops-alert --home "$H" run
+expect_match 'alertmanager http://127\.0\.0\.1:[0-9]+: ' "$ERR"
+grep -q daemon_critical "$REC" || fail "the command channel did not get the alert"
+echo ok
