@@ -8,10 +8,11 @@ mkdir -p "$H/backups/memory" && : > "$H/backups/memory/$(date +%Y%m%d_%H%M%S).ta
 expect_rc 0 ops-health --home "$H"
 expect_match '^DHARMIC-OPS OK - 7/7 checks ok \| ' "$(printf '%s\n' "$OUT" | head -1)"
 expect_match "^daemon: OK - running \(pid $AGENT_PID" "$OUT"
-# perfdata grammar: 'label'=value[UOM];[warn];[crit];[min];[max]
+# perfdata grammar: 'label'=value[UOM];[warn];[crit];[min];[max], warn and
+# crit as ranges ([@][start:][end], ~ for minus infinity)
 perf=$(printf '%s\n' "$OUT" | head -1 | sed 's/^[^|]*| //')
 for item in $perf; do
-	printf '%s\n' "$item" | grep -Eq "^'[^'=]+'=-?[0-9.]+(s|B|%|c|KB|MB|GB|TB|us|ms)?(;-?[0-9.]*){0,4}$" ||
+	printf '%s\n' "$item" | grep -Eq "^'[^'=]+'=-?[0-9.]+(s|B|%|c|KB|MB|GB|TB|us|ms)?(;@?((~|-?[0-9.]+)?:)?(-?[0-9.]*)){0,2}(;-?[0-9.]*){0,2}$" ||
 		fail "bad perfdata item: $item"
 done
 # the run is recorded and logged
