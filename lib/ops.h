@@ -35,6 +35,7 @@
 #include "ops_logcut.h"
 #include "ops_logs.h"
 #include "ops_manifest.h"
+#include "ops_monit.h"
 #include "ops_net.h"
 #include "ops_notify.h"
 #include "ops_proc.h"

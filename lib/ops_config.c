@@ -18,7 +18,7 @@
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
-	K_ENDPOINTS, K_MODE, K_LOGS };
+	K_ENDPOINTS, K_MODE, K_LOGS, K_MONIT };
 
 struct key {
 	const char *section, *name;
@@ -78,6 +78,7 @@ static const struct key keys[] = {
 	{ "health", "load_warn", K_NUM, F(health.load_warn), "2" },
 	{ "health", "load_crit", K_NUM, F(health.load_crit), "4" },
 	{ "health", "logs", K_LOGS, F(health.logs), NULL },
+	{ "health", "monit", K_MONIT, F(health.monit), NULL },
 	{ "backup", "dir", K_STR, F(backup.dir), "backups/memory" },
 	{ "backup", "include", K_STRV, F(backup.include),
 	  "memory/*.db\nmemory/*.jsonl\nmemory/identity_core.json" },
@@ -186,6 +187,7 @@ set_default(struct ops_config *cfg, const struct key *k, struct ops_err *err)
 	case K_CHECKS:
 	case K_ENDPOINTS:
 	case K_LOGS:
+	case K_MONIT:
 		break;
 	}
 	if (rc < 0)
@@ -494,6 +496,67 @@ get_logs(struct ops_config *cfg, const cJSON *j, const char *file,
 			return -1;
 		i++;
 	}
+	return 0;
+}
+
+/* ---- health.monit (ops_monit.h) ------------------------------------- */
+
+static void
+free_monit(struct ops_config *cfg)
+{
+	free(cfg->health.monit.url);
+	free(cfg->health.monit.user);
+	free(cfg->health.monit.password_env);
+	ops_strv_release(&cfg->health.monit.services);
+	memset(&cfg->health.monit, 0, sizeof(cfg->health.monit));
+}
+
+static int
+get_monit(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	static const char *const allowed[] = { "url", "user", "password_env",
+		"services", "timeout", NULL };
+	static const char *const strs[] = { "url", "user", "password_env" };
+	char **const dst[] = { &cfg->health.monit.url, &cfg->health.monit.user,
+		&cfg->health.monit.password_env };
+	static const char *const defs[] = {
+		"http://127.0.0.1:2812/_status?format=xml&level=full", "", "MONIT_PASSWORD" };
+	const cJSON *f;
+	char key[64];
+
+	if (!cJSON_IsObject(j))
+		return bad(err, file, "health.monit", "an object");
+	free_monit(cfg);
+	cJSON_ArrayForEach(f, j)
+		if (!one_of(f->string, allowed))
+			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key 'health.monit.%s'",
+			    file, f->string);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "health.monit.%s", strs[i]);
+		f = cJSON_GetObjectItemCaseSensitive(j, strs[i]);
+		if (f != NULL && !cJSON_IsString(f))
+			return bad(err, file, key, "a string");
+		if (set_str(dst[i], f ? f->valuestring : defs[i]) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	if (strncmp(cfg->health.monit.url, "http://", 7) != 0 &&
+	    strncmp(cfg->health.monit.url, "https://", 8) != 0)
+		return bad(err, file, "health.monit.url", "an http:// or https:// URL");
+	f = cJSON_GetObjectItemCaseSensitive(j, "services");
+	if (f != NULL) {
+		if (get_strv(f, &cfg->health.monit.services, 1, file, "health.monit.services",
+		    err) < 0)
+			return -1;
+	} else if (ops_strv_push(&cfg->health.monit.services, "*") < 0) {
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	cfg->health.monit.timeout = 5;
+	f = cJSON_GetObjectItemCaseSensitive(j, "timeout");
+	if (f != NULL && get_dur(f, &cfg->health.monit.timeout, file,
+	    "health.monit.timeout", err) < 0)
+		return -1;
+	cfg->health.monit.enabled = 1;
 	return 0;
 }
 
@@ -824,6 +887,8 @@ set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
 		return get_entries(cfg, k, j, file, err);
 	case K_LOGS:
 		return get_logs(cfg, j, file, err);
+	case K_MONIT:
+		return get_monit(cfg, j, file, err);
 	}
 	return 0;
 }
@@ -884,6 +949,11 @@ unique_names(const struct ops_config *cfg, const char *file, struct ops_err *err
 	int is_log, other;
 
 	for (size_t i = 0; (a = entry_name(cfg, i, &is_log)) != NULL; i++) {
+		/* monit and monit_NAME are Monit's services (ops_monit.h) */
+		if (strncmp(a, "monit", 5) == 0 && (a[5] == '\0' || a[5] == '_'))
+			return ops_err_set(err, OPS_E_USAGE,
+			    "%s: check name '%s': names monit and monit_* are Monit's",
+			    file, a);
 		for (size_t k = 0; builtin[k]; k++)
 			/* a log named "email" is the email check's settings */
 			if (strcmp(a, builtin[k]) == 0 && !(is_log && strcmp(a, "email") == 0))
@@ -1291,6 +1361,7 @@ ops_config_release(struct ops_config *cfg)
 	free_entries(cfg, 0);
 	free_actions(cfg);
 	free_logs(cfg);
+	free_monit(cfg);
 	free(cfg->home);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));

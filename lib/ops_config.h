@@ -102,6 +102,13 @@ struct ops_config {
 		 * built-in email check's email_* keys */
 		struct ops_logcheck_cfg *logs;
 		size_t nlogs;
+		/* Monit as a source (ops_monit.h); enabled when configured */
+		struct {
+			int enabled;
+			char *url, *user, *password_env;
+			struct ops_strv services;	/* globs on Monit's names */
+			double timeout;
+		} monit;
 	} health;
 	struct {
 		char *dir;

@@ -10,25 +10,23 @@
 
 #include "ops_http.h"
 #include "ops_net.h"
+#include "ops_sanitize.h"
 #include "ops_time.h"
 #include "ops_units.h"
 
-/* Text from the answer, made one safe line for a message: control and
- * non-ASCII bytes become '?', long text is cut.
- * TODO(issue 11): ops_san_add(OPS_SAN_LINE) once it is in main. */
+/* Text from the answer, made one safe line for a message by the one
+ * sanitiser (ops_sanitize); long text is cut. */
 static const char *
 outside(const char *s, size_t n, char *buf, size_t len)
 {
-	size_t o = 0;
+	int cut = n > len - 4;
+	size_t o = cut ? len - 4 : n;
 
-	for (size_t i = 0; i < n && o + 4 < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		buf[o++] = ch < 0x20 || ch >= 0x7f ? '?' : (char)ch;
-	}
-	if (o + 4 >= len && n > o)
-		memcpy(buf + o, "...", 3), o += 3;
+	memcpy(buf, s, o);
 	buf[o] = '\0';
+	ops_san_inplace(buf, OPS_SAN_LINE);
+	if (cut)
+		memcpy(buf + o, "...", 4);
 	return buf;
 }
 

@@ -18,6 +18,7 @@
 #include "ops_endpoint.h"
 #include "ops_fs.h"
 #include "ops_logcheck.h"
+#include "ops_monit.h"
 #include "ops_net.h"
 #include "ops_proc.h"
 #include "ops_procstat.h"
@@ -660,6 +661,31 @@ wanted(const struct ops_health_opts *o, const char *name)
 	return 0;
 }
 
+/* "monit" (all of Monit's services) or one, "monit_NAME" */
+static int
+is_monit(const char *name)
+{
+	return strncmp(name, "monit", 5) == 0 && (name[5] == '\0' || name[5] == '_');
+}
+
+static void
+check_monit(struct ctx *c)
+{
+	double left = c->deadline - mono();
+	int any = c->o->only == NULL || c->o->nonly == 0;
+
+	for (size_t i = 0; !any && i < c->o->nonly; i++)
+		any = is_monit(c->o->only[i]);
+	if (!c->cfg->health.monit.enabled || !any)
+		return;
+	if (left <= 0) {
+		ops_report_add(c->r, "monit", OPS_UNKNOWN, "not run: out of time");
+		return;
+	}
+	ops_monit_check(c->cfg, fmin(c->cfg->health.monit.timeout, left), c->o->only,
+	    c->o->nonly, c->r);
+}
+
 static int
 known(const struct ops_config *cfg, const char *name)
 {
@@ -678,6 +704,8 @@ known(const struct ops_config *cfg, const char *name)
 	for (size_t i = 0; i < cfg->health.nlogs; i++)
 		if (strcmp(cfg->health.logs[i].name, name) == 0)
 			return 1;
+	if (cfg->health.monit.enabled && is_monit(name))
+		return 1;
 	return 0;
 }
 
@@ -724,7 +752,7 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 			return ops_err_set(err, OPS_E_USAGE,
 			    "no check named '%s' (built-in: daemon heartbeat integrity disk "
 			    "email restarts backup, resources: cpu rss fds host_memory load, "
-			    "or one from health.checks/endpoints/logs)",
+			    "monit_NAME, or one from health.checks/endpoints/logs)",
 			    o->only[i]);
 	c.deadline = mono() + (o->timeout > 0 ? o->timeout : cfg->health.timeout);
 	/* The integrity check runs after the other built-in ones: a busy or
@@ -758,6 +786,7 @@ ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
 		else
 			ops_logcheck_run(cfg, lc, c.now, r);
 	}
+	check_monit(&c);
 	return 0;
 }
 

@@ -229,6 +229,8 @@ ops_http_fetch(const char *url, double timeout, const struct ops_http_get *o,
 	cc = cu.easy_perform(c);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	a->elapsed = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* the status, even when the body was refused: it may say why */
+	cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
 	if (k.too_big) {
 		ops_err_set(err, OPS_E_FAIL, "answer larger than %zu bytes", o->max_body);
 		goto out;
@@ -241,7 +243,6 @@ ops_http_fetch(const char *url, double timeout, const struct ops_http_get *o,
 		ops_err_set(err, OPS_E_FAIL, "%s", cu.easy_strerror(cc));
 		goto out;
 	}
-	cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
 	if (o->certinfo)
 		a->cert_not_after = leaf_not_after(c);
 	rc = 0;

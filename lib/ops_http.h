@@ -34,7 +34,7 @@ struct ops_http_get {
 };
 
 struct ops_http_answer {
-	long status;		/* the HTTP status */
+	long status;		/* the HTTP status (0: none; set even on failure) */
 	char *body;		/* collected body, NUL-terminated (caller frees) */
 	size_t len;
 	double cert_not_after;	/* the leaf certificate's notAfter, epoch; 0: none */

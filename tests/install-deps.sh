@@ -4,11 +4,13 @@
 set -euo pipefail
 DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
 libcjson-dev libcurl4-openssl-dev libssl-dev python3 procps
-libmicrohttpd-dev libcrypt-dev"
+libmicrohttpd-dev libcrypt-dev
+libexpat1-dev"
 if [ "${1:-}" = "--tests" ]; then
 	DEPS="$DEPS cppcheck clang groff-base man-db zstd faketime tmux chromium age
 	monitoring-plugins-basic
-	prometheus prometheus-alertmanager prometheus-node-exporter curl openssl"
+	prometheus prometheus-alertmanager prometheus-node-exporter curl openssl
+	monit"
 fi
 missing=""
 for p in $DEPS; do
