@@ -1546,6 +1546,65 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 	return 0;
 }
 
+/* ---- pick ------------------------------------------------------------- */
+
+int
+ops_backup_pick(const struct ops_config *cfg, char *buf, size_t len,
+    void (*skip)(void *ctx, const char *msg), void *ctx, struct ops_err *err)
+{
+	struct ops_backup_info *bv = NULL;
+	struct stat sb;
+	char dir[PATH_MAX], path[PATH_MAX];
+	size_t n = 0, skipped = 0;
+	int rc = -1;
+
+	/* A `latest` that is there but names no regular archive of ours (a
+	 * symlink put in its place, a name that went) is a home someone
+	 * tampered with: refuse rather than pick around it. */
+	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0 ||
+	    ops_path_join(path, sizeof(path), dir, "latest", err) < 0)
+		return -1;
+	if (lstat(path, &sb) == 0 && ops_backup_latest(cfg, path, sizeof(path), err) < 0)
+		return -1;
+	if (ops_backup_list(cfg, &bv, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct ops_verify_result vr;
+		struct ops_err e = OPS_ERR_INIT;
+		char msg[700];
+
+		/* Found bad before: not read again (verify to change that). */
+		if (bv[i].verified > 0 && bv[i].state == OPS_ARCHIVE_BAD) {
+			snprintf(msg, sizeof(msg), "skipped %s: bad: %.600s", bv[i].name,
+			    bv[i].verify_msg);
+		} else if (ops_backup_verify(cfg, bv[i].path, 1, NULL, &vr, &e) == 0) {
+			if (snprintf(buf, len, "%s", bv[i].path) >= (int)len) {
+				ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", bv[i].path);
+				goto out;
+			}
+			rc = 0;
+			goto out;
+		} else if (vr.unchecked) {
+			/* Whether it is good cannot be told here: say so rather
+			 * than restore an older one on a guess. */
+			ops_err_set(err, OPS_E_FAIL, "unable to check '%s': %s", bv[i].name, e.msg);
+			goto out;
+		} else {
+			snprintf(msg, sizeof(msg), "skipped %s: bad: %.600s", bv[i].name, e.msg);
+		}
+		if (skip)
+			skip(ctx, msg);
+		skipped++;
+	}
+	if (n == 0)
+		ops_err_set(err, OPS_E_NOENT, "no backup yet in %s", cfg->backup.dir);
+	else
+		ops_err_set(err, OPS_E_FAIL, "no backup verifies (%zu tried)", skipped);
+out:
+	free(bv);
+	return rc;
+}
+
 /* ---- prune ------------------------------------------------------------- */
 
 static int

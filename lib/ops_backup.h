@@ -129,6 +129,16 @@ int ops_backup_verify(const struct ops_config *cfg, const char *path, int nofoll
     const struct ops_backup_progress *p, struct ops_verify_result *res,
     struct ops_err *err);
 
+/* What `ops-restore` (no archive, or "latest") restores: the newest
+ * archive in backup.dir that verifies (ops_backup_verify, its verdict
+ * recorded). Newer ones that are bad (known bad in the catalog, or failing
+ * now) are skipped, each told to skip() as "skipped NAME: bad: REASON".
+ * One that cannot be checked (no scratch space) stops the search with an
+ * error: an older archive is never chosen on a guess. The caller holds
+ * the "backup" lock. */
+int ops_backup_pick(const struct ops_config *cfg, char *buf, size_t len,
+    void (*skip)(void *ctx, const char *msg), void *ctx, struct ops_err *err);
+
 struct ops_prune_item {
 	char name[64];
 	int keep;

@@ -826,7 +826,12 @@ ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	memset(plan, 0, sizeof(*plan));
 	if (ops_restore_recover(cfg, o, err) < 0)
 		return -1;
-	if (ops_backup_resolve(cfg, o->archive, path, sizeof(path), &nofollow, err) < 0)
+	/* No archive named (or "latest"): the newest that verifies, saying
+	 * which newer ones were skipped (ops_backup_pick). */
+	nofollow = 1;
+	if (o->archive == NULL || strcmp(o->archive, "latest") == 0 ?
+	    ops_backup_pick(cfg, path, sizeof(path), o->note, o->ctx, err) < 0 :
+	    ops_backup_resolve(cfg, o->archive, path, sizeof(path), &nofollow, err) < 0)
 		return -1;
 	/* Absolute: extraction works inside the staging directory. */
 	if (path[0] != '/') {
