@@ -43,6 +43,7 @@
 #include "ops_restore.h"
 #include "ops_restart.h"
 #include "ops_retention.h"
+#include "ops_rjournal.h"
 #include "ops_rotate.h"
 #include "ops_run.h"
 #include "ops_sanitize.h"

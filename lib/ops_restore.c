@@ -15,6 +15,7 @@
 #include "ops_backup.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
+#include "ops_rjournal.h"
 #include "ops_snapshot.h"
 #include "ops_time.h"
 #include "ops_tree.h"
@@ -23,15 +24,6 @@
 #define STAGING ".memory.restore"	/* in the home: same filesystem as memory/ */
 #define JOURNAL ".ops/restore.journal"
 
-struct journal {
-	char mode[16];		/* "restore" or "to" */
-	char phase[16];		/* extract stopping swapping swapped starting rollback */
-	char archive[PATH_MAX];
-	char staging[PATH_MAX];	/* holds memory/ while it is not in place */
-	char aside[PATH_MAX];	/* where the previous memory/ goes */
-	int was_running;
-	unsigned long long new_ino, old_ino;	/* of the two memory/ directories */
-};
 
 struct paths {
 	char home[PATH_MAX];
@@ -39,11 +31,14 @@ struct paths {
 	char staging[PATH_MAX];	/* HOME/.memory.restore */
 	char newmem[PATH_MAX];	/* HOME/.memory.restore/memory */
 	char journal[PATH_MAX];
+	unsigned long long dev;	/* the home's st_dev */
 };
 
 static int
 get_paths(const struct ops_config *cfg, struct paths *p, struct ops_err *err)
 {
+	struct stat st;
+
 	memset(p, 0, sizeof(*p));
 	snprintf(p->home, sizeof(p->home), "%s", cfg->home);
 	if (ops_path_join(p->mem, sizeof(p->mem), cfg->home, "memory", err) < 0 ||
@@ -51,6 +46,9 @@ get_paths(const struct ops_config *cfg, struct paths *p, struct ops_err *err)
 	    ops_path_join(p->newmem, sizeof(p->newmem), p->staging, "memory", err) < 0 ||
 	    ops_path_join(p->journal, sizeof(p->journal), cfg->home, JOURNAL, err) < 0)
 		return -1;
+	if (stat(cfg->home, &st) < 0)
+		return ops_err_sys(err, errno, "unable to stat the home '%s'", cfg->home);
+	p->dev = (unsigned long long)st.st_dev;
 	return 0;
 }
 
@@ -97,81 +95,59 @@ dir_ino(const char *path)
 /* ---- journal ----------------------------------------------------------- */
 
 static int
-journal_write(const struct paths *p, const struct journal *j, struct ops_err *err)
+journal_write(const struct paths *p, struct ops_rjournal *j, struct ops_err *err)
 {
-	char ino1[32], ino2[32], *text;
-	cJSON *o = cJSON_CreateObject();
-	int rc = -1;
+	char *text;
+	int rc;
 
-	snprintf(ino1, sizeof(ino1), "%llu", j->new_ino);
-	snprintf(ino2, sizeof(ino2), "%llu", j->old_ino);
-	if (o == NULL || !cJSON_AddStringToObject(o, "mode", j->mode) ||
-	    !cJSON_AddStringToObject(o, "phase", j->phase) ||
-	    !cJSON_AddStringToObject(o, "archive", j->archive) ||
-	    !cJSON_AddStringToObject(o, "staging", j->staging) ||
-	    !cJSON_AddStringToObject(o, "aside", j->aside) ||
-	    !cJSON_AddBoolToObject(o, "was_running", j->was_running) ||
-	    !cJSON_AddStringToObject(o, "new_ino", ino1) ||
-	    !cJSON_AddStringToObject(o, "old_ino", ino2) ||
-	    (text = cJSON_Print(o)) == NULL) {
-		cJSON_Delete(o);
+	if (strcmp(j->mode, "to") != 0)
+		j->dev = p->dev;
+	text = ops_rjournal_format(j);
+	if (text == NULL)
 		return ops_err_sys(err, ENOMEM, "unable to write the restore journal");
-	}
-	cJSON_Delete(o);
 	rc = ops_fs_write_atomic(p->journal, text, strlen(text), err);
 	free(text);
 	return rc;
 }
 
+/* 1 a journal was read and is one we wrote, 0 there is none, -1 error.
+ * One that is not ours (malformed, or naming anything but what a restore
+ * of this home makes) is set aside, reported, and never acted on. */
 static int
-jstr(const cJSON *o, const char *key, char *buf, size_t len)
+journal_read(const struct paths *p, struct ops_rjournal *j, int dry_run,
+    struct ops_err *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!cJSON_IsString(v) || snprintf(buf, len, "%s", v->valuestring) >= (int)len)
-		return -1;
-	return 0;
-}
-
-/* 1 a journal was read, 0 there is none, -1 error. */
-static int
-journal_read(const struct paths *p, struct journal *j, struct ops_err *err)
-{
-	char *text = NULL, n1[32], n2[32];
-	cJSON *o = NULL;
-	const cJSON *wr;
+	struct ops_err why = OPS_ERR_INIT;
+	char *text = NULL, aside[PATH_MAX + 64], stamp[32];
 	size_t len;
-	int rc = -1;
 
 	memset(j, 0, sizeof(*j));
-	if (ops_fs_read_file(p->journal, 64 * 1024, &text, &len, err) < 0) {
+	if (ops_fs_read_file(p->journal, OPS_RJOURNAL_MAX, &text, &len, err) < 0) {
 		if (err && err->code == OPS_E_NOENT) {
 			ops_err_clear(err);
 			return 0;
 		}
 		return -1;
 	}
-	o = cJSON_ParseWithLength(text, len);
-	wr = o ? cJSON_GetObjectItemCaseSensitive(o, "was_running") : NULL;
-	if (o == NULL || jstr(o, "mode", j->mode, sizeof(j->mode)) < 0 ||
-	    jstr(o, "phase", j->phase, sizeof(j->phase)) < 0 ||
-	    jstr(o, "archive", j->archive, sizeof(j->archive)) < 0 ||
-	    jstr(o, "staging", j->staging, sizeof(j->staging)) < 0 ||
-	    jstr(o, "aside", j->aside, sizeof(j->aside)) < 0 ||
-	    jstr(o, "new_ino", n1, sizeof(n1)) < 0 ||
-	    jstr(o, "old_ino", n2, sizeof(n2)) < 0 || !cJSON_IsBool(wr)) {
-		ops_err_set(err, OPS_E_FAIL, "malformed restore journal '%s': look at memory/ and "
-		    "memory.pre-restore.* by hand, then remove it", JOURNAL);
-		goto out;
+	if (ops_rjournal_parse(text, len, j, &why) == 0 &&
+	    ops_rjournal_validate(j, p->home, p->dev, &why) == 0) {
+		free(text);
+		return 1;
 	}
-	j->was_running = cJSON_IsTrue(wr);
-	j->new_ino = strtoull(n1, NULL, 10);
-	j->old_ino = strtoull(n2, NULL, 10);
-	rc = 1;
-out:
-	cJSON_Delete(o);
 	free(text);
-	return rc;
+	if (dry_run)
+		return ops_err_set(err, OPS_E_FAIL, "the restore journal '%s' is not one "
+		    "ops-restore wrote (%s): a run without --dry-run sets it aside; nothing "
+		    "was changed", JOURNAL, why.msg);
+	ops_time_stamp(ops_time_now(), stamp, sizeof(stamp));
+	snprintf(aside, sizeof(aside), "%s.invalid-%s", p->journal, stamp);
+	if (rename(p->journal, aside) < 0)
+		return ops_err_sys(err, errno, "the restore journal '%s' is not one ops-restore "
+		    "wrote (%s), and setting it aside failed", JOURNAL, why.msg);
+	ops_fs_fsync_dir(p->journal, 0, NULL);
+	return ops_err_set(err, OPS_E_FAIL, "the restore journal '%s' is not one ops-restore "
+	    "wrote (%s): set aside as '%s', nothing done; look at memory/ and "
+	    "memory.pre-restore.* by hand", JOURNAL, why.msg, ops_fs_rel(p->home, aside));
 }
 
 static int
@@ -183,7 +159,7 @@ journal_remove(const struct paths *p, struct ops_err *err)
 }
 
 static int
-set_phase(const struct paths *p, struct journal *j, const char *phase,
+set_phase(const struct paths *p, struct ops_rjournal *j, const char *phase,
     struct ops_err *err)
 {
 	snprintf(j->phase, sizeof(j->phase), "%s", phase);
@@ -230,7 +206,7 @@ start_agent(const struct ops_config *cfg, pid_t *pid, struct ops_err *err)
  * be re-run after a kill: where things are is read from the inodes.
  * started_err (512 bytes) gets why the agent did not start again, or "". */
 static int
-rollback(const struct ops_config *cfg, const struct paths *p, struct journal *j,
+rollback(const struct ops_config *cfg, const struct paths *p, struct ops_rjournal *j,
     pid_t *pid, char *started_err, struct ops_err *err)
 {
 	struct ops_err e = OPS_ERR_INIT;
@@ -240,11 +216,13 @@ rollback(const struct ops_config *cfg, const struct paths *p, struct journal *j,
 	if (ops_daemon_stop(cfg, 1, NULL, &e) < 0)
 		return ops_err_set(err, OPS_E_FAIL, "unable to stop the agent to roll back: %s",
 		    e.msg);
-	if (j->old_ino != 0 && dir_ino(j->aside) == j->old_ino)
+	if (j->old_ino != 0 && ops_rjournal_dir_is(j->aside, j->dev, j->old_ino))
 		snprintf(old_at, sizeof(old_at), "%s", j->aside);
-	else if (j->old_ino != 0 && dir_ino(p->newmem) == j->old_ino)
+	else if (j->old_ino != 0 && ops_rjournal_dir_is(p->newmem, j->dev, j->old_ino))
 		snprintf(old_at, sizeof(old_at), "%s", p->newmem);
 	mem = dir_ino(p->mem);
+	if (mem != 0 && !ops_rjournal_dir_is(p->mem, j->dev, mem))
+		mem = 0;	/* not on the home's device: not one of ours */
 	if (mem == j->new_ino && j->old_ino == 0) {
 		/* there was no memory/ before */
 		if (ops_tree_remove(p->mem, err) < 0)
@@ -269,7 +247,8 @@ rollback(const struct ops_config *cfg, const struct paths *p, struct journal *j,
 	if (ops_fs_fsync_dir(p->mem, 0, err) < 0)
 		return -1;
 	/* The restored copy, wherever it is now. */
-	if (dir_ino(j->aside) == j->new_ino && ops_tree_remove(j->aside, err) < 0)
+	if (ops_rjournal_dir_is(j->aside, j->dev, j->new_ino) &&
+	    ops_tree_remove(j->aside, err) < 0)
 		return -1;
 	if (ops_tree_remove(p->staging, err) < 0)
 		return -1;
@@ -308,14 +287,27 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
     struct ops_err *err)
 {
 	struct paths p;
-	struct journal j;
+	struct ops_rjournal j;
 	const char *arch;
 	char serr[512];
 	unsigned long long mem;
 	int r;
 
-	if (get_paths(cfg, &p, err) < 0 || (r = journal_read(&p, &j, err)) < 0)
+	if (get_paths(cfg, &p, err) < 0 ||
+	    (r = journal_read(&p, &j, o && o->dry_run, err)) < 0)
 		return -1;
+	/* --dry-run changes nothing at all: it says what a real run would
+	 * find first, and leaves it. */
+	if (o && o->dry_run) {
+		if (r == 1)
+			note(o, "an interrupted restore of %s (phase %s) is recorded in '%s': a "
+			    "run without --dry-run finishes or rolls it back first", ops_fs_rel(
+			    cfg->home, j.archive), j.phase, JOURNAL);
+		else if (dir_ino(p.staging) != 0)
+			note(o, "'%s' was left by an interrupted restore: a run without "
+			    "--dry-run removes it", STAGING);
+		return 0;
+	}
 	if (r == 0) {
 		/* No journal: a staging directory can only be an unfinished
 		 * extraction (the journal is written before it is made). */
@@ -327,6 +319,12 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 	}
 	arch = ops_fs_rel(cfg->home, j.archive);
 	if (strcmp(j.mode, "to") == 0) {
+		/* only the directory it made, by device and inode */
+		if (!ops_rjournal_dir_is(j.staging, j.dev, j.staging_ino)) {
+			note(o, "an interrupted 'ops-restore --to' of %s: '%s' is not the "
+			    "directory it made (left alone)", arch, j.staging);
+			return journal_remove(&p, err);
+		}
 		note(o, "an interrupted 'ops-restore --to' of %s left '%s': removed", arch,
 		    j.staging);
 		if (ops_tree_remove(j.staging, err) < 0)
@@ -344,9 +342,11 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 		return journal_remove(&p, err);
 	}
 	mem = dir_ino(p.mem);
+	if (mem != 0 && !ops_rjournal_dir_is(p.mem, j.dev, mem))
+		mem = 0;
 	if (mem == j.new_ino && strcmp(j.phase, "rollback") != 0) {
 		/* The restored memory is in place: finish. */
-		if (j.old_ino != 0 && dir_ino(p.newmem) == j.old_ino &&
+		if (j.old_ino != 0 && ops_rjournal_dir_is(p.newmem, j.dev, j.old_ino) &&
 		    rename(p.newmem, j.aside) < 0)
 			return ops_err_sys(err, errno, "unable to move '%s' to '%s'", p.newmem,
 			    j.aside);
@@ -391,8 +391,8 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 	/* memory/ was not replaced (or is missing between two renames where
 	 * the filesystem cannot exchange): the previous memory goes back. */
 	if (mem == 0 && j.old_ino != 0) {
-		const char *from = dir_ino(j.aside) == j.old_ino ? j.aside :
-		    dir_ino(p.newmem) == j.old_ino ? p.newmem : NULL;
+		const char *from = ops_rjournal_dir_is(j.aside, j.dev, j.old_ino) ? j.aside :
+		    ops_rjournal_dir_is(p.newmem, j.dev, j.old_ino) ? p.newmem : NULL;
 
 		if (from == NULL)
 			return ops_err_set(err, OPS_E_FAIL, "an interrupted restore left no "
@@ -402,7 +402,7 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 	}
 	if (ops_fs_fsync_dir(p.mem, 0, err) < 0)
 		return -1;
-	if (dir_ino(j.aside) == j.new_ino && ops_tree_remove(j.aside, err) < 0)
+	if (ops_rjournal_dir_is(j.aside, j.dev, j.new_ino) && ops_tree_remove(j.aside, err) < 0)
 		return -1;
 	if (ops_tree_remove(p.staging, err) < 0)
 		return -1;
@@ -623,12 +623,74 @@ out:
 
 /* ---- restore ------------------------------------------------------------ */
 
+/* --list's and --dry-run's member check: every database (by content)
+ * passes integrity_check, as verify, --to and restore require. */
+struct vo_ctx {
+	const struct ops_restore_opts *o;
+	size_t databases;
+};
+
+static int
+vo_member(void *ctx, const struct ops_manifest_entry *e, const char *path,
+    struct ops_err *err)
+{
+	struct vo_ctx *v = ctx;
+
+	if (e->kind != OPS_KIND_SQLITE)
+		return 0;
+	if (ops_snapshot_integrity(path, e->name, err) < 0)
+		return -1;
+	v->databases++;
+	return 0;
+}
+
+static void
+vo_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct vo_ctx *v = ctx;
+
+	if (v->o && v->o->progress)
+		v->o->progress(v->o->ctx, done, total);
+}
+
+/* The archive accepted as a restore would accept it, without writing in
+ * the home: scratch copies of databases in $TMPDIR (else /tmp). */
+static int
+verify_only(const char *path, int nofollow, const struct ops_restore_opts *o,
+    struct ops_manifest *m, size_t *databases, struct ops_err *err)
+{
+	struct ops_archive_read_opts ro = { .mode = OPS_AREAD_VERIFY };
+	struct vo_ctx v = { o, 0 };
+	char scratch[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+	int rc;
+
+	if (snprintf(scratch, sizeof(scratch), "%s/ops-restore-check.XXXXXX",
+	    tmp && tmp[0] == '/' ? tmp : "/tmp") >= (int)sizeof(scratch))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", tmp);
+	if (mkdtemp(scratch) == NULL)
+		return ops_err_sys(err, errno, "unable to create '%s'", scratch);
+	ro.nofollow = nofollow;
+	ro.scratch = scratch;
+	ro.member_done = vo_member;
+	ro.progress = vo_progress;
+	ro.ctx = &v;
+	rc = ops_archive_read(path, &ro, m, err);
+	ops_tree_remove(scratch, NULL);
+	if (rc < 0)
+		return ops_err_prefix(err, "archive '%s' refused", path);
+	if (databases)
+		*databases = v.databases;
+	return 0;
+}
+
+
 static int
 do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
     struct ops_restore_plan *plan, const char *archive, int nofollow, struct ops_err *err)
 {
 	struct paths p;
-	struct journal j;
+	struct ops_rjournal j;
 	struct stat st;
 	struct ops_err e = OPS_ERR_INIT;
 	int stopped = 0, rc = -1;
@@ -649,6 +711,19 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	}
 	if (aside_name(&p, plan->aside, sizeof(plan->aside), err) < 0)
 		return -1;
+	if (o->dry_run) {
+		/* Nothing at all changes: no staging, no journal in the home. */
+		struct ops_manifest m = OPS_MANIFEST_INIT;
+
+		rc = verify_only(archive, nofollow, o, &m, &plan->databases, err);
+		plan->created = m.created;
+		plan->files = m.n;
+		plan->data_size = m.total;
+		ops_manifest_release(&m);
+		plan->agent_running = agent_running(cfg, &plan->agent_pid);
+		plan->start_timeout = cfg->daemon.start_timeout;
+		return rc;
+	}
 	snprintf(j.mode, sizeof(j.mode), "restore");
 	snprintf(j.archive, sizeof(j.archive), "%s", archive);
 	snprintf(j.staging, sizeof(j.staging), "%s", p.staging);
@@ -666,10 +741,6 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	plan->agent_running = agent_running(cfg, &plan->agent_pid);
 	plan->start_timeout = cfg->daemon.start_timeout;
 	j.was_running = plan->agent_running;
-	if (o->dry_run) {
-		rc = 0;
-		goto out;
-	}
 	if (o->confirm && o->confirm(o->ctx, plan) != 1) {
 		ops_err_set(err, OPS_E_FAIL, "restore cancelled: nothing was changed");
 		goto out;
@@ -761,7 +832,7 @@ out:
 			ops_err_prefix(err, "the agent could not be started again (%s)", se.msg);
 	}
 	journal_remove(&p, NULL);
-	return o->dry_run && rc == 0 ? 0 : -1;
+	return -1;
 out_kept:
 	return -1;
 }
@@ -771,7 +842,7 @@ do_to(const struct ops_config *cfg, const struct ops_restore_opts *o,
     struct ops_restore_plan *plan, const char *archive, int nofollow, struct ops_err *err)
 {
 	struct paths p;
-	struct journal j;
+	struct ops_rjournal j;
 	struct stat st;
 	char dir[PATH_MAX], target[PATH_MAX], staging[PATH_MAX], from[PATH_MAX];
 	int rc = -1;
@@ -795,6 +866,12 @@ do_to(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	if (mkdtemp(staging) == NULL)
 		return ops_err_sys(err, errno, "unable to create a directory in '%s'", dir);
 	snprintf(j.staging, sizeof(j.staging), "%s", staging);
+	if (lstat(staging, &st) < 0) {
+		ops_err_sys(err, errno, "unable to stat '%s'", staging);
+		goto out;
+	}
+	j.dev = (unsigned long long)st.st_dev;
+	j.staging_ino = (unsigned long long)st.st_ino;
 	if (journal_write(&p, &j, err) < 0)
 		goto out;
 	/* The same acceptance as verify, --list and restore: a database
@@ -847,43 +924,19 @@ ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	return do_restore(cfg, o, plan, path, nofollow, err);
 }
 
-/* --list's member check: every database (by content) passes
- * integrity_check, as verify and restore require. */
-static int
-list_member(void *ctx, const struct ops_manifest_entry *e, const char *path,
-    struct ops_err *err)
-{
-	(void)ctx;
-	if (e->kind != OPS_KIND_SQLITE)
-		return 0;
-	return ops_snapshot_integrity(path, e->name, err);
-}
-
 int
 ops_restore_list(const struct ops_config *cfg, const char *archive, struct ops_buf *out,
     struct ops_err *err)
 {
-	struct ops_archive_read_opts ro = { .mode = OPS_AREAD_VERIFY };
 	struct ops_manifest m = OPS_MANIFEST_INIT;
-	char path[PATH_MAX], t[32], sz[32], scratch[PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
-	int rc;
+	char path[PATH_MAX], t[32], sz[32];
+	int nofollow = 0;
 
 	/* The whole archive is accepted (or not) as verify, --to and restore
 	 * would: a listing never shows what they refuse. */
-	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &ro.nofollow, err) < 0)
+	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &nofollow, err) < 0)
 		return -1;
-	if (snprintf(scratch, sizeof(scratch), "%s/ops-restore-list.XXXXXX",
-	    tmp && tmp[0] == '/' ? tmp : "/tmp") >= (int)sizeof(scratch))
-		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", tmp);
-	if (mkdtemp(scratch) == NULL)
-		return ops_err_sys(err, errno, "unable to create '%s'", scratch);
-	ro.scratch = scratch;
-	ro.member_done = list_member;
-	rc = ops_archive_read(path, &ro, &m, err);
-	ops_tree_remove(scratch, NULL);
-	if (rc < 0) {
-		ops_err_prefix(err, "archive '%s' refused", path);
+	if (verify_only(path, nofollow, NULL, &m, NULL, err) < 0) {
 		ops_manifest_release(&m);
 		return -1;
 	}

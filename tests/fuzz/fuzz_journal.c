@@ -1,0 +1,39 @@
+/* libFuzzer harness: the restore journal reader (ops_rjournal_parse, then
+ * ops_rjournal_validate for a fixed home) on arbitrary text. Whatever it
+ * is given, a journal that validates names only what ops_restore makes
+ * for that home; a refusal always says why. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops_rjournal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ops_rjournal j;
+	struct ops_err err = OPS_ERR_INIT;
+
+	if (ops_rjournal_parse((const char *)data, size, &j, &err) < 0) {
+		if (err.msg[0] == '\0')
+			abort();
+		return 0;
+	}
+	if (ops_rjournal_validate(&j, "/h", 42, &err) == 0) {
+		if (strcmp(j.mode, "restore") == 0) {
+			if (strcmp(j.staging, "/h/.memory.restore") != 0 ||
+			    strncmp(j.aside, "/h/memory.pre-restore.", 22) != 0 ||
+			    strchr(j.aside + 3, '/') != NULL || strstr(j.aside, "..") != NULL ||
+			    j.dev != 42)
+				abort();
+		} else if (strcmp(j.mode, "to") != 0 || strstr(j.staging, "/..") != NULL ||
+		    strstr(j.staging, "/.memory.restore-") == NULL || j.staging_ino == 0) {
+			abort();
+		}
+	} else if (err.msg[0] == '\0') {
+		abort();
+	}
+	return 0;
+}
