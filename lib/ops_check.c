@@ -452,3 +452,61 @@ ops_report_release(struct ops_report *r)
 	r->n = 0;
 	r->oom = 0;
 }
+
+/* 'text' with each quote doubled, as the plugin guidelines quote labels */
+static void
+quoted(struct ops_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ops_buf_add(b, s[i] == '\'' ? "\'\'" : s + i, s[i] == '\'' ? 2 : 1);
+}
+
+void
+ops_perf_prefix(struct ops_buf *b, const char *name, const char *raw)
+{
+	const char *p = raw;
+	int first = 1;
+
+	while (*p) {
+		struct ops_buf label = OPS_BUF_INIT;
+		const char *val;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p == '\'') {
+			/* 'it''s'=1: a quoted label, '' is a quote */
+			for (p++; *p; p++) {
+				if (*p == '\'' && p[1] == '\'')
+					ops_buf_add(&label, p++, 1);
+				else if (*p == '\'')
+					break;
+				else
+					ops_buf_add(&label, p, 1);
+			}
+			if (*p == '\'')
+				p++;
+		} else {
+			size_t n = strcspn(p, "= ");
+
+			ops_buf_add(&label, p, n);
+			p += n;
+		}
+		if (*p != '=') {	/* not an item: skip to the next space */
+			p += strcspn(p, " ");
+			ops_buf_release(&label);
+			continue;
+		}
+		val = p + 1;
+		p = val + strcspn(val, " ");
+		ops_buf_puts(b, first ? "'" : " '");
+		quoted(b, name, strlen(name));
+		ops_buf_puts(b, "::");
+		quoted(b, ops_buf_str(&label), label.len);
+		ops_buf_puts(b, "'=");
+		ops_buf_add(b, val, (size_t)(p - val));
+		first = 0;
+		ops_buf_release(&label);
+	}
+}

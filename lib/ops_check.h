@@ -84,6 +84,13 @@ size_t ops_report_count(const struct ops_report *r, enum ops_state s);
  * warn and crit as ranges (see struct ops_perf). */
 void ops_perf_format(struct ops_buf *b, const struct ops_perf *p);
 
+/* A plugin's perfdata with each label prefixed by the check's name,
+ * check_multi's convention, so that a plugin's 'uptime' cannot collide
+ * with the built-in one: "uptime=5s 'a b'=1" from check NAME becomes
+ * "'NAME::uptime'=5s 'NAME::a b'=1". Items are split at spaces outside
+ * quotes; an item without "=" is dropped. Appends to b. */
+void ops_perf_prefix(struct ops_buf *b, const char *name, const char *raw);
+
 /* "2/7 checks ok" or the problems, worst first, with the count. */
 void ops_report_summary(struct ops_buf *b, const struct ops_report *r);
 

@@ -393,11 +393,18 @@ prom_databases(struct ops_buf *b, const struct ops_dashboard *d)
 	for (size_t i = 0; i < d->memory.n; i++)
 		labelled(b, "dharmic_database_bytes", "db", db_label(d, i),
 		    (double)d->memory.v[i].bytes);
-	family(b, "dharmic_database_integrity_ok",
-	    "1 when the last recorded integrity check of the database passed.");
-	for (size_t i = 0; i < d->memory.n; i++)
+	/* a database never checked has no sample: 0 would read as corrupt */
+	for (size_t i = 0; i < d->memory.n; i++) {
+		if (d->memory.v[i].result == NULL)
+			continue;
+		if (!any++)
+			family(b, "dharmic_database_integrity_ok",
+			    "1 when the last recorded integrity check of the database "
+			    "passed, 0 when it failed; absent when never checked.");
 		labelled(b, "dharmic_database_integrity_ok", "db", db_label(d, i),
-		    d->memory.v[i].result && strcmp(d->memory.v[i].result, "ok") == 0);
+		    strcmp(d->memory.v[i].result, "ok") == 0);
+	}
+	any = 0;
 	for (size_t i = 0; i < d->memory.n; i++) {
 		if (d->memory.v[i].checked <= 0)
 			continue;

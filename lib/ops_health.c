@@ -597,9 +597,14 @@ check_plugin(struct ctx *c, const struct ops_check_cfg *pc)
 			ops_result_set(res, OPS_UNKNOWN, "exit code %d: %s", rr.status,
 			    *line ? line : "(no output)");
 		if (res && bar) {
-			while (*bar == ' ')
-				bar++;
-			res->perf_raw = strdup(bar);
+			/* labels prefixed NAME:: so a plugin cannot shadow a
+			 * built-in label (check_multi's convention) */
+			struct ops_buf pb = OPS_BUF_INIT;
+
+			ops_perf_prefix(&pb, pc->name, bar);
+			if (!pb.oom && pb.len > 0)
+				res->perf_raw = strdup(ops_buf_str(&pb));
+			ops_buf_release(&pb);
 		}
 	}
 	ops_run_result_release(&rr);

@@ -226,6 +226,109 @@ add_header(struct ops_buf *b, const char *name, const char *value)
 	ops_buf_release(&flat);
 }
 
+/* A display name as RFC 5322 wants it in a mailbox: encoded words (RFC
+ * 2047 section 5(3), a whole phrase) when it has bytes >= 0x80, else a
+ * quoted-string when it holds a special, else as it is. */
+static void
+add_phrase(struct ops_buf *b, const unsigned char *p, size_t n)
+{
+	int ascii = 1, special = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		ascii &= p[k] < 0x80;
+		special |= p[k] < 0x80 && strchr("()<>[]:;@\\,.\"", p[k]) != NULL;
+	}
+	if (!ascii) {
+		for (size_t i = 0, take; i < n; i += take) {
+			take = n - i > 45 ? 45 : n - i;
+			while (take > 1 && i + take < n && (p[i + take] & 0xc0) == 0x80)
+				take--;
+			ops_buf_puts(b, i > 0 ? " =?UTF-8?B?" : "=?UTF-8?B?");
+			base64(b, p + i, take);
+			ops_buf_puts(b, "?=");
+		}
+	} else if (special) {
+		ops_buf_puts(b, "\"");
+		for (size_t k = 0; k < n; k++) {
+			if (p[k] == '"' || p[k] == '\\')
+				ops_buf_puts(b, "\\");
+			ops_buf_add(b, (const char *)p + k, 1);
+		}
+		ops_buf_puts(b, "\"");
+	} else {
+		ops_buf_add(b, (const char *)p, n);
+	}
+}
+
+/* An address header (To): each mailbox of the comma-separated list as
+ * "display name <addr@host>", the display name encoded as a phrase and
+ * the address never (sendmail -t reads it from here), or a bare
+ * address as it is. */
+static void
+add_address_header(struct ops_buf *b, const char *name, const char *value)
+{
+	struct ops_buf flat = OPS_BUF_INIT, disp = OPS_BUF_INIT;
+	const char *p, *end, *lt, *gt;
+	size_t dn;
+	int first = 1;
+
+	add_flat(&flat, value, 900);
+	ops_buf_printf(b, "%s: ", name);
+	for (p = ops_buf_str(&flat); *p; p = *end ? end + 1 : end) {
+		int quoted = 0, angle = 0;
+
+		/* the next comma outside "..." and <...> ends this mailbox */
+		for (end = p; *end; end++) {
+			if (*end == '\\' && quoted && end[1])
+				end++;
+			else if (*end == '"')
+				quoted = !quoted;
+			else if (*end == '<' && !quoted)
+				angle = 1;
+			else if (*end == '>' && !quoted)
+				angle = 0;
+			else if (*end == ',' && !quoted && !angle)
+				break;
+		}
+		while (p < end && *p == ' ')
+			p++;
+		lt = memchr(p, '<', (size_t)(end - p));
+		gt = lt ? memchr(lt, '>', (size_t)(end - lt)) : NULL;
+		if (p == end)
+			continue;
+		ops_buf_puts(b, first ? "" : ", ");
+		first = 0;
+		if (lt == NULL || gt == NULL) {
+			const char *e = end;
+
+			while (e > p && e[-1] == ' ')
+				e--;
+			ops_buf_add(b, p, (size_t)(e - p));
+			continue;
+		}
+		/* the display name: trimmed, unquoted */
+		ops_buf_reset(&disp);
+		for (const char *q = p; q < lt; q++) {
+			if (*q == '"')
+				continue;
+			if (*q == '\\' && q + 1 < lt)
+				q++;
+			ops_buf_add(&disp, q, 1);
+		}
+		dn = disp.len;
+		while (dn > 0 && ops_buf_str(&disp)[dn - 1] == ' ')
+			dn--;
+		if (dn > 0) {
+			add_phrase(b, (const unsigned char *)ops_buf_str(&disp), dn);
+			ops_buf_puts(b, " ");
+		}
+		ops_buf_add(b, lt, (size_t)(gt - lt + 1));
+	}
+	ops_buf_puts(b, "\n");
+	ops_buf_release(&disp);
+	ops_buf_release(&flat);
+}
+
 /* Body text: CR dropped, lines cut at 900 bytes (RFC 5322 allows 998). */
 static void
 add_body(struct ops_buf *b, const char *s)
@@ -302,8 +405,8 @@ ops_notify_email_format(const struct ops_config *cfg, const struct ops_notice *n
 	else
 		snprintf(subject, sizeof(subject), "[dharmic-ops] %s: %s on %s",
 		    nz(n->severity), nz(n->title), nz(n->host));
-	add_header(out, "From", from);
-	add_header(out, "To", cfg->alert.email);
+	add_address_header(out, "From", from);
+	add_address_header(out, "To", cfg->alert.email);
 	add_header(out, "Subject", subject);
 	add_header(out, "Date", ops_notify_rfc5322_date(now, date, sizeof(date)));
 	ops_buf_printf(out, "Message-ID: <%.0f.%d.%08x@%s>\n", floor(now), (int)getpid(),

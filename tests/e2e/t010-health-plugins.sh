@@ -1,7 +1,8 @@
 #!/bin/bash
 # Configured plugin checks (health.checks): the exit code is the state
 # (0-3, anything else UNKNOWN), the first output line the message, and
-# perfdata after '|' passes through. A plugin past its timeout is killed
+# perfdata after '|' passes through, each label prefixed with the check's
+# name (NAME::label) so none can shadow a built-in one. A plugin past its timeout is killed
 # (with its children) and UNKNOWN; one that cannot run is UNKNOWN.
 . "$(dirname "$0")/lib.sh"
 H=$T/home
@@ -30,7 +31,7 @@ for code in 0 1 2 3; do
 	expect_rc "$code" ops-health --home "$H" --no-record --check "c$code"
 	state=$(echo OK WARNING CRITICAL UNKNOWN | cut -d' ' -f$((code + 1)))
 	expect_match "^c$code: $state - plugin says $code\$" "$OUT"
-	expect_match "^DHARMIC-OPS $state - .*\\| 'p$code'=$code;1;2;0 q$code=7s\$" "$(first_line)"
+	expect_match "^DHARMIC-OPS $state - .*\\| 'c$code::p$code'=$code;1;2;0 'c$code::q$code'=7s\$" "$(first_line)"
 	expect_no_match 'second line' "$OUT"
 done
 expect_rc 3 ops-health --home "$H" --no-record --check c4
@@ -57,7 +58,14 @@ pgrep -f "$P/slow" >/dev/null && fail "the timed-out plugin is still running"
 expect_rc 2 ops-health --home "$H" --no-record
 expect_match '^DHARMIC-OPS CRITICAL - c2: plugin says 2, c1: plugin says 1, ' "$(first_line)"
 expect_match '\(10/17 checks ok\)' "$(first_line)"
-for code in 0 1 2 3 4; do expect_match "'p$code'=$code;1;2;0 q$code=7s" "$(first_line)"; done
+for code in 0 1 2 3 4; do expect_match "'c$code::p$code'=$code;1;2;0 'c$code::q$code'=7s" "$(first_line)"; done
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 18 ] || fail "expected 18 lines:
 $OUT"
+# a plugin's 'uptime' next to the built-in one: two labels, not one twice
+printf '#!/bin/sh\necho "up | uptime=5s"\n' > "$P/uptime"
+chmod +x "$P/uptime"
+write_config "$H" "\"health\": {\"checks\": [{\"name\": \"up\", \"command\": [\"$P/uptime\"]}]}"
+expect_rc 0 ops-health --home "$H" --no-record --check daemon --check up
+expect_match "'uptime'=[0-9]+s;;;0 'up::uptime'=5s\$" "$(first_line)"
+[ "$(first_line | grep -o "'uptime'=" | wc -l)" = 1 ] || fail "two 'uptime' labels: $(first_line)"
 echo ok

@@ -310,9 +310,34 @@ out:
 	ops_buf_release(&b);
 }
 
+/* A plugin's labels get the check's name in front, quoted as the
+ * guidelines quote; malformed items are dropped. */
+static void
+test_perf_prefix(void)
+{
+	static const struct { const char *raw, *want; } cases[] = {
+		{ "uptime=5s", "'up::uptime'=5s" },
+		{ "  a=1;2;3 'b c'=2%  ", "'up::a'=1;2;3 'up::b c'=2%" },
+		{ "'it''s'=1 junk x=", "'up::it''s'=1 'up::x'=" },
+		{ "", "" },
+		{ "novalue", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ops_buf b = OPS_BUF_INIT;
+
+		unit_case("perf prefix %zu", i);
+		ops_perf_prefix(&b, "up", cases[i].raw);
+		EQ_STR(ops_buf_str(&b), cases[i].want);
+		ops_buf_release(&b);
+	}
+	unit_case("%s", "");
+}
+
 int
 main(void)
 {
+	test_perf_prefix();
 	test_states();
 	test_thresholds();
 	test_perf_format();

@@ -228,9 +228,46 @@ test_narrow_history(void)
 	ops_dashboard_release(&d);
 }
 
+/* A database never checked is absent from integrity_ok: a 0 would page
+ * someone about a corruption nobody found. */
+static void
+test_prom_unchecked(void)
+{
+	struct ops_dashboard d;
+	struct ops_buf b = OPS_BUF_INIT;
+	const char *s;
+
+	model(&d);
+	d.memory.v = calloc(3, sizeof(*d.memory.v));
+	d.memory.n = 3;
+	d.memory.v[0].name = strdup("memory/good.db");
+	d.memory.v[0].result = strdup("ok");
+	d.memory.v[0].checked = d.now - 60;
+	d.memory.v[1].name = strdup("memory/never.db");
+	d.memory.v[2].name = strdup("memory/bad.db");
+	d.memory.v[2].result = strdup("*** in database main ***");
+	d.memory.v[2].checked = d.now - 60;
+	ops_dashboard_prom(&b, &d);
+	s = ops_buf_str(&b);
+	CHECK(strstr(s, "dharmic_database_integrity_ok{db=\"good.db\"} 1\n") != NULL);
+	CHECK(strstr(s, "dharmic_database_integrity_ok{db=\"bad.db\"} 0\n") != NULL);
+	CHECK(strstr(s, "dharmic_database_integrity_ok{db=\"never.db\"}") == NULL);
+	CHECK(strstr(s, "dharmic_database_bytes{db=\"never.db\"} 0\n") != NULL);
+	ops_buf_reset(&b);
+	/* none checked: no family at all */
+	free(d.memory.v[0].result);
+	free(d.memory.v[2].result);
+	d.memory.v[0].result = d.memory.v[2].result = NULL;
+	ops_dashboard_prom(&b, &d);
+	CHECK(strstr(ops_buf_str(&b), "integrity_ok") == NULL);
+	ops_buf_release(&b);
+	ops_dashboard_release(&d);
+}
+
 int
 main(void)
 {
+	test_prom_unchecked();
 	test_narrow_history();
 	test_html_escape();
 	test_prom_escape();

@@ -115,6 +115,39 @@ test_email(void)
 	ops_buf_release(&b);
 }
 
+/* Address headers: the display name encoded (RFC 2047 in a phrase) or
+ * quoted, the address never, so sendmail -t finds the recipient. */
+static void
+test_email_address(void)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "Jos\xc3\xa9 M\xc3\xbcller <jose@example.org>",
+		  "\nTo: =?UTF-8?B?Sm9zw6kgTcO8bGxlcg==?= <jose@example.org>\n" },
+		{ "ops@example.org", "\nTo: ops@example.org\n" },
+		{ "Ops Team <ops@example.org>, b@example.org",
+		  "\nTo: Ops Team <ops@example.org>, b@example.org\n" },
+		{ "\"Smith, J.\" <j@example.org>", "\nTo: \"Smith, J.\" <j@example.org>\n" },
+		/* unquoted, the comma makes two: "Smith" and "J." <j@...> */
+		{ "Smith, J. <j@example.org>", "\nTo: Smith, \"J.\" <j@example.org>\n" },
+		{ "<only@example.org>", "\nTo: <only@example.org>\n" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ops_config cfg;
+		struct ops_notice n = sample();
+		struct ops_buf b = OPS_BUF_INIT;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.alert.email = (char *)cases[i].in;
+		CHECK(ops_notify_email_format(&cfg, &n, 1800000000, &b) == 0);
+		if (strstr(ops_buf_str(&b), cases[i].want) == NULL)
+			fprintf(stderr, "got: %s\n", ops_buf_str(&b));
+		CHECK(strstr(ops_buf_str(&b), cases[i].want) != NULL);
+		ops_buf_release(&b);
+	}
+
+}
+
 static void
 test_date(void)
 {
@@ -148,6 +181,7 @@ main(void)
 	test_json();
 	test_log_line();
 	test_email();
+	test_email_address();
 	test_date();
 	test_channels();
 	if (failures) {
