@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_action.h"
 #include "ops_alert.h"
 #include "ops_alert_store.h"
 #include "ops_alertmanager.h"
@@ -176,6 +177,10 @@ struct run {
 	int stale;		/* restart a hung agent (daemon.restart_on_stale) */
 	struct ops_alert_state *before;	/* the set as loaded (Alertmanager) */
 	size_t nbefore;
+	/* what the restart policy said, for the audit trail (written after
+	 * the alert transaction, which must not wait on it) */
+	char policy[256];
+	const char *policy_outcome;	/* "deferred", "refused", or NULL */
 };
 
 static void
@@ -299,6 +304,29 @@ suggest_remedies(const struct ops_config *cfg, struct ops_alert_conds *conds)
  * with daemon.restart_on_stale, so is a hung one (alive, heartbeat
  * CRITICAL: older than health.heartbeat_crit intervals), by stop and
  * start (R->stale). A silenced daemon_critical holds both. */
+/* The policy's reason in words, for the audit trail. */
+static void
+policy_text(struct run *R, const struct ops_restart_decision *d)
+{
+	char ts[32], w[32];
+
+	ops_duration_format(R->cfg->daemon.restart_window, w, sizeof(w));
+	R->policy_outcome = d->verdict == OPS_RESTART_WAIT ? "deferred" :
+	    d->verdict == OPS_RESTART_SPENT ? "refused" : NULL;
+	if (d->verdict == OPS_RESTART_WAIT)
+		snprintf(R->policy, sizeof(R->policy), "backing off until %s after %lld "
+		    "crash restart%s in the last %s", ops_time_log(d->next_at, ts, sizeof(ts)),
+		    (long long)d->recent, d->recent == 1 ? "" : "s", w);
+	else if (d->verdict == OPS_RESTART_SPENT)
+		snprintf(R->policy, sizeof(R->policy), "burst spent: %lld crash restarts in "
+		    "the last %s (daemon.restart_burst %lld)", (long long)d->recent, w,
+		    (long long)R->cfg->daemon.restart_burst);
+	else
+		snprintf(R->policy, sizeof(R->policy), "policy: %lld earlier crash restart%s "
+		    "in the last %s, burst %lld", (long long)d->recent,
+		    d->recent == 1 ? "" : "s", w, (long long)R->cfg->daemon.restart_burst);
+}
+
 static int
 restart_due(struct run *R, double now)
 {
@@ -331,6 +359,7 @@ restart_due(struct run *R, double now)
 		ops_buf_printf(R->out, "not restarting: %lld crash restarts in the last "
 		    "window (daemon.restart_burst %lld)\n", (long long)d.recent,
 		    (long long)R->cfg->daemon.restart_burst);
+	policy_text(R, &d);
 	return d.verdict == OPS_RESTART_NOW;
 }
 
@@ -405,7 +434,7 @@ audit_restart(struct run *R, const char *outcome, const char *why, const char *w
 	struct ops_err e = OPS_ERR_INIT;
 
 	if (ops_audit_record(R->cfg, "auto-restart", "ops-alert", "restart", outcome, &e,
-	    "automatic, because %s: %s", why, what) < 0)
+	    "automatic, because %s (%s): %s", why, R->policy, what) < 0)
 		ops_buf_printf(R->warn, "%s\n", e.msg);
 }
 
@@ -422,10 +451,14 @@ auto_restart(struct run *R)
 		struct ops_service_opts so = { .reason = "stale" };
 		struct ops_buf msg = OPS_BUF_INIT;
 
-		if (ops_service_restart(R->cfg, &so, &msg, &e) < 0)
+		if (ops_service_restart(R->cfg, &so, &msg, &e) < 0) {
 			ops_buf_printf(R->warn, "restart of the hung agent failed: %s\n", e.msg);
-		else
+			audit_restart(R, "failed", "the agent hung (heartbeat stale)", e.msg);
+		} else {
 			ops_buf_printf(R->out, "hung agent restarted (heartbeat stale)\n");
+			audit_restart(R, "done", "the agent hung (heartbeat stale)",
+			    ops_buf_str(&msg));
+		}
 		ops_buf_release(&msg);
 		return;
 	}
@@ -446,6 +479,70 @@ auto_restart(struct run *R)
 	    "; restarted automatically (pid %d)", (int)pid);
 	if (ops_daemon_log_restart(R->cfg, "auto", &e) < 0)
 		ops_buf_printf(R->warn, "unable to record the restart: %s\n", e.msg);
+}
+
+/* "auto": true remedies: a failing configured check whose remedy is such
+ * an action gets it run, through the restart policy (ops_restart.h, the
+ * daemon.restart_* settings) over that action's earlier automatic runs in
+ * the audit trail; a silenced alert holds it. */
+static void
+auto_remedy(struct run *R, const struct ops_alert_conds *conds)
+{
+	const struct ops_config *cfg = R->cfg;
+	struct ops_restart_policy pol;
+
+	ops_restart_policy_from(cfg, &pol);
+	for (size_t i = 0; i < conds->n; i++) {
+		const struct ops_alert_cond *c = &conds->v[i];
+		const struct ops_alert_state *as = ops_alert_set_find(&R->set, c->type);
+		const struct ops_check_cfg *cc = NULL;
+		const struct ops_action_cfg *a;
+		struct ops_restart_decision d;
+		struct ops_err e = OPS_ERR_INIT, ae = OPS_ERR_INIT;
+		struct ops_buf out = OPS_BUF_INIT;
+		char why[OPS_ALERT_TYPE_MAX + 64], ts[32];
+		double *times = NULL;
+		size_t n = 0;
+
+		if (!c->active || strncmp(c->type, "check_", 6) != 0 ||
+		    (as != NULL && as->silenced_until > R->ctx.now))
+			continue;
+		for (size_t k = 0; k < cfg->health.nchecks; k++)
+			if (strcmp(cfg->health.checks[k].name, c->type + 6) == 0)
+				cc = &cfg->health.checks[k];
+		if (cc == NULL || cc->remedy == NULL ||
+		    (a = ops_action_find(cfg, cc->remedy)) == NULL || !a->auto_run)
+			continue;
+		if (ops_audit_times(&R->st, "act", "auto-remedy", a->name,
+		    R->ctx.now - pol.window, &times, &n, &e) < 0) {
+			ops_buf_printf(R->warn, "remedy %s: %s\n", a->name, e.msg);
+			continue;
+		}
+		ops_restart_decide(&pol, times, n, R->ctx.now, &d);
+		free(times);
+		snprintf(why, sizeof(why), "for alert %s", c->type);
+		if (d.verdict != OPS_RESTART_NOW) {
+			if (ops_audit_record_changed(cfg, "auto-remedy", "ops-alert", "act",
+			    d.verdict == OPS_RESTART_WAIT ? "deferred" : "refused", &ae,
+			    "%s (%s): %s", a->name, why, d.verdict == OPS_RESTART_WAIT ?
+			    "backing off" : "burst spent (daemon.restart_burst)") < 0)
+				ops_buf_printf(R->warn, "%s\n", ae.msg);
+			if (d.verdict == OPS_RESTART_WAIT)
+				ops_buf_printf(R->out, "remedy %s held back until %s\n", a->name,
+				    ops_time_log(d.next_at, ts, sizeof(ts)));
+			else
+				ops_buf_printf(R->out, "remedy %s not run: %lld runs in the "
+				    "window\n", a->name, (long long)d.recent);
+			continue;
+		}
+		if (ops_action_run(cfg, a, "ops-alert", "auto-remedy", why, &out, &ae, &e) < 0)
+			ops_buf_printf(R->warn, "remedy %s: %s\n", a->name, e.msg);
+		else
+			ops_buf_printf(R->out, "remedy %s run %s\n", a->name, why);
+		if (ae.code != OPS_E_NONE)
+			ops_buf_printf(R->warn, "%s\n", ae.msg);
+		ops_buf_release(&out);
+	}
 }
 
 /* Try a notice on every channel that applies. Returns the mask of channels
@@ -768,8 +865,16 @@ ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 		ops_err_sys(err, ENOMEM, "ops-alert");
 		goto fail;
 	}
+	if (R.policy_outcome != NULL) {
+		struct ops_err e = OPS_ERR_INIT;
+
+		if (ops_audit_record_changed(cfg, "auto-restart", "ops-alert", "restart",
+		    R.policy_outcome, &e, "automatic restart not done: %s", R.policy) < 0)
+			ops_buf_printf(warn, "%s\n", e.msg);
+	}
 	if (restart)
 		auto_restart(&R);
+	auto_remedy(&R, &conds);
 	retry_queue(&R);
 	if (send_plan(&R, &adds, &nadds, &reported, &primary_ok) < 0) {
 		ops_err_sys(err, ENOMEM, "unable to send alerts");

@@ -525,10 +525,86 @@ out:
 	return rc;
 }
 
+static const char *col(sqlite3_stmt *s, int i);
+
+/* 1 when the newest entry of program, verb and via has this outcome and
+ * (sanitised) detail. */
 static int
-vrecord(const struct ops_config *cfg, const char *via, const char *program,
-    const char *verb, const char *outcome, struct ops_err *err, const char *fmt,
-    va_list ap)
+same_as_last(struct ops_statedb *st, const char *via, const char *program,
+    const char *verb, const char *outcome, const char *detail)
+{
+	struct ops_audit_actor a;
+	sqlite3_stmt *s = NULL;
+	char det[OPS_AUDIT_DETAIL_MAX + 1];
+	int same = 0;
+
+	ops_audit_actor_detect(&a, via);
+	ops_audit_sanitize(det, sizeof(det), detail);
+	if (ops_state_prepare(st, "SELECT outcome, detail FROM audit WHERE program=?"
+	    " AND verb=? AND via=? ORDER BY seq DESC LIMIT 1", &s, NULL) < 0)
+		return 0;
+	sqlite3_bind_text(s, 1, program, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, verb, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a.via, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		same = strcmp(col(s, 0), outcome) == 0 && strcmp(col(s, 1), det) == 0;
+	sqlite3_finalize(s);
+	return same;
+}
+
+int
+ops_audit_times(struct ops_statedb *st, const char *verb, const char *via,
+    const char *prefix, double since, double **times, size_t *n, struct ops_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t len = strlen(prefix), cap = 0;
+	int rc = -1, step;
+
+	*times = NULL;
+	*n = 0;
+	if (ops_state_prepare(st, "SELECT ts, detail FROM audit WHERE verb=? AND via=?"
+	    " AND ts>=? AND outcome NOT IN ('deferred','refused') ORDER BY seq", &s, err) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, verb, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, via, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 3, since);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *d = col(s, 1);
+
+		if (strncmp(d, prefix, len) != 0 || (d[len] != ':' && d[len] != ' '))
+			continue;
+		if (*n == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			double *v = realloc(*times, ncap * sizeof(*v));
+
+			if (v == NULL) {
+				ops_err_sys(err, ENOMEM, "unable to read the audit trail");
+				goto out;
+			}
+			*times = v;
+			cap = ncap;
+		}
+		(*times)[(*n)++] = sqlite3_column_double(s, 0);
+	}
+	if (step != SQLITE_DONE) {
+		ops_state_error(err, st, "read the audit trail");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	if (rc < 0) {
+		free(*times);
+		*times = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static int
+vrecord(const struct ops_config *cfg, int changed_only, const char *via,
+    const char *program, const char *verb, const char *outcome, struct ops_err *err,
+    const char *fmt, va_list ap)
 {
 	struct ops_statedb st = OPS_STATEDB_INIT;
 	struct ops_audit_opts o = { cfg->home, NULL, cfg->audit.keep };
@@ -543,6 +619,10 @@ vrecord(const struct ops_config *cfg, const char *via, const char *program,
 	}
 	if (ops_state_open(&st, cfg->home, err) < 0)
 		goto out;
+	if (changed_only && same_as_last(&st, via, program, verb, outcome, detail)) {
+		rc = 0;
+		goto out;
+	}
 	rc = ops_audit_append(&st, &o, via, program, verb, outcome, detail, err);
 out:
 	ops_state_close(&st);
@@ -560,7 +640,21 @@ ops_audit_record(const struct ops_config *cfg, const char *via,
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vrecord(cfg, via, program, verb, outcome, err, fmt, ap);
+	rc = vrecord(cfg, 0, via, program, verb, outcome, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+ops_audit_record_changed(const struct ops_config *cfg, const char *via,
+    const char *program, const char *verb, const char *outcome,
+    struct ops_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vrecord(cfg, 1, via, program, verb, outcome, err, fmt, ap);
 	va_end(ap);
 	return rc;
 }

@@ -85,6 +85,21 @@ int ops_audit_record(const struct ops_config *cfg, const char *via,
     struct ops_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
+/* The same, but nothing is written when the newest entry of this program,
+ * verb and via already has this outcome and detail: a decision repeated
+ * every run (a restart held back) is one entry, not one a minute. */
+int ops_audit_record_changed(const struct ops_config *cfg, const char *via,
+    const char *program, const char *verb, const char *outcome,
+    struct ops_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* The times (caller frees *times) of the entries of verb by via since
+ * since whose detail starts with prefix followed by ':' or ' ', and
+ * whose outcome is not "deferred" or "refused": for a restart-style
+ * policy (ops_restart_decide) over the runs of one action. */
+int ops_audit_times(struct ops_statedb *st, const char *verb, const char *via,
+    const char *prefix, double since, double **times, size_t *n, struct ops_err *err);
+
 /* Entries with ts >= since, the last `last` of them (0: all), oldest
  * first. */
 int ops_audit_read(struct ops_statedb *st, double since, size_t last,
