@@ -5,6 +5,7 @@
 #define OPS_H
 
 #include "ops_age.h"
+#include "ops_agentid.h"
 #include "ops_alert.h"
 #include "ops_alert_run.h"
 #include "ops_alert_store.h"

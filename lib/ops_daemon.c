@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ops_agentid.h"
 #include "ops_fs.h"
 #include "ops_state.h"
 #include "ops_status.h"
@@ -64,11 +65,25 @@ ops_daemon_status(const struct ops_config *cfg, struct ops_procinfo *pi,
 	double mtime = 0;
 	pid_t pid;
 
+	struct ops_agent_found f;
+	struct ops_err e2 = OPS_ERR_INIT;
+	int r;
+
 	if (pid_path(cfg, path, sizeof(path), err) < 0)
 		return -1;
 	if (ops_pidfile_read(path, &pid, &mtime, err) < 0)
-		return 0;
-	return ops_proc_identify(pid, cfg->daemon.match, mtime, pi, err);
+		r = 0;
+	else
+		r = ops_proc_identify(pid, cfg->daemon.match, mtime, pi, err);
+	if (r != 0)
+		return r;
+	/* The PID file is not the last word: an agent running in its working
+	 * directory is the agent, whatever the file says (garbage, stale, a
+	 * recycled PID, an old mtime). */
+	if (ops_agent_find(cfg, OPS_AGENT_BY_CWD, &f, &e2) == 1 &&
+	    ops_proc_identify(f.pid, cfg->daemon.match, 0, pi, &e2) == 1)
+		return 1;
+	return 0;
 }
 
 /* ---- start ----------------------------------------------------------- */
@@ -245,6 +260,14 @@ ops_daemon_start(const struct ops_config *cfg,
 	ssize_t n;
 	pid_t pid;
 
+	{
+		struct ops_agent_found f;
+
+		/* never a second agent: nor beside a process holding memory */
+		if (ops_agent_find(cfg, OPS_AGENT_BY_DB, &f, &e2) == 1)
+			return ops_err_set(err, OPS_E_FAIL, "not starting a second agent: %s",
+			    f.what);
+	}
 	if (ops_daemon_status(cfg, &pi, &e2) == 1)
 		return ops_err_set(err, OPS_E_FAIL, "the agent is already running (pid %d)",
 		    (int)pi.pid);

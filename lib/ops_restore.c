@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_agentid.h"
 #include "ops_archive.h"
 #include "ops_backup.h"
 #include "ops_daemon.h"
@@ -753,6 +754,21 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 		goto out;
 	}
 	stopped = 1;
+	{
+		struct ops_agent_found f;
+		struct ops_err fe = OPS_ERR_INIT;
+		int r = ops_agent_find(cfg, OPS_AGENT_BY_CWD | OPS_AGENT_BY_DB, &f, &fe);
+
+		/* Never a swap under a live writer, whatever the PID file
+		 * said: it would go on writing into the set-aside copy. */
+		if (r != 0) {
+			ops_err_set(err, OPS_E_FAIL, "restore aborted, nothing was changed: %s",
+			    r == 1 ? f.what : fe.msg);
+			if (r == 1)
+				ops_err_prefix(err, "%s", "the agent still runs");
+			goto out;
+		}
+	}
 	if (set_phase(&p, &j, "swapping", err) < 0)
 		goto out;
 	if (j.old_ino == 0) {
