@@ -19,6 +19,7 @@
 #include "ops_check.h"
 #include "ops_cli.h"
 #include "ops_config.h"
+#include "ops_context.h"
 #include "ops_confine.h"
 #include "ops_crontab.h"
 #include "ops_daemon.h"

@@ -14,6 +14,7 @@
 #include "ops_alert_store.h"
 #include "ops_alertmanager.h"
 #include "ops_audit.h"
+#include "ops_context.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
 #include "ops_health.h"
@@ -232,6 +233,13 @@ configured(const struct ops_config *cfg, const char *name)
 	for (size_t i = 0; i < cfg->health.nendpoints; i++)
 		if (strcmp(cfg->health.endpoints[i].name, name) == 0)
 			return 1;
+	for (size_t i = 0; i < cfg->health.nlogs; i++)
+		if (strcmp(cfg->health.logs[i].name, name) == 0)
+			return 1;
+	/* Monit's services come and go with Monit's answer */
+	if (cfg->health.monit.enabled && strncmp(name, "monit", 5) == 0 &&
+	    (name[5] == '\0' || name[5] == '_'))
+		return 1;
 	return 0;
 }
 
@@ -641,7 +649,9 @@ static int
 send_plan(struct run *R, struct qadd **adds, size_t *nadds, int64_t *reported,
     int *primary_ok)
 {
-	char title[128];
+	char title[128], *ctx_src = NULL, *ctx_text = NULL;
+	double ctx_ts;
+	int rc;
 
 	*reported = 0;
 	*primary_ok = 0;
@@ -658,8 +668,20 @@ send_plan(struct run *R, struct qadd **adds, size_t *nadds, int64_t *reported,
 		notice_for(R, an, &msg, title, sizeof(title), &n);
 		if (msg.oom) {
 			ops_buf_release(&msg);
-			return -1;
+			rc = -1;
+			goto out;
 		}
+		free(ctx_src);
+		free(ctx_text);
+		ctx_src = ctx_text = NULL;
+		/* the lines that explain it, captured once with the incident */
+		if (an->kind != OPS_ALERT_RESOLVED && R->st.db != NULL &&
+		    ops_context_get(R->cfg, &R->st, ops_alert_check_of(n.type), an->since,
+		    1, R->ctx.now, &ctx_src, &ctx_text, &ctx_ts, &e) == 1) {
+			n.context_source = ctx_src;
+			n.context = ctx_text;
+		}
+		ops_err_clear(&e);
 		failed = deliver(R, &n, an->email, &ok);
 		if (failed)
 			R->failed = 1;
@@ -698,7 +720,8 @@ send_plan(struct run *R, struct qadd **adds, size_t *nadds, int64_t *reported,
 					*adds = na;
 				ops_buf_release(&json);
 				ops_buf_release(&msg);
-				return -1;
+				rc = -1;
+				goto out;
 			}
 			*adds = na;
 			na[*nadds].type = R->set.v[an->idx].type;
@@ -711,7 +734,11 @@ send_plan(struct run *R, struct qadd **adds, size_t *nadds, int64_t *reported,
 		ops_buf_release(&json);
 		ops_buf_release(&msg);
 	}
-	return 0;
+	rc = 0;
+out:
+	free(ctx_src);
+	free(ctx_text);
+	return rc;
 }
 
 /* Phase 3, one transaction: record what was delivered and what was not. */

@@ -18,7 +18,7 @@
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
-	K_ENDPOINTS, K_MODE, K_LOGS, K_MONIT };
+	K_ENDPOINTS, K_MODE, K_LOGS, K_MONIT, K_CONTEXT };
 
 struct key {
 	const char *section, *name;
@@ -79,6 +79,7 @@ static const struct key keys[] = {
 	{ "health", "load_crit", K_NUM, F(health.load_crit), "4" },
 	{ "health", "logs", K_LOGS, F(health.logs), NULL },
 	{ "health", "monit", K_MONIT, F(health.monit), NULL },
+	{ "health", "context", K_CONTEXT, F(health.context), NULL },
 	{ "backup", "dir", K_STR, F(backup.dir), "backups/memory" },
 	{ "backup", "include", K_STRV, F(backup.include),
 	  "memory/*.db\nmemory/*.jsonl\nmemory/identity_core.json" },
@@ -188,6 +189,7 @@ set_default(struct ops_config *cfg, const struct key *k, struct ops_err *err)
 	case K_ENDPOINTS:
 	case K_LOGS:
 	case K_MONIT:
+	case K_CONTEXT:
 		break;
 	}
 	if (rc < 0)
@@ -560,6 +562,89 @@ get_monit(struct ops_config *cfg, const cJSON *j, const char *file,
 	return 0;
 }
 
+/* ---- health.context (ops_context.h) --------------------------------- */
+
+static void
+free_context(struct ops_config *cfg)
+{
+	for (size_t i = 0; i < cfg->health.ncontext; i++) {
+		free(cfg->health.context[i].check);
+		free(cfg->health.context[i].target);
+	}
+	free(cfg->health.context);
+	cfg->health.context = NULL;
+	cfg->health.ncontext = 0;
+}
+
+static int
+get_context(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	static const char *const kinds[] = { "file", "newest", "journal" };
+	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
+	const cJSON *e, *f;
+	char key[160];
+
+	if (!cJSON_IsObject(j))
+		return bad(err, file, "health.context", "an object of check names");
+	free_context(cfg);
+	cfg->health.context = calloc(n ? n : 1, sizeof(*cfg->health.context));
+	if (cfg->health.context == NULL)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	cJSON_ArrayForEach(e, j) {
+		struct ops_context_cfg *cc = &cfg->health.context[i];
+		int found = 0;
+
+		cfg->health.ncontext = i + 1;
+		cc->max_lines = 50;
+		snprintf(key, sizeof(key), "health.context.%.64s", e->string);
+		if (!valid_name(e->string))
+			return bad(err, file, key, "a check name");
+		if (set_str(&cc->check, e->string) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		if (!cJSON_IsObject(e))
+			return bad(err, file, key,
+			    "{\"file\": PATH}, {\"newest\": GLOB} or {\"journal\": UNIT}");
+		cJSON_ArrayForEach(f, e) {
+			int k;
+
+			if (strcmp(f->string, "max_lines") == 0) {
+				snprintf(key, sizeof(key), "health.context.%.64s.max_lines",
+				    e->string);
+				if (!cJSON_IsNumber(f) || f->valuedouble < 1 ||
+				    f->valuedouble > 500 || f->valuedouble != floor(f->valuedouble))
+					return bad(err, file, key, "a whole number from 1 to 500");
+				cc->max_lines = (int64_t)f->valuedouble;
+				continue;
+			}
+			for (k = 0; k < 3 && strcmp(f->string, kinds[k]) != 0; k++)
+				;
+			snprintf(key, sizeof(key), "health.context.%.64s.%.16s", e->string,
+			    f->string);
+			if (k == 3)
+				return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s'",
+				    file, key);
+			if (found++)
+				return bad(err, file, key,
+				    "one of \"file\", \"newest\" or \"journal\"");
+			if (!cJSON_IsString(f) || f->valuestring[0] == '\0')
+				return bad(err, file, key, "a non-empty string");
+			if (k < 2 && ops_confine_pattern(f->valuestring, file, key, err) < 0)
+				return -1;
+			if (k == 2 && (f->valuestring[0] == '-' || strlen(f->valuestring) > 200))
+				return bad(err, file, key, "a systemd unit name");
+			cc->kind = (enum ops_context_kind)k;
+			if (set_str(&cc->target, f->valuestring) < 0)
+				return ops_err_sys(err, ENOMEM, "%s", file);
+		}
+		if (!found)
+			return bad(err, file, key,
+			    "{\"file\": PATH}, {\"newest\": GLOB} or {\"journal\": UNIT}");
+		i++;
+	}
+	return 0;
+}
+
 static void
 free_entries(struct ops_config *cfg, int is_check)
 {
@@ -889,6 +974,8 @@ set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
 		return get_logs(cfg, j, file, err);
 	case K_MONIT:
 		return get_monit(cfg, j, file, err);
+	case K_CONTEXT:
+		return get_context(cfg, j, file, err);
 	}
 	return 0;
 }
@@ -1362,6 +1449,7 @@ ops_config_release(struct ops_config *cfg)
 	free_actions(cfg);
 	free_logs(cfg);
 	free_monit(cfg);
+	free_context(cfg);
 	free(cfg->home);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));

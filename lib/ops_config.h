@@ -66,6 +66,17 @@ struct ops_logcheck_cfg {
 	int by_name;		/* newest = last in name order (the seed email check) */
 };
 
+/* The log context of a check (ops_context.h): what to capture when it
+ * becomes non-OK. */
+enum ops_context_kind { OPS_CTX_FILE, OPS_CTX_NEWEST, OPS_CTX_JOURNAL };
+
+struct ops_context_cfg {
+	char *check;		/* the check's name */
+	enum ops_context_kind kind;
+	char *target;		/* a path, a glob or a systemd unit */
+	int64_t max_lines;	/* 1 to 500 */
+};
+
 struct ops_config {
 	char *home;		/* absolute */
 	char *file;		/* the config file read, NULL when none */
@@ -109,6 +120,9 @@ struct ops_config {
 			struct ops_strv services;	/* globs on Monit's names */
 			double timeout;
 		} monit;
+		/* log context per check name (health.context) */
+		struct ops_context_cfg *context;
+		size_t ncontext;
 	} health;
 	struct {
 		char *dir;

@@ -62,6 +62,35 @@ nz(const char *s)
 
 /* ---- formats ---------------------------------------------------------- */
 
+/* "context": {"source": "logs/app.log", "lines": ["...", ...]} */
+static int
+add_context(cJSON *o, const struct ops_notice *n)
+{
+	cJSON *c = cJSON_AddObjectToObject(o, "context"), *lines;
+	const char *p = n->context, *nl;
+
+	if (c == NULL || cJSON_AddStringToObject(c, "source", nz(n->context_source)) == NULL ||
+	    (lines = cJSON_AddArrayToObject(c, "lines")) == NULL)
+		return -1;
+	while (*p != '\0') {
+		cJSON *line;
+
+		nl = strchr(p, '\n');
+		line = cJSON_CreateString("");
+		if (line == NULL)
+			return -1;
+		cJSON_free(line->valuestring);
+		line->valuestring = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+		if (line->valuestring == NULL) {
+			cJSON_Delete(line);
+			return -1;
+		}
+		cJSON_AddItemToArray(lines, line);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return 0;
+}
+
 int
 ops_notify_json(const struct ops_notice *n, struct ops_buf *out)
 {
@@ -85,6 +114,10 @@ ops_notify_json(const struct ops_notice *n, struct ops_buf *out)
 		cJSON_AddNullToObject(o, "since");
 	cJSON_AddNumberToObject(o, "suppressed", (double)n->suppressed);
 	cJSON_AddStringToObject(o, "home", nz(n->home));
+	if (n->context != NULL && add_context(o, n) < 0) {
+		cJSON_Delete(o);
+		return -1;
+	}
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (text == NULL)
@@ -431,6 +464,13 @@ ops_notify_email_format(const struct ops_config *cfg, const struct ops_notice *n
 	if (n->suppressed > 0)
 		ops_buf_printf(out, "suppressed: %lld other alert(s) held back by the "
 		    "hourly limit since the last one\n", (long long)n->suppressed);
+	if (n->context != NULL) {
+		ops_buf_printf(out, "\nLog context, from ");
+		add_body(out, nz(n->context_source));
+		ops_buf_puts(out, ":\n");
+		add_body(out, n->context);
+		ops_buf_puts(out, "\n");
+	}
 	ops_buf_puts(out, "\n-- \nops-alert (dharmic-ops); see ops-alert(1)\n");
 	return out->oom ? -1 : 0;
 }

@@ -8,7 +8,8 @@
  *            ALERT_TITLE ALERT_MESSAGE in its environment, exit 0 delivered
  *
  * The JSON: {"type","severity","title","message","host","timestamp",
- * "state","since","suppressed","home"}. Nothing here decides whether an
+ * "state","since","suppressed","home"}, and "context": {"source",
+ * "lines": [...]} when the incident has log context. Nothing here decides whether an
  * alert should go out; ops_alert does. */
 #ifndef OPS_NOTIFY_H
 #define OPS_NOTIFY_H
@@ -39,6 +40,8 @@ struct ops_notice {
 	double timestamp;
 	double since;		/* 0: none */
 	int64_t suppressed;	/* other alerts held back by the cap, reported here */
+	/* the log lines captured with the incident (ops_context.h), or NULL */
+	const char *context_source, *context;
 };
 
 /* Command timeout, seconds (sendmail and the command channel). */

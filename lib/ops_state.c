@@ -84,6 +84,11 @@ static const char *const migrations[] = {
 	/* N -> N+1: the service manager's restart counter (ops_restart.h) */
 	"CREATE TABLE restart_supervisor(manager TEXT PRIMARY KEY,"
 	"  count INTEGER NOT NULL, ts REAL NOT NULL);",
+	/* N -> N+1: the log lines captured with each incident (ops_context.h) */
+	"CREATE TABLE incident_context(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	"  since REAL NOT NULL, ts REAL NOT NULL, state INTEGER NOT NULL,"
+	"  source TEXT NOT NULL, lines TEXT NOT NULL);"
+	"CREATE INDEX incident_context_name_ts ON incident_context(name, ts);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
