@@ -59,6 +59,8 @@ for page in dharmic-ops.1 man/*.[15]; do
 	out=$(groff -wall -man -Tutf8 -z "$page" 2>&1) || { echo "$page: groff failed"; exit 1; }
 	[ -z "$out" ] || { echo "$page:"; echo "$out"; exit 1; }
 done
+echo "== man pages (mandoc -Tlint)"
+mandoc -Tlint dharmic-ops.1 man/*.[15]
 
 if command -v clang >/dev/null; then
 	echo "== fuzzing (libFuzzer, 20 s per harness)"

@@ -11,6 +11,8 @@ if [ "${1:-}" = "--tests" ]; then
 	monitoring-plugins-basic
 	prometheus prometheus-alertmanager prometheus-node-exporter curl openssl
 	monit"
+	# mandoc -Tlint in ci.sh; util-linux for script(1), flock(1), mount
+	DEPS="$DEPS mandoc util-linux"
 fi
 missing=""
 for p in $DEPS; do

@@ -88,7 +88,8 @@ expect_comp "$(src_list 'ops_alert_builtin\[\] = ' lib/ops_alert.c)" ops-alert o
 expect_comp "$(src_list 'ops_logs_kinds\[\] = ' lib/ops_logs.c)" dharmic-ops dharmic-ops logs ''
 
 # installed: one file per program, named as the program, each loadable alone
-cmake --install "$OPS_BUILD" --prefix "$T/inst" >/dev/null
+# (the build's install manifest is shared: one install at a time)
+flock "$OPS_BUILD/.install.lock" cmake --install "$OPS_BUILD" --prefix "$T/inst" >/dev/null
 I=$T/inst/share/bash-completion/completions
 [ "$(ls "$I" | sort | tr '\n' ' ')" = "dharmic-ops ops-alert ops-backup ops-dashboard ops-health ops-restore ops-rotate " ] ||
 	fail "installed completions: $(ls "$I")"
