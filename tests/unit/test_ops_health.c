@@ -411,13 +411,13 @@ test_configured(struct ops_statedb *st)
 	expect(&cfg, st, "e_up", OPS_OK, "up in");
 	expect(&cfg, st, "e_down", OPS_CRITICAL, "refused");
 
-	/* the plugin's perfdata passes through */
+	/* the plugin's perfdata passes through, each label prefixed NAME:: */
 	o.only = only;
 	o.nonly = 1;
 	EQ_INT(ops_health_run(&cfg, &o, st, &r, &err), 0);
 	EQ_INT(r.n, 1);
 	if (r.n == 1)
-		EQ_STR(r.v[0].perf_raw, "t=1s;2;3");
+		EQ_STR(r.v[0].perf_raw, "'p_ok::t'=1s;2;3");	/* its labels NAME:: prefixed */
 	ops_report_release(&r);
 
 	/* a name that is no check: a usage error, nothing run */
