@@ -16,6 +16,8 @@ static const struct ops_cli_opt opts[] = {
 	{ "dry-run", 'n', 0, NULL, "verify the archive and print the plan, change nothing" },
 	{ "list", 'l', 0, NULL, "list what the archive holds" },
 	{ "to", 't', 0, "DIR", "extract into DIR (new or empty) instead of the home" },
+	{ "identity", 'i', 0, "FILE", "the age identity that opens encrypted archives "
+	  "(default: backup.identity_file)" },
 	OPS_CLI_HELP,
 	OPS_CLI_VERSION,
 	OPS_CLI_END,
@@ -23,10 +25,12 @@ static const struct ops_cli_opt opts[] = {
 
 static struct ops_cli cli = {
 	.prog = "ops-restore",
-	.synopsis = "[--home DIR] [--config FILE] [--yes] [--dry-run]\n"
+	.synopsis = "[--home DIR] [--config FILE] [--identity FILE] [--yes]\n"
+	    " [--dry-run] [ARCHIVE|latest]\n"
+	    "[--home DIR] [--config FILE] [--identity FILE] --list\n"
 	    " [ARCHIVE|latest]\n"
-	    "[--home DIR] [--config FILE] --list [ARCHIVE|latest]\n"
-	    "[--home DIR] [--config FILE] --to DIR [ARCHIVE|latest]",
+	    "[--home DIR] [--config FILE] [--identity FILE] --to DIR\n"
+	    " [ARCHIVE|latest]",
 	.about = "Restore the agent's memory from a backup (default: latest), reversibly:\n"
 	    "the archive is verified first, the agent stopped and started again,\n"
 	    "and the memory it replaces is kept aside as memory.pre-restore.STAMP.\n"
@@ -125,7 +129,7 @@ main(int argc, char **argv)
 	struct ops_restore_opts o = { 0 };
 	struct ops_restore_plan plan;
 	struct ops_buf out = OPS_BUF_INIT;
-	const char *home = NULL, *config = NULL;
+	const char *home = NULL, *config = NULL, *identity = NULL;
 	int yes = 0, list = 0, ch, code = 2, rc;
 
 	umask(077);
@@ -139,6 +143,7 @@ main(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'l': list = 1; break;
 		case 't': o.to = optarg; break;
+		case 'i': identity = optarg; break;
 		case 'h': return cli_help(&cli);
 		case 'V': puts("ops-restore " OPS_VERSION); return 0;
 		default: return cli_error(&cli, 2, "%s", err.msg);
@@ -166,6 +171,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (ops_config_load(&cfg, home, config, &err) < 0 ||
+	    (identity && ops_backup_identity_arg(&cfg, identity, &err) < 0) ||
 	    (!list && ops_lock_acquire(&lk, cfg.home, "backup", &err) < 0))
 		goto fail;
 	o.confirm = yes ? NULL : confirm;

@@ -14,6 +14,7 @@
 #include "ops_audit.h"
 #include "ops_backup.h"
 #include "ops_backup_status.h"
+#include "ops_backup_crypt.h"
 #include "ops_buf.h"
 #include "ops_catalog.h"
 #include "ops_check.h"

@@ -477,6 +477,12 @@ parse_secret(const char *s, unsigned char sec[32], struct ops_err *err)
 }
 
 int
+ops_age_file_key(unsigned char key[16], struct ops_err *err)
+{
+	return random_bytes(key, FILE_KEY, err);
+}
+
+int
 ops_age_keygen(char secret[OPS_AGE_SECRET_LEN + 1],
     char public_key[OPS_AGE_PUBLIC_LEN + 1], struct ops_err *err)
 {
@@ -797,8 +803,11 @@ writer_header(struct ops_age_writer *w, const struct ops_age_recipients *r,
 		ops_err_sys(err, errno, "age: out of memory");
 		goto out;
 	}
-	if (random_bytes(fk, sizeof(fk), err) != 0 ||
-	    random_bytes(nonce, sizeof(nonce), err) != 0)
+	if (r->file_key != NULL)
+		memcpy(fk, r->file_key, FILE_KEY);
+	else if (random_bytes(fk, sizeof(fk), err) != 0)
+		goto out;
+	if (random_bytes(nonce, sizeof(nonce), err) != 0)
 		goto out;
 	len += (size_t)sprintf(h, "%s\n", AGE_VERSION);
 	if (r->passphrase != NULL) {
@@ -1326,6 +1335,10 @@ read_header(struct ops_age_reader *r, const struct ops_age_identities *ids,
 			rc = 1;
 			goto bad;
 		}
+	if (ids->file_key != NULL) {
+		memcpy(fk, ids->file_key, FILE_KEY);
+		found = 1;
+	}
 	for (i = 0; !found && i < ids->nkeys + ids->npass; i++) {
 		for (j = 0; !found && j < r->nst; j++) {
 			rc = i < ids->nkeys ?

@@ -63,9 +63,12 @@ struct ops_age_recipients {
 	unsigned char (*keys)[32];	/* X25519 public keys */
 	char *passphrase;
 	int logn;			/* scrypt work factor; 0: OPS_AGE_SCRYPT_LOGN */
+	/* The caller's 16-byte file key, or NULL for a fresh random one. Set
+	 * only to read back what is being written (see file_key below). */
+	const unsigned char *file_key;
 };
 
-#define OPS_AGE_RECIPIENTS_INIT { 0, NULL, NULL, 0 }
+#define OPS_AGE_RECIPIENTS_INIT { 0, NULL, NULL, 0, NULL }
 
 /* Add an `age1…` public key (-1 with a message naming what is wrong). */
 int ops_age_recipients_add(struct ops_age_recipients *r, const char *age1,
@@ -80,9 +83,16 @@ struct ops_age_identities {
 	unsigned char (*keys)[32];	/* X25519 secret keys */
 	size_t npass;
 	char **pass;
+	/* The caller's: when set, the file key itself (16 bytes), checked
+	 * against the header's MAC instead of unwrapping a stanza. For
+	 * verifying a file as it is written, by the writer who chose it. */
+	const unsigned char *file_key;
 };
 
-#define OPS_AGE_IDENTITIES_INIT { 0, NULL, 0, NULL }
+#define OPS_AGE_IDENTITIES_INIT { 0, NULL, 0, NULL, NULL }
+
+/* A random file key for the two above. */
+int ops_age_file_key(unsigned char key[16], struct ops_err *err);
 
 /* Add one `AGE-SECRET-KEY-1…` key. */
 int ops_age_identities_add_key(struct ops_age_identities *ids,

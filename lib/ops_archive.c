@@ -39,14 +39,10 @@ aerr(struct ops_err *err, struct archive *a, const char *what)
  * libarchive 3.6 (Debian 12) leaks its client state when
  * archive_write_free follows a failed write (fixed upstream in
  * libarchive PR #2729); this way it never enters its fatal state. */
-static la_ssize_t
-write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
+/* Bytes to the file: all of them, or the first error kept in w->werr. */
+static void
+fd_out(struct ops_archive_writer *w, const char *p, size_t left)
 {
-	struct ops_archive_writer *w = ctx;
-	const char *p = buf;
-	size_t left = len;
-
-	(void)a;
 	while (left > 0 && w->werr == 0) {
 		ssize_t n = write(w->fd, p, left);
 
@@ -69,6 +65,33 @@ write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
 		    SYNC_FILE_RANGE_WRITE);
 		w->synced = w->bytes;
 	}
+}
+
+/* The age writer's output. */
+static int
+age_out(void *ctx, const void *buf, size_t len, struct ops_err *err)
+{
+	struct ops_archive_writer *w = ctx;
+
+	fd_out(w, buf, len);
+	if (w->werr != 0)
+		return ops_err_sys(err, w->werr, "unable to write");
+	return 0;
+}
+
+static la_ssize_t
+write_cb(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct ops_archive_writer *w = ctx;
+	struct ops_err e = OPS_ERR_INIT;
+
+	(void)a;
+	if (w->werr != 0)
+		return (la_ssize_t)len;
+	if (w->age == NULL)
+		fd_out(w, buf, len);
+	else if (ops_age_write(w->age, buf, len, &e) < 0)
+		w->werr = e.sys_errno ? e.sys_errno : EIO;
 	return (la_ssize_t)len;
 }
 
@@ -116,6 +139,10 @@ ops_archive_write_open(struct ops_archive_writer *w, int fd,
 	w->fd = fd;
 	w->bytes = w->synced = 0;
 	w->werr = 0;
+	/* The age header goes out first, before libarchive writes anything. */
+	if (w->encrypt != NULL &&
+	    ops_age_writer_open(&w->age, w->encrypt, age_out, w, err) < 0)
+		return ops_err_prefix(err, "unable to start the archive");
 	if (archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, w, NULL, write_cb, NULL) != ARCHIVE_OK)
@@ -261,6 +288,9 @@ ops_archive_write_close(struct ops_archive_writer *w, struct ops_err *err)
 		return -1;
 	if (r != ARCHIVE_OK)
 		return aerr(err, w->a, "unable to finish the archive");
+	/* The final (authenticated as last) chunk. */
+	if (w->age != NULL && ops_age_writer_close(w->age, err) < 0)
+		return ops_err_prefix(err, "unable to finish the archive");
 	return 0;
 }
 
@@ -274,6 +304,8 @@ ops_archive_write_release(struct ops_archive_writer *w)
 	w->a = NULL;
 	ops_hasher_stop(w->h);
 	w->h = NULL;
+	ops_age_writer_free(w->age);
+	w->age = NULL;
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -290,6 +322,9 @@ struct reader {
 	char *buf, *cmp;		/* for comparing with a reference */
 	uint64_t done;
 	int scratch_n;
+	struct ops_age_reader *age;	/* an encrypted archive's decryption */
+	int fd;				/* what it reads when there is no source */
+	struct ops_err age_err;		/* why decryption failed */
 };
 
 /* What an entry is, for messages; NULL when it is a regular file or a
@@ -872,11 +907,43 @@ source_cb(struct archive *a, void *ctx, const void **buf)
 	return n;
 }
 
+/* The ciphertext, for the age reader. */
+static ssize_t
+age_in(void *ctx, void *buf, size_t len, struct ops_err *err)
+{
+	struct reader *r = ctx;
+	ssize_t n;
+
+	if (r->o->source != NULL) {
+		n = r->o->source(r->o->sctx, buf, len);
+		if (n < 0)
+			return ops_err_set(err, OPS_E_FAIL, "the archive could not be read");
+		return n;
+	}
+	return ops_age_fd_read(&r->fd, buf, len, err);
+}
+
+/* The clear text, for libarchive. */
+static la_ssize_t
+age_cb(struct archive *a, void *ctx, const void **buf)
+{
+	struct reader *r = ctx;
+	ssize_t n = ops_age_read(r->age, r->srcbuf, BUFSZ, NULL, &r->age_err);
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", r->age_err.msg);
+		return -1;
+	}
+	*buf = r->srcbuf;
+	return n;
+}
+
 int
 ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
     struct ops_manifest *m, struct ops_err *err)
 {
-	struct reader r = { .o = o, .m = m };
+	struct reader r = { .o = o, .m = m, .fd = -1 };
+	enum ops_age_fail why = OPS_AGE_OK;
 	struct archive_entry *e;
 	struct stat st;
 	mode_t oldmask = 0;
@@ -896,9 +963,24 @@ ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
 			ops_err_set(err, OPS_E_FAIL, "'%s' is not a regular file", path);
 			goto out;
 		}
+		if (o->identities == NULL) {
+			char head[32];
+			ssize_t k = pread(fd, head, sizeof(head), 0);
+
+			if (k > 0 && ops_age_sniff(head, (size_t)k)) {
+				ops_err_set(err, OPS_E_NOENT, "'%s' is encrypted (age): reading "
+				    "it needs the identity (--identity FILE or "
+				    "backup.identity_file)", path);
+				if (err != NULL)
+					err->sys_errno = ENOKEY;
+				goto out;
+			}
+		}
 	}
+	r.fd = fd;
 	r.a = archive_read_new();
-	if (r.a == NULL || (o->source && (r.srcbuf = malloc(BUFSZ)) == NULL) ||
+	if (r.a == NULL || ((o->source || o->identities) &&
+	    (r.srcbuf = malloc(BUFSZ)) == NULL) ||
 	    (o->reference && ((r.buf = malloc(BUFSZ)) == NULL ||
 	    (r.cmp = malloc(BUFSZ)) == NULL))) {
 		ops_err_sys(err, ENOMEM, "unable to read '%s'", path);
@@ -907,11 +989,20 @@ ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
 	if (o->mode != OPS_AREAD_MANIFEST && !o->reference &&
 	    ops_hasher_start(&r.h, 4, BUFSZ, err) < 0)
 		goto out;
+	if (o->identities != NULL && ops_age_reader_open(&r.age, o->identities, age_in,
+	    &r, &why, err) < 0) {
+		ops_err_prefix(err, "unable to decrypt '%s'", path);
+		/* Not the archive's fault: the key for it is missing. */
+		if (why == OPS_AGE_NO_MATCH && err != NULL)
+			err->sys_errno = ENOKEY;
+		goto out;
+	}
 	/* Only what ops-backup writes: tar, raw or zstd or gzip. */
 	if (archive_read_support_format_tar(r.a) != ARCHIVE_OK ||
 	    archive_read_support_filter_zstd(r.a) != ARCHIVE_OK ||
 	    archive_read_support_filter_gzip(r.a) != ARCHIVE_OK ||
-	    (o->source ? archive_read_open(r.a, &r, NULL, source_cb, NULL) :
+	    (r.age ? archive_read_open(r.a, &r, NULL, age_cb, NULL) :
+	    o->source ? archive_read_open(r.a, &r, NULL, source_cb, NULL) :
 	    archive_read_open_fd(r.a, fd, BUFSZ)) != ARCHIVE_OK) {
 		aerr(err, r.a, "unable to read the archive");
 		goto out;
@@ -989,6 +1080,20 @@ ops_archive_read(const char *path, const struct ops_archive_read_opts *o,
 			goto out;
 		}
 	}
+	/* An encrypted archive is authenticated to its last chunk: what
+	 * follows the tar's end (padding) is read too, or a cut or altered
+	 * end would go unseen. */
+	if (r.age != NULL) {
+		ssize_t k;
+
+		while ((k = ops_age_read(r.age, r.srcbuf, BUFSZ, NULL, &r.age_err)) > 0)
+			;
+		if (k < 0) {
+			*err = r.age_err;
+			ops_err_prefix(err, "unable to decrypt '%s'", path);
+			goto out;
+		}
+	}
 	if (archive_read_close(r.a) != ARCHIVE_OK) {
 		aerr(err, r.a, "unable to read the archive");
 		goto out;
@@ -1012,6 +1117,7 @@ out:
 	}
 	if (r.a)
 		archive_read_free(r.a);
+	ops_age_reader_free(r.age);
 	ops_hasher_stop(r.h);
 	free(r.seen);
 	free(r.hex);

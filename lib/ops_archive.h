@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ops_age.h"
 #include "ops_digest.h"
 #include "ops_err.h"
 #include "ops_manifest.h"
@@ -39,9 +40,14 @@ struct ops_archive_writer {
 	int fd;
 	uint64_t bytes, synced;
 	int werr;		/* errno of the first failed write(2), 0 if none */
+	/* Set before open to encrypt the compressed stream (age) on its way
+	 * to fd: no clear text ever reaches the file. The caller's. */
+	const struct ops_age_recipients *encrypt;
+	struct ops_age_writer *age;
 };
 
-#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0, 0, 0 }
+#define OPS_ARCHIVE_WRITER_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, -1, 0, 0, 0, \
+	NULL, NULL }
 
 /* Start an archive on fd (which stays the caller's). compression is
  * "zstd", "gzip" or "none". */
@@ -100,6 +106,12 @@ struct ops_archive_read_opts {
 	 * file this returns (the bytes it was written from) instead of
 	 * being hashed; MANIFEST.sha256 is then read but not checked. */
 	int (*reference)(void *ctx, const struct ops_manifest_entry *e);
+	/* When set, the archive is age-encrypted and opened with these; the
+	 * whole stream is authenticated to its end. When not set, an
+	 * encrypted archive is refused with a message saying so. Both "no
+	 * identity" and "no identity matches" set err->sys_errno to ENOKEY:
+	 * the archive could not be read, which says nothing about it. */
+	const struct ops_age_identities *identities;
 };
 
 /* The one acceptance rule for archives, shared by ops-backup verify,

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "ops_archive.h"
 #include "ops_audit.h"
 #include "ops_buf.h"
+#include "ops_backup_crypt.h"
 #include "ops_catalog.h"
 #include "ops_fs.h"
 #include "ops_manifest.h"
@@ -189,6 +191,12 @@ struct job {
 	size_t ready;		/* members [0, ready) can be archived */
 	int stop, failed;
 	struct ops_err snap_err;
+	/* issue 12: encryption to rcpt; the verification reads the archive
+	 * back with the file key chosen here (the host holds no identity). */
+	int encrypt;
+	struct ops_age_recipients rcpt;
+	unsigned char file_key[16];
+	struct ops_age_identities self;
 };
 
 static void snapper_join(struct job *j);
@@ -208,6 +216,8 @@ job_release(struct job *j)
 	}
 	free(j->v);
 	free(j->order);
+	ops_age_recipients_release(&j->rcpt);
+	OPENSSL_cleanse(j->file_key, sizeof(j->file_key));
 	j->v = NULL;
 	j->order = NULL;
 	j->n = 0;
@@ -554,6 +564,7 @@ struct follow {
 	pthread_cond_t cv;
 	uint64_t written, off;
 	int done, failed;
+	struct ops_sha256 *sha;	/* hashes the file's bytes as read back, or NULL */
 };
 
 static void
@@ -601,6 +612,8 @@ follow_read(void *ctx, void *buf, size_t len)
 	while ((n = pread(f->fd, buf, len, (off_t)f->off)) < 0 && errno == EINTR)
 		;
 	if (n <= 0)
+		return -1;
+	if (f->sha != NULL && ops_sha256_update(f->sha, buf, (size_t)n, NULL) < 0)
 		return -1;
 	f->off += (uint64_t)n;
 	return n;
@@ -658,6 +671,7 @@ write_archive(struct job *j, struct ops_manifest *m, int fd, struct follow *f,
 	w.ctx = j;
 	w.wrote = f ? follow_wrote : NULL;
 	w.wctx = f;
+	w.encrypt = j->encrypt ? &j->rcpt : NULL;
 	if (ops_archive_write_open(&w, fd, j->cfg->backup.compression, err) < 0 ||
 	    ops_archive_write_mem(&w, OPS_MANIFEST_JSON, json.s, json.len, m->created,
 	    err) < 0 ||
@@ -738,7 +752,8 @@ install(struct job *j, double when, const char *tag, char *final, size_t len,
 
 	for (int k = 0; k < 120; k++) {
 		ops_time_stamp(when + k, stamp, sizeof(stamp));
-		if (snprintf(final, len, "%s/%s%s%s", j->dir, stamp, tag, ext) >= (int)len)
+		if (snprintf(final, len, "%s/%s%s%s%s", j->dir, stamp, tag, ext,
+		    j->encrypt ? ".age" : "") >= (int)len)
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", j->dir);
 		if (renameat2(AT_FDCWD, j->tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
 			goto done;
@@ -993,10 +1008,22 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	double now = ops_time_now(), t0 = mono();
 	size_t pn = 0;
 	int fd = -1, rc = -1, wrc;
+	struct ops_sha256 fsha = OPS_SHA256_INIT;
+	char fhex[OPS_SHA256_HEX] = "";
 
 	memset(res, 0, sizeof(*res));
 	memset(&v, 0, sizeof(v));
 	memset(&a, 0, sizeof(a));
+	/* The keys first: a configuration error costs no snapshot. */
+	if (ops_backup_recipients(cfg, &j.rcpt, &j.encrypt, err) < 0)
+		goto out;
+	if (j.encrypt) {
+		if (ops_age_file_key(j.file_key, err) < 0 ||
+		    ops_sha256_init(&fsha, err) < 0)
+			goto out;
+		j.rcpt.file_key = j.file_key;
+		j.self.file_key = j.file_key;
+	}
 	j.full_check = strcmp(cfg->backup.check, "full") == 0;
 	if (backup_dir(cfg, j.dir, sizeof(j.dir), 1, err) < 0 ||
 	    clean_stale(j.dir, err) < 0 || collect(&j, err) < 0)
@@ -1036,6 +1063,10 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	v.ro.sctx = &v.f;
 	v.ro.reference = reference;
 	v.ro.ctx = &j;
+	if (j.encrypt) {
+		v.ro.identities = &j.self;
+		v.f.sha = &fsha;
+	}
 	if (pthread_create(&v.thread, NULL, verifier_main, &v) != 0) {
 		ops_err_sys(err, EAGAIN, "unable to start the verification");
 		goto out_v;
@@ -1062,6 +1093,11 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 		goto out_v;
 	}
 	progress(p, "verify", m.total, m.total);
+	if (j.encrypt && (v.f.off != v.f.written ||
+	    ops_sha256_final(&fsha, fhex, err) < 0)) {
+		ops_err_set(err, OPS_E_FAIL, "the new archive was not read back whole");
+		goto out_v;
+	}
 	if (fsync(fd) < 0) {
 		ops_err_sys(err, errno, "unable to write the archive");
 		goto out_v;
@@ -1122,6 +1158,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	row.data_size = (int64_t)res->data_size;
 	snprintf(row.compression, sizeof(row.compression), "%s", cfg->backup.compression);
 	row.seconds = res->seconds;
+	memcpy(row.sha256, fhex, sizeof(fhex));
 	if (bad) {
 		ops_catalog_row_verdict(&row, OPS_ARCHIVE_BAD, err ? err->msg : "corrupt",
 		    ops_time_now());
@@ -1167,6 +1204,7 @@ done:
 		close(fd);
 	free(pv);
 	job_release(&j);
+	ops_sha256_release(&fsha);
 	ops_manifest_release(&m);
 	ops_manifest_release(&v.m);
 	return rc;
@@ -1447,7 +1485,7 @@ tmpdir(void)
 /* One verification with scratch in a new directory under parent. */
 static int
 verify_in(const char *parent, const char *path, int nofollow, struct verify_ctx *vc,
-    struct ops_manifest *m, struct ops_err *err)
+    const struct ops_age_identities *ids, struct ops_manifest *m, struct ops_err *err)
 {
 	struct ops_archive_read_opts ro = { 0 };
 	char scratch[PATH_MAX];
@@ -1465,10 +1503,83 @@ verify_in(const char *parent, const char *path, int nofollow, struct verify_ctx 
 	ro.member_done = verify_member;
 	ro.progress = verify_progress2;
 	ro.ctx = vc;
+	ro.identities = ids;
 	ops_manifest_release(m);
 	vc->res->databases = 0;
 	rc = ops_archive_read(path, &ro, m, err);
 	ops_tree_remove(scratch, NULL);
+	return rc;
+}
+
+/* An age file, by its name or its first bytes. */
+static int
+is_encrypted(const char *path)
+{
+	size_t n = strlen(path);
+	char head[32];
+	ssize_t k;
+	int fd;
+
+	if (n > 4 && strcmp(path + n - 4, ".age") == 0)
+		return 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return 0;
+	k = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	return k > 0 && ops_age_sniff(head, (size_t)k);
+}
+
+/* Without the identity: the archive's file is the one written (no bit
+ * rot, no truncation, not replaced) when its SHA-256 is the catalog's.
+ * A mismatch is recorded as bad; a match changes nothing (the drill, not
+ * this, makes an archive good). */
+static int
+cipher_check(const struct ops_config *cfg, const char *dir, const char *path,
+    int nofollow, int record, struct ops_verify_result *res, struct ops_err *err)
+{
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	struct ops_catalog_row row;
+	struct stat sb;
+	char hex[OPS_SHA256_HEX];
+	const char *name = NULL;
+	int fd = -1, rc = -1, found = 0;
+
+	if (in_backup_dir(dir, path, &name) && ops_state_open(&st, cfg->home, NULL) == 0)
+		found = ops_catalog_get(&st, name, &row, NULL) == 1 && row.sha256[0];
+	if (!found) {
+		res->unchecked = 1;
+		ops_err_set(err, OPS_E_FAIL, "'%s' is encrypted and no identity is configured "
+		    "(--identity FILE or backup.identity_file), and the catalog holds no "
+		    "hash of it", path);
+		goto out;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		ops_err_sys(err, errno, "unable to open '%s'", path);
+		goto out;
+	}
+	if (ops_sha256_fd(fd, (uint64_t)sb.st_size, path, hex, err) < 0)
+		goto out;
+	if (strcmp(hex, row.sha256) != 0) {
+		ops_err_set(err, OPS_E_FAIL, "'%s': sha256 mismatch (file %.12s..., recorded "
+		    "%.12s...): the encrypted archive changed since it was written", path,
+		    hex, row.sha256);
+		if (record) {
+			ops_catalog_row_verdict(&row, OPS_ARCHIVE_BAD, err->msg, ops_time_now());
+			ops_catalog_put(&st, &row, NULL);
+			ops_catalog_run_add(&st, ops_time_now(), "verify", 0, name,
+			    row.verify_msg, NULL);
+		}
+		goto out;
+	}
+	res->cipher_only = 1;
+	res->files = row.files > 0 ? (size_t)row.files : 0;
+	res->data_size = row.data_size > 0 ? (uint64_t)row.data_size : 0;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	ops_state_close(&st);
 	return rc;
 }
 
@@ -1484,22 +1595,34 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 	struct ops_catalog_row row;
 	struct ops_backup_name bn;
 	struct stat sb;
+	struct ops_age_identities ids = OPS_AGE_IDENTITIES_INIT;
 	char dir[PATH_MAX];
 	const char *name;
-	int rc;
+	int rc, have_ids = 0;
 
 	memset(res, 0, sizeof(*res));
 	vc.p = p;
 	vc.res = res;
 	if (backup_dir(cfg, dir, sizeof(dir), 1, err) < 0)
 		return -1;
+	/* issue 12: an encrypted archive needs the identity for the drill;
+	 * without it, its file is checked against the hash recorded when it
+	 * was written. */
+	if (ops_backup_identities(cfg, NULL, &ids, &have_ids, err) < 0)
+		return -1;
+	if (!have_ids && is_encrypted(path)) {
+		rc = cipher_check(cfg, dir, path, nofollow, 1, res, err);
+		ops_age_identities_release(&ids);
+		return rc;
+	}
 	/* Scratch in backup.dir (the same filesystem as what it checks);
 	 * when that is full or refused, in $TMPDIR. */
-	rc = verify_in(dir, path, nofollow, &vc, &m, &e);
+	rc = verify_in(dir, path, nofollow, &vc, have_ids ? &ids : NULL, &m, &e);
 	if (rc < 0 && cannot_check(&e)) {
 		struct ops_err e2 = OPS_ERR_INIT;
 
-		rc = verify_in(tmpdir(), path, nofollow, &vc, &m, &e2);
+		rc = verify_in(tmpdir(), path, nofollow, &vc, have_ids ? &ids : NULL, &m,
+		    &e2);
 		if (rc < 0 && !cannot_check(&e2))
 			e = e2;
 		else if (rc < 0) {
@@ -1510,7 +1633,20 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 			e.sys_errno = e2.sys_errno;	/* still "could not check" */
 		}
 	}
-	res->unchecked = rc < 0 && cannot_check(&e);
+	/* The wrong key (ENOKEY) says nothing about the archive either, unless
+	 * the file is not the one written: an altered recipient stanza reads
+	 * as "not for this key", the recorded SHA-256 tells them apart. */
+	res->unchecked = rc < 0 && (cannot_check(&e) || e.sys_errno == ENOKEY);
+	if (rc < 0 && e.sys_errno == ENOKEY) {
+		struct ops_verify_result cr;
+		struct ops_err ce = OPS_ERR_INIT;
+
+		memset(&cr, 0, sizeof(cr));
+		if (cipher_check(cfg, dir, path, nofollow, 0, &cr, &ce) < 0 && !cr.unchecked) {
+			e = ce;
+			res->unchecked = 0;
+		}
+	}
 	if (rc == 0) {
 		res->files = m.n;
 		res->data_size = m.total;
@@ -1538,6 +1674,7 @@ ops_backup_verify(const struct ops_config *cfg, const char *path, int nofollow,
 		ops_state_close(&st);
 	}
 	ops_manifest_release(&m);
+	ops_age_identities_release(&ids);
 	if (rc < 0) {
 		if (err)
 			*err = e;

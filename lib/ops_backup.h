@@ -12,6 +12,11 @@
  * is partial and `latest` names a verified archive. Temporary files of a
  * killed run are removed by the next one.
  *
+ * With backup.encrypt_to or a passphrase (ops_backup_crypt.h) the
+ * compressed tar is encrypted (age, ops_age.h) as it is written, named
+ * ….tar.zst.age, verified by reading it back with its own file key, and
+ * the SHA-256 of the file is recorded in the catalog.
+ *
  * The caller holds the "backup" lock (ops_lock) for create, verify and
  * prune. */
 #ifndef OPS_BACKUP_H
@@ -116,6 +121,10 @@ struct ops_verify_result {
 	 * space, no permission: ENOSPC, EDQUOT, EACCES, EPERM, EROFS, ENOMEM,
 	 * EMFILE), as opposed to found bad. */
 	int unchecked;
+	/* Set with 0 for an encrypted archive checked without an identity:
+	 * its file matches the SHA-256 recorded when it was written; the
+	 * drill (decrypt, hashes, integrity_check) needs the identity. */
+	int cipher_only;
 };
 
 /* Verify an archive: every entry and hash, and PRAGMA integrity_check of

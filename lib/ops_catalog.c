@@ -54,7 +54,7 @@ ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 	if (ops_state_prepare(st,
 	    "INSERT OR REPLACE INTO backups(name,created,size,files,data_size,"
 	    "compression,seconds,verified,verify_ok,verify_msg,state,good_at,offsite,"
-	    "offsite_msg) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
+	    "offsite_msg,sha256) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, row->name, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, row->created);
@@ -75,6 +75,8 @@ ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 		sqlite3_bind_double(s, 13, row->offsite);
 	if (row->offsite_msg[0])
 		sqlite3_bind_text(s, 14, row->offsite_msg, -1, SQLITE_STATIC);
+	if (row->sha256[0])
+		sqlite3_bind_text(s, 15, row->sha256, -1, SQLITE_STATIC);
 	return ops_state_step_done(st, s, "record a backup in the catalog", err);
 }
 
@@ -93,7 +95,7 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 
 	if (ops_state_prepare(st,
 	    "SELECT name,created,size,files,data_size,compression,seconds,verified,"
-	    "verify_ok,verify_msg,state,good_at,offsite,offsite_msg FROM backups"
+	    "verify_ok,verify_msg,state,good_at,offsite,offsite_msg,sha256 FROM backups"
 	    " WHERE name=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -114,6 +116,7 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 		row->good_at = sqlite3_column_double(s, 11);
 		row->offsite = sqlite3_column_double(s, 12);
 		copy_text(row->offsite_msg, sizeof(row->offsite_msg), sqlite3_column_text(s, 13));
+		copy_text(row->sha256, sizeof(row->sha256), sqlite3_column_text(s, 14));
 		rc = 1;
 		break;
 	case SQLITE_DONE:

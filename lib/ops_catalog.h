@@ -46,6 +46,9 @@ struct ops_catalog_row {
 	double good_at;		/* last verified good, 0 when never */
 	double offsite;		/* when copied offsite, 0 when not (yet) */
 	char offsite_msg[512];	/* the last offsite failure, "" when none */
+	/* issue 12: SHA-256 of the archive file as written, "" when not
+	 * recorded (set for encrypted archives: checkable without the key) */
+	char sha256[65];
 };
 
 /* Set the verification result (state, verify_ok, verify_msg, verified =

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_age.h"
 #include "ops_confine.h"
 #include "ops_fs.h"
 #include "ops_units.h"
@@ -93,6 +94,10 @@ static const struct key keys[] = {
 	{ "backup", "keep_good", K_INT, F(backup.keep_good), "3" },
 	{ "backup", "verify_max_age", K_DUR, F(backup.verify_max_age), "8d" },
 	{ "backup", "offsite_max_failures", K_INT, F(backup.offsite_max_failures), "2" },
+	/* issue 12: encrypted backups */
+	{ "backup", "encrypt_to", K_STRV, F(backup.encrypt_to), "" },
+	{ "backup", "passphrase_file", K_STR, F(backup.passphrase_file), "" },
+	{ "backup", "identity_file", K_STR, F(backup.identity_file), "" },
 	{ "rotate", "daily_logs", K_STRV, F(rotate.daily_logs), "logs/*_????????.log" },
 	{ "rotate", "compress_after", K_DUR, F(rotate.compress_after), "1d" },
 	{ "rotate", "delete_after", K_DUR, F(rotate.delete_after), "30d" },
@@ -1211,6 +1216,19 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "daemon.restart_burst", "a whole number, 1 or more");
 	if (cfg->daemon.restart_window <= 0)
 		return bad(err, file, "daemon.restart_window", "a duration above 0");
+	/* issue 12: each recipient must be a key; a passphrase is alone (age) */
+	for (size_t i = 0; i < cfg->backup.encrypt_to.n; i++) {
+		struct ops_age_recipients r = OPS_AGE_RECIPIENTS_INIT;
+		int ok = ops_age_recipients_add(&r, cfg->backup.encrypt_to.v[i], NULL) == 0;
+
+		ops_age_recipients_release(&r);
+		if (!ok)
+			return bad(err, file, "backup.encrypt_to",
+			    "age X25519 public keys (age1…, from ops-backup keygen)");
+	}
+	if (cfg->backup.encrypt_to.n > 0 && cfg->backup.passphrase_file[0] != '\0')
+		return bad(err, file, "backup.passphrase_file",
+		    "unset when backup.encrypt_to is set (age allows a passphrase only alone)");
 	if (cfg->daemon.match[0] == '\0')
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)

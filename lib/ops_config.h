@@ -135,6 +135,10 @@ struct ops_config {
 		int64_t keep_good;	/* good archives retention always keeps */
 		double verify_max_age;	/* a drill older than this warns; 0: off */
 		int64_t offsite_max_failures;	/* failures in a row that alert */
+		/* issue 12: encryption (ops_backup_crypt.h) */
+		struct ops_strv encrypt_to;	/* age1… recipients */
+		char *passphrase_file;	/* "" none */
+		char *identity_file;	/* "" none */
 	} backup;
 	struct {
 		struct ops_strv daily_logs;

@@ -14,6 +14,7 @@
 #include "ops_agentid.h"
 #include "ops_archive.h"
 #include "ops_backup.h"
+#include "ops_backup_crypt.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
 #include "ops_rjournal.h"
@@ -576,6 +577,7 @@ extract(const char *archive, int nofollow, const char *dest, int check_dbs,
 	ro.member_done = member_done;
 	ro.progress = xprogress;
 	ro.ctx = &x;
+	ro.identities = o->identities;
 	rrc = ops_archive_read(archive, &ro, &m, err);
 	pthread_mutex_lock(&x.mu);
 	x.done = 1;
@@ -676,6 +678,7 @@ verify_only(const char *path, int nofollow, const struct ops_restore_opts *o,
 	ro.member_done = vo_member;
 	ro.progress = vo_progress;
 	ro.ctx = &v;
+	ro.identities = o ? o->identities : NULL;
 	rc = ops_archive_read(path, &ro, m, err);
 	ops_tree_remove(scratch, NULL);
 	if (rc < 0)
@@ -909,14 +912,13 @@ out:
 	return rc;
 }
 
-int
-ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
+static int
+restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
     struct ops_restore_plan *plan, struct ops_err *err)
 {
 	char path[PATH_MAX];
 	int nofollow;
 
-	memset(plan, 0, sizeof(*plan));
 	if (ops_restore_recover(cfg, o, err) < 0)
 		return -1;
 	/* No archive named (or "latest"): the newest that verifies, saying
@@ -941,21 +943,48 @@ ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
 }
 
 int
+ops_restore_run(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_restore_plan *plan, struct ops_err *err)
+{
+	struct ops_restore_opts oo = *o;
+	struct ops_age_identities ids = OPS_AGE_IDENTITIES_INIT;
+	int have = 0, rc;
+
+	memset(plan, 0, sizeof(*plan));
+	/* Encrypted archives: the identity (and passphrase) configured,
+	 * loaded (and refused when others can read it) before anything. */
+	if (oo.identities == NULL) {
+		if (ops_backup_identities(cfg, NULL, &ids, &have, err) < 0)
+			return -1;
+		oo.identities = have ? &ids : NULL;
+	}
+	rc = restore_run(cfg, &oo, plan, err);
+	ops_age_identities_release(&ids);
+	return rc;
+}
+
+int
 ops_restore_list(const struct ops_config *cfg, const char *archive, struct ops_buf *out,
     struct ops_err *err)
 {
 	struct ops_manifest m = OPS_MANIFEST_INIT;
+	struct ops_restore_opts lo = { 0 };
+	struct ops_age_identities ids = OPS_AGE_IDENTITIES_INIT;
 	char path[PATH_MAX], t[32], sz[32];
-	int nofollow = 0;
+	int nofollow = 0, have = 0;
 
 	/* The whole archive is accepted (or not) as verify, --to and restore
 	 * would: a listing never shows what they refuse. */
-	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &nofollow, err) < 0)
+	if (ops_backup_resolve(cfg, archive, path, sizeof(path), &nofollow, err) < 0 ||
+	    ops_backup_identities(cfg, NULL, &ids, &have, err) < 0)
 		return -1;
-	if (verify_only(path, nofollow, NULL, &m, NULL, err) < 0) {
+	lo.identities = have ? &ids : NULL;
+	if (verify_only(path, nofollow, &lo, &m, NULL, err) < 0) {
 		ops_manifest_release(&m);
+		ops_age_identities_release(&ids);
 		return -1;
 	}
+	ops_age_identities_release(&ids);
 	ops_buf_printf(out, "%s: taken %s, %zu files, %s\n", ops_fs_rel(cfg->home, path),
 	    m.created > 0 ? ops_time_log(m.created, t, sizeof(t)) : "?", m.n,
 	    ops_size_format(m.total, sz, sizeof(sz)));

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ops_age.h"
 #include "ops_buf.h"
 #include "ops_config.h"
 #include "ops_err.h"
@@ -55,6 +56,9 @@ struct ops_restore_opts {
 	void (*note)(void *ctx, const char *msg);
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *ctx;
+	/* What opens encrypted archives; NULL: backup.identity_file and the
+	 * configured passphrase (ops_backup_crypt.h). The caller's. */
+	const struct ops_age_identities *identities;
 };
 
 /* Finish or roll back an interrupted restore, if the journal says there

@@ -25,7 +25,8 @@ num(const char *p, int n)
 int
 ops_backup_name_parse(const char *name, struct ops_backup_name *bn)
 {
-	static const char *const exts[] = { ".tar.zst", ".tar.gz", ".tar" };
+	static const char *const exts[] = { ".tar.zst", ".tar.gz", ".tar",
+		".tar.zst.age", ".tar.gz.age", ".tar.age" };
 	const char *ext;
 	size_t i;
 
@@ -42,7 +43,7 @@ ops_backup_name_parse(const char *name, struct ops_backup_name *bn)
 	    bn->hour > 23 || bn->min < 0 || bn->min > 59 || bn->sec < 0 || bn->sec > 60)
 		return -1;
 	ext = name + 15;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		if (strcmp(ext, exts[i]) == 0) {
 			bn->ext = exts[i];
 			return 0;

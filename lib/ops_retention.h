@@ -21,7 +21,8 @@
 
 struct ops_backup_name {
 	int year, month, day, hour, min, sec;
-	const char *ext;	/* ".tar", ".tar.zst" or ".tar.gz" */
+	const char *ext;	/* ".tar", ".tar.zst" or ".tar.gz", each maybe
+				   followed by ".age" (encrypted) */
 };
 
 /* 0 when name is one ops-backup makes, else -1. */

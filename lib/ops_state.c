@@ -89,6 +89,9 @@ static const char *const migrations[] = {
 	"  since REAL NOT NULL, ts REAL NOT NULL, state INTEGER NOT NULL,"
 	"  source TEXT NOT NULL, lines TEXT NOT NULL);"
 	"CREATE INDEX incident_context_name_ts ON incident_context(name, ts);",
+	/* N -> N+1: the SHA-256 of an encrypted archive's file, which verify
+	 * checks without the identity (issue 12) */
+	"ALTER TABLE backups ADD COLUMN sha256 TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -68,7 +68,7 @@ expect_match "^ops-health: option '-t' needs an argument \(SECONDS\)$" "$ERR"
 expect_rc 3 ops-health --json=yes
 expect_match "^ops-health: option '--json' takes no argument$" "$ERR"
 expect_rc 2 ops-backup --home "$H" frobnicate
-expect_match "^ops-backup: unknown verb 'frobnicate' \(create, verify, list, prune, offsite\)$" "$ERR"
+expect_match "^ops-backup: unknown verb 'frobnicate' \(create, verify, list, prune, offsite, keygen\)$" "$ERR"
 expect_rc 2 ops-backup --home "$H" list --dry-run
 expect_match '^ops-backup: --dry-run goes with prune, not list$' "$ERR"
 expect_rc 2 ops-backup --home "$H" verify --all some.tar.zst

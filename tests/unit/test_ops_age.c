@@ -356,6 +356,31 @@ test_roundtrip(void)
 		free(c.p);
 	}
 
+	/* The writer's own file key reads back what it wrote, and nothing
+	 * else: another key fails the header MAC. */
+	{
+		struct mem c = { 0 }, p = { 0 };
+		struct ops_age_identities self = OPS_AGE_IDENTITIES_INIT;
+		unsigned char fk[16], other_fk[16];
+
+		unit_case("file key");
+		CHECK(ops_age_file_key(fk, &err) == 0);
+		CHECK(ops_age_file_key(other_fk, &err) == 0);
+		rc.file_key = fk;
+		encrypt(&rc, data, 100000, 4096, &c);
+		rc.file_key = NULL;
+		self.file_key = fk;
+		EQ_INT(decrypt(&c, &self, &p, &err), OPS_AGE_OK);
+		CHECK(p.len == 100000 && memcmp(p.p, data, 100000) == 0);
+		p.len = 0;
+		EQ_INT(decrypt(&c, &ids, &p, &err), OPS_AGE_OK);	/* and the recipient */
+		EQ_U64(p.len, 100000);
+		self.file_key = other_fk;
+		EQ_INT(decrypt(&c, &self, &p, &err), OPS_AGE_HMAC);
+		free(c.p);
+		free(p.p);
+	}
+
 	/* A sink failure is reported and the writer refuses to go on. */
 	{
 		struct mem c = { 0 };
