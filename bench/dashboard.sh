@@ -6,6 +6,13 @@
 #   (b) the same: peak RSS (/usr/bin/time -v)            target <= 16 MB each
 #   (c) watch at the default interval (1 s) in a pty:
 #       CPU (utime+stime from /proc/PID/stat) over 30 s  target <= 1% of a core
+#   (d) serve: /metrics and /health at 200 requests/s for 30 s each
+#       (bench/httpload.py, open loop, latency from the due time)
+#                                  target median <= 2 ms, p99 <= 10 ms
+#       server RSS after the load (VmHWM)            target <= 8 MB
+#       idle CPU over 10 s                           target ~0 (<= 0.1% of a core)
+#       against the textfile route: one `ops-dashboard prom` process per
+#       scrape (what node_exporter's textfile needs cron to do)
 #
 # The old scripts this replaces redrew with bash and jq every second at
 # about 2% of a core.
@@ -17,7 +24,8 @@
 # WARNING and CRITICAL stretches.
 #
 # usage: bench/dashboard.sh [BUILD_DIR]   (default: build, or $OPS_BUILD)
-# env:   BENCH_RUNS (hyperfine runs, 50), BENCH_WATCH_SECONDS (30)
+# env:   BENCH_RUNS (hyperfine runs, 50), BENCH_WATCH_SECONDS (30),
+#        BENCH_SERVE_SECONDS (30), BENCH_SERVE_RATE (200)
 # needs: hyperfine, sqlite3, python3, /usr/bin/time, script (util-linux)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,9 +47,9 @@ done
 [ -n "$MKHOME" ] || { echo "bench/dashboard.sh: mkhome.py not found (set OPS_MKHOME)" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ops-bench.XXXXXX")
-agent="" watcher=""
+agent="" watcher="" server=""
 cleanup() {
-	for p in $watcher $agent; do
+	for p in $server $watcher $agent; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -154,4 +162,41 @@ hz=$(getconf CLK_TCK)
 cpu=$(python3 -c "print('%.2f' % (($t1 - $t0) / $hz / $WATCH_SECONDS * 100))")
 echo
 echo "watch: $((t1 - t0)) ticks of CPU in ${WATCH_SECONDS} s = ${cpu}% of a core   $(verdict "$cpu" 1)"
+
+# serve: a steady scrape rate, then idle.
+SERVE_SECONDS=${BENCH_SERVE_SECONDS:-30}
+SERVE_RATE=${BENCH_SERVE_RATE:-200}
+"$DASH" --home "$H" serve --listen 127.0.0.1:0 </dev/null >/dev/null 2>"$WORK/serve.err" &
+server=$!
+for _ in $(seq 100); do
+	grep -q 'serving ' "$WORK/serve.err" 2>/dev/null && break
+	sleep 0.05
+done
+url=$(sed -n 's/^ops-dashboard: serving //p' "$WORK/serve.err")
+[ -n "$url" ] || { echo "bench/dashboard.sh: serve did not start" >&2; exit 1; }
+echo
+printf '%-9s %7s %7s %9s %9s %9s %9s %9s %5s\n' path sent "req/s" "median ms" "p90 ms" \
+	"p99 ms" "p99.9 ms" "max ms" "!200"
+for path in metrics health; do
+	read -r sent rate med p90 p99 p999 max bad < <(python3 "$SRC/bench/httpload.py" \
+		"$url$path" "$SERVE_RATE" "$SERVE_SECONDS")
+	printf '%-9s %7s %7s %9s %9s %9s %9s %9s %5s   median %s, p99 %s\n' "/$path" "$sent" \
+		"$rate" "$med" "$p90" "$p99" "$p999" "$max" "$bad" "$(verdict "$med" 2)" \
+		"$(verdict "$p99" 10)"
+	[ "$path" = metrics ] && metrics_med=$med
+done
+hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
+rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
+echo "serve RSS: ${rss} MB now, ${hwm} MB peak   $(verdict "$hwm" 8)"
+sticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+sleep 1
+t0=$(sticks)
+sleep 10
+t1=$(sticks)
+idle=$(python3 -c "print('%.2f' % (($t1 - $t0) / $hz / 10 * 100))")
+echo "serve idle: $((t1 - t0)) ticks of CPU in 10 s = ${idle}% of a core   $(verdict "$idle" 0.1)"
+hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$WORK/prom1.json" \
+	"$DASH --home $H prom" >/dev/null 2>&1
+prom_med=$(python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$WORK/prom1.json")
+echo "one scrape: serve /metrics median ${metrics_med} ms vs. an ops-dashboard prom process ${prom_med} ms ($(python3 -c "print('%.1f' % ($prom_med / max($metrics_med, 0.001)))")x)"
 exit $fail

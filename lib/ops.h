@@ -27,6 +27,7 @@
 #include "ops_dashboard.h"
 #include "ops_httpd.h"
 #include "ops_serve.h"
+#include "ops_serve_unit.h"
 #include "ops_digest.h"
 #include "ops_endpoint.h"
 #include "ops_err.h"

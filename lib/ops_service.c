@@ -377,6 +377,12 @@ unit_word(struct ops_buf *b, const char *s, int exec, struct ops_err *err)
 	return 0;
 }
 
+int
+ops_service_unit_word(struct ops_buf *b, const char *s, int exec, struct ops_err *err)
+{
+	return unit_word(b, s, exec, err);
+}
+
 /* A path setting (not unquoted by systemd): only '%' is special. */
 static int
 unit_path(struct ops_buf *b, const char *s, struct ops_err *err)

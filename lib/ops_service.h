@@ -64,6 +64,11 @@ int ops_service_render(const struct ops_config *cfg, enum ops_manager m,
  * unit into msg. */
 int ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
     struct ops_buf *msg, struct ops_err *err);
+/* One word of a systemd unit setting, quoted and escaped as systemd
+ * reads it (exec: an ExecStart word, where '$' is doubled too). */
+int ops_service_unit_word(struct ops_buf *b, const char *s, int exec,
+    struct ops_err *err);
+
 /* Disable and stop the unit, then remove it. */
 int ops_service_uninstall(const struct ops_config *cfg, enum ops_manager m,
     struct ops_buf *msg, struct ops_err *err);

@@ -150,11 +150,14 @@ unit(int argc, char **argv, struct ops_cli *cli, int install)
 {
 	struct ctx c = CTX(cli);
 	enum ops_manager m = ops_service_native();
-	int ch, rc, print = 0;
+	int ch, rc, print = 0, serve = 0;
+	char bindir[PATH_MAX];
 
 	while ((ch = next(&c, argc, argv)) != -1) {
 		if (ch == 'p') {
 			print = 1;
+		} else if (ch == 's') {
+			serve = 1;
 		} else if (ch == 'F' && (!strcmp(optarg, "systemd") ||
 		    !strcmp(optarg, "launchd"))) {
 			m = optarg[0] == 's' ? OPS_MGR_SYSTEMD : OPS_MGR_LAUNCHD;
@@ -167,8 +170,14 @@ unit(int argc, char **argv, struct ops_cli *cli, int install)
 	}
 	if ((rc = setup(&c, argc, argv, 0)) >= 0)
 		return rc;
-	rc = install ? ops_service_install(&c.cfg, m, print, &c.out, &c.err) :
-	    ops_service_uninstall(&c.cfg, m, &c.out, &c.err);
+	if (serve && install && self_dir(bindir, sizeof(bindir)) < 0)
+		return cli_error(cli, 1, "unable to find the program directory");
+	if (serve)
+		rc = install ? ops_serve_unit_install(&c.cfg, m, bindir, print, &c.out,
+		    &c.err) : ops_serve_unit_uninstall(m, &c.out, &c.err);
+	else
+		rc = install ? ops_service_install(&c.cfg, m, print, &c.out, &c.err) :
+		    ops_service_uninstall(&c.cfg, m, &c.out, &c.err);
 	if (!print)
 		audit_verb(&c, install ? "install" : "uninstall", rc, NULL);
 	return finish(&c, rc);

@@ -2,6 +2,7 @@
 #include "builtin.h"
 
 static const struct ops_cli_opt opts[] = {
+	{ "serve", 's', 0, NULL, "the unit of `ops-dashboard serve` instead of the agent's" },
 	{ "format", 'F', 0, "systemd|launchd", "the service manager (default: this "
 	  "system's)" },
 	COMMON_OPTS,
@@ -9,7 +10,7 @@ static const struct ops_cli_opt opts[] = {
 
 static struct ops_cli cli = {
 	.prog = "dharmic-ops uninstall",
-	.synopsis = "[--format systemd|launchd]\n " COMMON_SYNOPSIS,
+	.synopsis = "[--serve] [--format systemd|launchd]\n " COMMON_SYNOPSIS,
 	.about = "Remove the systemd user unit (macOS: the LaunchAgent) that install\n"
 	    "wrote.",
 	.extra = VERB_EXIT_CODES,
