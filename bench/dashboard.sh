@@ -25,7 +25,7 @@
 #
 # usage: bench/dashboard.sh [BUILD_DIR]   (default: build, or $OPS_BUILD)
 # env:   BENCH_RUNS (hyperfine runs, 50), BENCH_WATCH_SECONDS (30),
-#        BENCH_SERVE_SECONDS (30), BENCH_SERVE_RATE (200)
+#        BENCH_SERVE_SECONDS (30), BENCH_SERVE_RATE (200), BENCH_SERVE_ONLY
 # needs: hyperfine, sqlite3, python3, /usr/bin/time, script (util-linux)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,6 +116,9 @@ verdict() { # verdict VALUE LIMIT: PASS when VALUE <= LIMIT
 		fail=1
 	fi
 }
+hz=$(getconf CLK_TCK)
+# BENCH_SERVE_ONLY=1: only (d).
+if [ -z "${BENCH_SERVE_ONLY:-}" ]; then
 echo
 printf '%-6s %10s %10s %10s %10s %14s\n' verb "mean ms" "median ms" "min ms" "stddev ms" \
 	"peak RSS MB"
@@ -162,6 +165,7 @@ hz=$(getconf CLK_TCK)
 cpu=$(python3 -c "print('%.2f' % (($t1 - $t0) / $hz / $WATCH_SECONDS * 100))")
 echo
 echo "watch: $((t1 - t0)) ticks of CPU in ${WATCH_SECONDS} s = ${cpu}% of a core   $(verdict "$cpu" 1)"
+fi
 
 # serve: a steady scrape rate, then idle.
 SERVE_SECONDS=${BENCH_SERVE_SECONDS:-30}
@@ -187,7 +191,10 @@ for path in metrics health; do
 done
 hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
 rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
-echo "serve RSS: ${rss} MB now, ${hwm} MB peak   $(verdict "$hwm" 8)"
+anon=$(awk '/^RssAnon/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
+# Most of it is shared library pages (libcrypto, GnuTLS under
+# libmicrohttpd, SQLite) that other processes share; RssAnon is its own.
+echo "serve RSS: ${rss} MB now, ${hwm} MB peak, ${anon} MB of it private (RssAnon)   $(verdict "$hwm" 8)"
 sticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 sleep 1
 t0=$(sticks)

@@ -23,15 +23,60 @@ ops_serve_init(struct ops_serve *s, const struct ops_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 }
 
 void
 ops_serve_release(struct ops_serve *s)
 {
-	if (s == NULL)
+	if (s == NULL || s->cfg == NULL)
 		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->started)
+		pthread_join(s->th, NULL);
 	ops_dashboard_release(&s->d);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
 	memset(s, 0, sizeof(*s));
+}
+
+/* The gatherer: waits to be asked, gathers a model without holding the
+ * lock, then publishes it. */
+static void *
+gatherer(void *arg)
+{
+	struct ops_serve *s = arg;
+	struct ops_dashboard next, old;
+
+	memset(&next, 0, sizeof(next));
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct ops_err err = OPS_ERR_INIT;
+		int ok;
+
+		while (!s->want && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->stop)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		ok = ops_dashboard_gather(s->cfg, &next, &err) == 0;
+		pthread_mutex_lock(&s->mu);
+		s->want = 0;
+		if (ok) {
+			old = s->d;
+			s->d = next;
+			next = old;	/* released at the next gathering */
+			s->gathered = ops_time_mono();
+			s->have = 1;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	ops_dashboard_release(&next);
+	return NULL;
 }
 
 void
@@ -189,24 +234,36 @@ query_into(sqlite3 *db, cJSON *o, const char *k, const char *sql, int nbind,
 	return n < 0 ? -1 : 0;
 }
 
-int
-ops_serve_last_run(const struct ops_config *cfg, double now, struct ops_serve_health *h)
+/* The last run in db (NULL: none): state, time, stale, and its id. */
+static void
+last_run(const struct ops_config *cfg, sqlite3 *db, double now,
+    struct ops_serve_health *h, sqlite3_int64 *id)
 {
-	sqlite3 *db = state_open(cfg->home);
 	sqlite3_stmt *s = NULL;
 
 	h->state = OPS_UNKNOWN;
 	h->ts = 0;
-	if (prepare(db, "SELECT state, ts FROM runs ORDER BY ts DESC LIMIT 1", &s) == 0 &&
+	*id = -1;
+	if (prepare(db, "SELECT state, ts, id FROM runs ORDER BY ts DESC LIMIT 1", &s) == 0 &&
 	    sqlite3_step(s) == SQLITE_ROW) {
 		h->state = sqlite3_column_int(s, 0);
 		h->ts = sqlite3_column_double(s, 1);
+		*id = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
-	sqlite3_close(db);
 	if (h->state < OPS_OK || h->state > OPS_UNKNOWN)
 		h->state = OPS_UNKNOWN;
 	h->stale = h->ts <= 0 || now - h->ts > cfg->dashboard.stale_after;
+}
+
+int
+ops_serve_last_run(const struct ops_config *cfg, double now, struct ops_serve_health *h)
+{
+	sqlite3 *db = state_open(cfg->home);
+	sqlite3_int64 id;
+
+	last_run(cfg, db, now, h, &id);
+	sqlite3_close(db);
 	return 0;
 }
 
@@ -219,11 +276,14 @@ get_health(struct ops_serve *sv, struct ops_serve_reply *r)
 	double now = ops_time_now();
 	cJSON *o = cJSON_CreateObject();
 	sqlite3 *db = NULL;
+	sqlite3_int64 id;
+	double nums[2];
 	int ok, rc = -1;
 
 	if (o == NULL)
 		return -1;
-	ops_serve_last_run(sv->cfg, now, &h);
+	db = state_open(sv->cfg->home);
+	last_run(sv->cfg, db, now, &h, &id);
 	ok = !h.stale && (h.state == OPS_OK || h.state == OPS_WARNING);
 	cJSON_AddStringToObject(o, "status", ok ? "ok" : "fail");
 	cJSON_AddStringToObject(o, "state", ops_state_name((enum ops_state)h.state));
@@ -235,10 +295,13 @@ get_health(struct ops_serve *sv, struct ops_serve_reply *r)
 	else
 		cJSON_AddNullToObject(o, "age_seconds");
 	cJSON_AddNumberToObject(o, "stale_after_seconds", sv->cfg->dashboard.stale_after);
-	db = state_open(sv->cfg->home);
+	/* By ts first: check_results has an index on ts, none on run_id, and
+	 * 30 days of results are tens of thousands of rows. */
+	nums[0] = h.ts;
+	nums[1] = (double)id;
 	if (query_into(db, o, "checks", "SELECT name, state, message, since FROM"
-	    " check_results WHERE run_id = (SELECT id FROM runs ORDER BY ts DESC"
-	    " LIMIT 1) ORDER BY rowid", 0, NULL, NULL) < 0)
+	    " check_results WHERE ts = ?1 AND run_id = ?2 ORDER BY rowid", 2, NULL,
+	    nums) < 0)
 		goto out;
 	reply_json(r, ok ? 200 : 503, o);
 	rc = r->body.oom ? -1 : 0;
@@ -248,23 +311,36 @@ out:
 	return rc;
 }
 
-/* The model, gathered again when older than GATHER_TTL: a scrape every
- * second and a page open in a browser share one gathering. */
+/* Lock sv->mu with a model in sv->d: gathered here the first time (or
+ * after a failed gathering); when older than GATHER_TTL, the gatherer is
+ * asked for a new one and this answer uses the current one. -1 (unlocked,
+ * r filled) when there is none. */
 static int
 model(struct ops_serve *sv, struct ops_serve_reply *r)
 {
 	struct ops_err err = OPS_ERR_INIT;
 	double t = ops_time_mono();
 
-	if (sv->have && t - sv->gathered < GATHER_TTL && t >= sv->gathered)
-		return 0;
-	sv->have = 0;
-	if (ops_dashboard_gather(sv->cfg, &sv->d, &err) < 0) {
-		reply_error(r, 500, err.msg);
-		return -1;
+	pthread_mutex_lock(&sv->mu);
+	if (!sv->have) {
+		if (ops_dashboard_gather(sv->cfg, &sv->d, &err) < 0) {
+			pthread_mutex_unlock(&sv->mu);
+			reply_error(r, 500, err.msg);
+			return -1;
+		}
+		sv->have = 1;
+		sv->gathered = t;
+	} else if ((t - sv->gathered >= GATHER_TTL || t < sv->gathered) && !sv->want) {
+		if (!sv->started)
+			sv->started = pthread_create(&sv->th, NULL, gatherer, sv) == 0;
+		sv->want = 1;
+		pthread_cond_signal(&sv->cv);
+		if (!sv->started) {	/* no thread: gather here, as before */
+			sv->want = 0;
+			if (ops_dashboard_gather(sv->cfg, &sv->d, &err) == 0)
+				sv->gathered = t;
+		}
 	}
-	sv->have = 1;
-	sv->gathered = t;
 	return 0;
 }
 
@@ -521,10 +597,14 @@ ops_serve_get(struct ops_serve *sv, const char *path, const char *since,
 	return r->body.oom ? -1 : 0;
 }
 
+static int render(struct ops_serve *sv, const char *path, struct ops_serve_reply *r);
+
 static int
 route(struct ops_serve *sv, const char *path, const char *since,
     const char *check, struct ops_serve_reply *r)
 {
+	int rc;
+
 	ops_buf_reset(&r->body);
 	r->status = 200;
 	if (strcmp(path, "/health") == 0)
@@ -539,6 +619,15 @@ route(struct ops_serve *sv, const char *path, const char *since,
 	}
 	if (model(sv, r) < 0)
 		return r->body.oom ? -1 : 0;
+	rc = render(sv, path, r);
+	pthread_mutex_unlock(&sv->mu);
+	return rc;
+}
+
+/* Answer path from the model (sv->mu held). */
+static int
+render(struct ops_serve *sv, const char *path, struct ops_serve_reply *r)
+{
 	if (strcmp(path, "/") == 0) {
 		r->type = OPS_SERVE_HTML_TYPE;
 		ops_dashboard_html(&r->body, &sv->d);

@@ -4,11 +4,16 @@
  * content type and a body.
  *
  * It only reads: the state database is opened read-only for each answer,
- * the dashboard model is gathered as `ops-dashboard show` does (at most
- * once a second, shared by the paths that use it). Nothing from the URL
- * but the fixed route names is ever used as a path. */
+ * the dashboard model is gathered as `ops-dashboard show` does. The model
+ * is gathered on the first request; after that, a request that finds it
+ * older than a second is answered from it at once and wakes a thread that
+ * gathers a new one, so no answer waits for a gathering (whose cost grows
+ * with the home) and an idle server does nothing. Nothing from the URL but
+ * the fixed route names is ever used as a path. */
 #ifndef OPS_SERVE_H
 #define OPS_SERVE_H
+
+#include <pthread.h>
 
 #include "ops_buf.h"
 #include "ops_config.h"
@@ -16,8 +21,12 @@
 
 struct ops_serve {
 	const struct ops_config *cfg;	/* borrowed, outlives this */
-	struct ops_dashboard d;
-	double gathered;		/* monotonic time of d, 0: never */
+	pthread_mutex_t mu;		/* guards everything below */
+	pthread_cond_t cv;
+	pthread_t th;
+	int started, want, stop;	/* the gatherer thread */
+	struct ops_dashboard d;		/* the published model */
+	double gathered;		/* monotonic time of d */
 	int have;
 };
 
@@ -34,6 +43,7 @@ struct ops_serve_reply {
 #define OPS_SERVE_HTML_TYPE "text/html; charset=utf-8"
 
 void ops_serve_init(struct ops_serve *s, const struct ops_config *cfg);
+/* Stops the gatherer thread (waiting for a gathering under way). */
 void ops_serve_release(struct ops_serve *s);
 
 /* Answer a GET of path (no query string); since and check are the

@@ -60,6 +60,16 @@ main(void)
 	HAS_STR(ops_buf_str(&r.body), "id=\"stale\"");
 	HAS_STR(ops_buf_str(&r.body), "no health run recorded");
 
+	/* A model older than a second: answered from it at once, the
+	 * gatherer thread asked for a new one; release stops it. */
+	usleep(1100000);
+	EQ_INT(ops_serve_get(&sv, "/metrics", NULL, NULL, &r), 0);
+	EQ_INT(r.status, 200);
+	usleep(300000);
+	EQ_INT(ops_serve_get(&sv, "/api/v1/checks", NULL, NULL, &r), 0);
+	EQ_INT(r.status, 200);
+	CHECK(sv.started);
+
 	ops_serve_reply_release(&r);
 	ops_serve_release(&sv);
 	ops_config_release(&cfg);
