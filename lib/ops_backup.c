@@ -798,7 +798,7 @@ static int newest_first(const void *a, const void *b);
 static void
 tail_lines(const char *text, size_t len, int n, struct ops_buf *out)
 {
-	const char *start = text + len, *end = text + len;
+	const char *start, *end = text + len;
 
 	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
 		end--;

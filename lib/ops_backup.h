@@ -2,15 +2,18 @@
  * (ops-backup(1)).
  *
  * create: a consistent snapshot of every file backup.include names (SQLite
- * through the online backup API, JSONL up to its last complete line, the
- * rest as it is), streamed into one compressed tar with its manifests
+ * through the online backup API, each copy checked with quick_check or
+ * integrity_check, JSONL up to its last complete line, the rest as it
+ * is), streamed into one compressed tar with its manifests
  * (ops_archive.h), written to a temporary name in backup.dir, fsynced,
  * re-read and verified, renamed to YYYYMMDD_HHMMSS.tar.zst (.tar.gz,
  * .tar), the directory fsynced; then `latest` is replaced atomically,
- * the catalog and logs/backup.log updated, retention applied and
- * backup.offsite_command run. Whatever happens, no file with a final name
- * is partial and `latest` names a verified archive. Temporary files of a
- * killed run are removed by the next one.
+ * the catalog (ops_catalog.h: the archive's state, the run) and
+ * logs/backup.log updated, retention applied and the pending offsite
+ * copies made. Whatever happens, no file with a final name is partial,
+ * no corrupt database is in an archive with a backup's name, and `latest`
+ * names a verified archive. Temporary files of a killed run are removed
+ * by the next one.
  *
  * With backup.encrypt_to or a passphrase (ops_backup_crypt.h) the
  * compressed tar is encrypted (age, ops_age.h) as it is written, named

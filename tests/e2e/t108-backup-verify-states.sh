@@ -51,6 +51,19 @@ expect_match "^ops-backup: verify failed: $a: " "$ERR"
 [ "$(state "$a")" = bad ] || fail "a damaged archive is $(state "$a")"
 expect_rc 0 ops-backup --home "$H" list
 expect_match "$a .* bad: " "$OUT"
+# the failed drill: health warns (backup_unverified) and, the newest
+# archive being bad, is CRITICAL; the dashboard shows the drill
+expect_rc 2 ops-health --home "$H" --check backup
+expect_match "^backup: CRITICAL - newest backup $a is bad: .*; last restore drill \(verify $a\) failed: " "$OUT"
+expect_match "'backup_unverified'=1" "$OUT"
+expect_rc 0 ops-dashboard --home "$H" json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+b = json.load(sys.stdin)["backups"]
+assert b["drill_time"] and b["drill_ok"] is False and b["good"] is None, b
+' || fail "dashboard json: $OUT"
+expect_rc 0 ops-dashboard --home "$H" prom
+expect_match '^dharmic_backup_drill_ok 0$' "$OUT"
 [ "$(sqlite3 "$H/.ops/state.db" "SELECT group_concat(ok) FROM backup_runs WHERE kind='verify'")" = "1,0,0,1,0" ] ||
 	fail "drills: $(sqlite3 "$H/.ops/state.db" "SELECT group_concat(ok) FROM backup_runs WHERE kind='verify'")"
 echo ok

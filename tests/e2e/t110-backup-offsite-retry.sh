@@ -57,6 +57,19 @@ expect_rc 0 ops-health --home "$H" --check backup
 expect_match "^backup: OK - newest backup ([0-9_]+\.tar\.zst) is .* old; newest offsite copy \1 is .* old$" "$OUT"
 expect_rc 0 ops-alert --home "$H"
 grep -q '^ENV offsite_failed|.*|resolved' "$REC" || fail "offsite_failed did not resolve: $(grep '^ENV' "$REC")"
+# the dashboard shows the newest good archive and the newest offsite copy
+newest=$(basename "$(cat "$D/latest")")
+expect_rc 0 ops-dashboard --home "$H" json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+b = json.load(sys.stdin)["backups"]
+assert b["good"] == sys.argv[1] and b["offsite"] == sys.argv[1], b
+assert b["offsite_failures"] == 0 and b["offsite_copied"] and b["drill_time"] is None, b
+' "$newest" || fail "dashboard json: $OUT"
+expect_rc 0 ops-dashboard --home "$H" prom
+expect_match '^dharmic_backup_offsite_timestamp_seconds [0-9]+$' "$OUT"
+expect_match '^dharmic_backup_last_good_timestamp_seconds [0-9]+$' "$OUT"
+expect_match '^dharmic_backup_offsite_failures 0$' "$OUT"
 # --retry: nothing pending, then one pending after a failure
 expect_rc 0 ops-backup --home "$H" -v offsite --retry
 expect_match '^offsite: 0 archives copied$' "$OUT"
