@@ -1907,7 +1907,7 @@ ops_backup_list_format(const struct ops_backup_info *v, size_t n, int json,
 			char why[160];
 			size_t k;
 
-			snprintf(why, sizeof(why), "%s", b->verify_msg);
+			snprintf(why, sizeof(why), "%.159s", b->verify_msg);
 			for (k = 0; why[k]; k++)
 				if ((unsigned char)why[k] < 0x20 || why[k] == 0x7f)
 					why[k] = '?';

@@ -69,7 +69,7 @@ scan(const char *dir, struct arch **out, size_t *n, uint64_t *bytes, struct ops_
 			v = nv;
 			cap = ncap;
 		}
-		snprintf(v[*n].name, sizeof(v[*n].name), "%s", de->d_name);
+		snprintf(v[*n].name, sizeof(v[*n].name), "%.63s", de->d_name);
 		v[*n].t = t;
 		(*n)++;
 		*bytes += (uint64_t)st.st_size;
