@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_buf.h"
 #include "ops_fs.h"
 #include "ops_time.h"
 
@@ -158,13 +159,115 @@ ops_state_exec(struct ops_statedb *st, const char *sql, struct ops_err *err)
 	return 0;
 }
 
+/* ---- issue 11: a state database that is not ours ---------------------- */
+
+/* PRAGMA application_id of every state database we make ("DHOP"; the
+ * decimal form is in migrate's PRAGMA). */
+#define STATE_APPLICATION_ID 0x44484f50
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		*out = sqlite3_column_int(s, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The tables and columns, "table.column" one per line, sorted. */
+static int
+schema_text(sqlite3 *db, struct ops_buf *b)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT m.name || '.' || p.name FROM sqlite_master m, "
+	    "pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE "
+	    "'sqlite_%' ORDER BY 1", -1, &s, NULL);
+	while (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+		ops_buf_puts(b, (const char *)sqlite3_column_text(s, 0));
+		ops_buf_puts(b, "\n");
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK && !b->oom ? 0 : -1;
+}
+
+/* 0 when db is a state database of ours (or empty), -1 "not ours" with
+ * the reason: another application_id, a user_version no version of ours
+ * wrote, or tables that are not what our migrations up to user_version
+ * make. Such a file is set aside like a corrupt one: taken at its word it
+ * would silence every alert. */
+static int
+ours(sqlite3 *db, struct ops_err *err)
+{
+	struct ops_buf have = OPS_BUF_INIT, want = OPS_BUF_INIT;
+	sqlite3 *mem = NULL;
+	int app = 0, ver = 0, ntables = 0, rc = -1;
+
+	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
+	    pragma_int(db, "PRAGMA user_version", &ver) < 0 ||
+	    pragma_int(db, "SELECT count(*) FROM sqlite_master", &ntables) < 0)
+		return dberr(err, db, "read the schema version");
+	if (app == STATE_APPLICATION_ID)
+		return 0;
+	if (app != 0)
+		return ops_err_set(err, OPS_E_FAIL, "state database: not ours (application_id "
+		    "%#x)", (unsigned)app);
+	if (ver == 0 && ntables == 0)
+		return 0;	/* new */
+	if (ver < 1 || ver > NMIGRATIONS)
+		return ops_err_set(err, OPS_E_FAIL, "state database: not ours (user_version "
+		    "%d with tables)", ver);
+	/* An older state database of ours (before application_id): its
+	 * tables must be what our migrations up to its version make. */
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		ops_err_set(err, OPS_E_FAIL, "state database: out of memory");
+		goto out;
+	}
+	for (int i = 0; i < ver; i++)
+		if (sqlite3_exec(mem, migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
+			dberr(err, mem, "check the schema");
+			goto out;
+		}
+	if (schema_text(mem, &want) < 0 || schema_text(db, &have) < 0) {
+		dberr(err, db, "read the schema");
+		goto out;
+	}
+	if (strcmp(ops_buf_str(&want), ops_buf_str(&have)) != 0) {
+		ops_err_set(err, OPS_E_FAIL, "state database: not ours (its tables are not "
+		    "those of schema version %d)", ver);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(mem);
+	ops_buf_release(&have);
+	ops_buf_release(&want);
+	return rc;
+}
+
+/* ---- end of issue 11's block ------------------------------------------- */
+
 static int
 migrate(sqlite3 *db, struct ops_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	char sql[64];
-	int version, rc = -1;
+	int version, app = 0, rc = -1;
 
+	if (ours(db, err) < 0)
+		return -1;
+	/* a new one, or an older one of ours, is marked ours once */
+	if (pragma_int(db, "PRAGMA application_id", &app) < 0 ||
+	    (app == 0 && sqlite3_exec(db, "PRAGMA application_id=1145589584", NULL, NULL,
+	    NULL) != SQLITE_OK))
+		return dberr(err, db, "mark the state database");
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
 		dberr(err, db, "read the schema version");
@@ -311,7 +414,8 @@ ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 	 * unwritable one is an error to report, not to paper over. */
 	if (strstr(first.msg, "not a database") == NULL &&
 	    strstr(first.msg, "malformed") == NULL &&
-	    strstr(first.msg, "corrupt") == NULL) {
+	    strstr(first.msg, "corrupt") == NULL &&
+	    strstr(first.msg, "not ours") == NULL) {
 		if (err)
 			*err = first;
 		return -1;

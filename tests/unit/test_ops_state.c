@@ -310,6 +310,59 @@ test_recover(struct ops_statedb *st)
 	ops_state_close(st);
 }
 
+/* issue 11: a valid SQLite file that is not ours (another application_id,
+ * a conflicting schema under our user_version) is set aside like a
+ * corrupt one; an older one of ours (no application_id yet) is kept. */
+static void
+foreign(const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	unlink(path(".ops/state.db"));
+	unlink(path(".ops/state.db-wal"));
+	unlink(path(".ops/state.db-shm"));
+	CHECK(sqlite3_open(path(".ops/state.db"), &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_not_ours(struct ops_statedb *st)
+{
+	struct ops_err err = OPS_ERR_INIT;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "CREATE TABLE check_current(x, y);"
+	    "CREATE TABLE runs(id); PRAGMA user_version=%d", ops_state_schema_version());
+	foreign(sql);
+	EQ_INT(ops_state_open(st, tmp, &err), 0);
+	CHECK(st->recovered != NULL);
+	EQ_INT(query_int(st, "SELECT count(*) FROM runs"), 0);
+	EQ_INT(query_int(st, "PRAGMA application_id"), 0x44484f50);
+	ops_state_close(st);
+
+	foreign("CREATE TABLE t(x); PRAGMA application_id=12345");
+	EQ_INT(ops_state_open(st, tmp, &err), 0);
+	CHECK(st->recovered != NULL);
+	ops_state_close(st);
+
+	foreign("CREATE TABLE t(x); PRAGMA user_version=0");
+	EQ_INT(ops_state_open(st, tmp, &err), 0);
+	CHECK(st->recovered != NULL);
+	ops_state_close(st);
+
+	/* ours, from before application_id: kept and marked */
+	EQ_INT(ops_state_open(st, tmp, &err), 0);
+	EQ_INT(ops_state_exec(st, "PRAGMA application_id=0; INSERT INTO events(ts, kind)"
+	    " VALUES(1, 'x')", &err), 0);
+	ops_state_close(st);
+	EQ_INT(ops_state_open(st, tmp, &err), 0);
+	CHECK(st->recovered == NULL);
+	EQ_INT(query_int(st, "SELECT count(*) FROM events WHERE kind = 'x'"), 1);
+	EQ_INT(query_int(st, "PRAGMA application_id"), 0x44484f50);
+	ops_state_close(st);
+}
+
 int
 main(void)
 {
@@ -323,6 +376,7 @@ main(void)
 	test_reopen(&st);
 	test_newer(&st);
 	test_recover(&st);
+	test_not_ours(&st);
 	unit_cleanup(tmp);
 	return unit_done();
 }
