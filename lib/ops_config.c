@@ -105,8 +105,12 @@ static const struct key keys[] = {
 	{ "rotate", "keep_lines", K_INT, F(rotate.keep_lines), "1000" },
 	{ "rotate", "history_logs", K_STRV, F(rotate.history_logs),
 	  "logs/alerts.log\nlogs/health_check.log\nlogs/backup.log\n"
-	  "logs/rotation.log\nlogs/restart.log" },
+	  "logs/rotation.log\nlogs/restart.log\nlogs/cron.log\n"
+	  "logs/daemon_stdout.log\nlogs/daemon_stderr.log" },
 	{ "rotate", "history_lines", K_INT, F(rotate.history_lines), "1000" },
+	{ "rotate", "plain_logs", K_STRV, F(rotate.plain_logs),
+	  "logs/weekly_health_*.log" },
+	{ "rotate", "plain_for", K_DUR, F(rotate.plain_for), "35d" },
 	{ "alert", "cooldown", K_DUR, F(alert.cooldown), "30m" },
 	{ "alert", "max_per_hour", K_INT, F(alert.max_per_hour), "5" },
 	{ "alert", "desktop", K_BOOL, F(alert.desktop), "true" },

@@ -147,6 +147,10 @@ struct ops_config {
 		int64_t keep_lines;
 		struct ops_strv history_logs;
 		int64_t history_lines;
+		/* daily logs read as they are (the weekly reports): not
+		 * compressed before plain_for, nor deleted */
+		struct ops_strv plain_logs;
+		double plain_for;
 	} rotate;
 	struct {
 		double cooldown;

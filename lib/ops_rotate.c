@@ -2,6 +2,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -91,16 +93,35 @@ ops_rotate_is_current(double t, double now)
 	return t >= local_midnight(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
+int
+ops_rotate_is_plain(const struct ops_config *cfg, const char *path)
+{
+	const char *rel = ops_fs_rel(cfg->home, path);
+
+	for (size_t i = 0; i < cfg->rotate.plain_logs.n; i++)
+		if (fnmatch(cfg->rotate.plain_logs.v[i], rel, FNM_PATHNAME | FNM_PERIOD) == 0)
+			return 1;
+	return 0;
+}
+
 enum ops_rot_kind
 ops_rotate_decide_daily(const struct ops_config *cfg, const char *path,
     double mtime, uint64_t size, double now)
 {
 	double t = ops_rotate_log_time(path, mtime);
+	double compress_after = cfg->rotate.compress_after;
+	double delete_after = cfg->rotate.delete_after;
 
+	/* a log people read as it is (cat weekly_health_*.log) stays plain
+	 * for plain_for, and is not deleted before then either */
+	if (ops_rotate_is_plain(cfg, path)) {
+		compress_after = fmax(compress_after, cfg->rotate.plain_for);
+		delete_after = fmax(delete_after, cfg->rotate.plain_for);
+	}
 	if (!ops_rotate_is_current(t, now)) {
-		if (now - t > cfg->rotate.delete_after)
+		if (now - t > delete_after)
 			return OPS_ROT_DELETE;
-		if (now - t > cfg->rotate.compress_after)
+		if (now - t > compress_after)
 			return OPS_ROT_COMPRESS;
 	}
 	return size > cfg->rotate.max_size ? OPS_ROT_CUT : OPS_ROT_KEEP;

@@ -86,6 +86,9 @@ double ops_rotate_log_time(const char *path, double mtime);
 int ops_rotate_is_current(double t, double now);
 
 /* Decision for a daily log: KEEP, DELETE, COMPRESS or CUT. */
+/* 1 when path (in the home) matches rotate.plain_logs: compressed and
+ * deleted only after rotate.plain_for at the earliest. */
+int ops_rotate_is_plain(const struct ops_config *cfg, const char *path);
 enum ops_rot_kind ops_rotate_decide_daily(const struct ops_config *cfg,
     const char *path, double mtime, uint64_t size, double now);
 

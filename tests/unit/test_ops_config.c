@@ -28,8 +28,10 @@ static const char spec_default[] =
 "  \"rotate\":  { \"daily_logs\": [\"logs/*_????????.log\"], \"compress_after\": \"1d\",\n"
 "               \"delete_after\": \"30d\", \"max_size\": \"100M\", \"keep_lines\": 1000,\n"
 "               \"history_logs\": [\"logs/alerts.log\", \"logs/health_check.log\",\n"
-"                 \"logs/backup.log\", \"logs/rotation.log\", \"logs/restart.log\"],\n"
-"               \"history_lines\": 1000 },\n"
+"                 \"logs/backup.log\", \"logs/rotation.log\", \"logs/restart.log\",\n"
+"                 \"logs/cron.log\", \"logs/daemon_stdout.log\", \"logs/daemon_stderr.log\"],\n"
+"               \"history_lines\": 1000, \"plain_logs\": [\"logs/weekly_health_*.log\"],\n"
+"               \"plain_for\": \"35d\" },\n"
 "  \"alert\":   { \"cooldown\": \"30m\", \"max_per_hour\": 5, \"desktop\": true,\n"
 "               \"email\": \"\", \"sendmail\": \"/usr/sbin/sendmail\", \"webhook\": \"\",\n"
 "               \"command\": [], \"auto_restart\": true }\n"
@@ -149,8 +151,14 @@ test_defaults(void)
 	EQ_INT(def.backup.offsite_command.n, 0);
 	EQ_STR(def.rotate.daily_logs.v[0], "logs/*_????????.log");
 	EQ_U64(def.rotate.max_size, 100 * 1024 * 1024);
-	EQ_INT(def.rotate.history_logs.n, 5);
+	EQ_INT(def.rotate.history_logs.n, 8);
 	EQ_STR(def.rotate.history_logs.v[4], "logs/restart.log");
+	/* the logs that grew without bound: cut like the history logs */
+	EQ_STR(def.rotate.history_logs.v[5], "logs/cron.log");
+	EQ_STR(def.rotate.history_logs.v[6], "logs/daemon_stdout.log");
+	EQ_STR(def.rotate.history_logs.v[7], "logs/daemon_stderr.log");
+	EQ_STR(def.rotate.plain_logs.v[0], "logs/weekly_health_*.log");
+	EQ_DBL(def.rotate.plain_for, 35 * 86400, 0);
 	EQ_DBL(def.alert.cooldown, 1800, 0);
 	EQ_INT(def.alert.desktop, 1);
 	EQ_INT(def.alert.auto_restart, 1);

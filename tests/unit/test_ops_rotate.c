@@ -95,6 +95,14 @@ test_decide(void)
 		/* yesterday by mtime but younger than 1d: kept */
 		{ "/h/logs/x_20261340.log", NOW - 20 * 3600, 10, OPS_ROT_KEEP, OPS_ROT_KEEP },
 		{ "/h/logs/x_20261340.log", NOW - 20 * 3600, 200u << 20, OPS_ROT_CUT, OPS_ROT_CUT },
+		/* weekly reports stay plain for 5 weeks (rotate.plain_logs,
+		 * plain_for), and are not deleted before then */
+		{ "/h/logs/weekly_health_20251225.log", NOW, 10, OPS_ROT_KEEP, OPS_ROT_KEEP },
+		{ "/h/logs/daily_health_20251225.log", NOW, 10, OPS_ROT_COMPRESS,
+		  OPS_ROT_COMPRESS },
+		{ "/h/logs/weekly_health_20251130.log", NOW, 10, OPS_ROT_KEEP, OPS_ROT_KEEP },
+		{ "/h/logs/daily_health_20251130.log", NOW, 10, OPS_ROT_DELETE, OPS_ROT_DELETE },
+		{ "/h/logs/weekly_health_20251120.log", NOW, 10, OPS_ROT_DELETE, OPS_ROT_DELETE },
 	};
 	static const struct {
 		const char *path;
