@@ -11,10 +11,32 @@
 
 /* ---- text ------------------------------------------------------------ */
 
-/* Is [s, s+n) (one line, its newline included) the marker, give or take
- * surrounding blanks? */
+/* A value for an entry: quoted for sh, '%' escaped for cron. */
 static int
-is_marker(const char *s, size_t n, const char *marker)
+put_value(struct ops_buf *out, const char *name, const char *value,
+    struct ops_err *err)
+{
+	struct ops_buf q = OPS_BUF_INIT;
+
+	if (strpbrk(value, "\n\r") != NULL || strstr(value, "\\%") != NULL)
+		return ops_err_set(err, OPS_E_USAGE,
+		    "%s '%s' cannot be written in a crontab", name, value);
+	ops_buf_shquote(&q, value);
+	for (const char *p = ops_buf_str(&q); *p; p++) {
+		if (*p == '%')
+			ops_buf_add(out, "\\", 1);
+		ops_buf_add(out, p, 1);
+	}
+	ops_buf_release(&q);
+	return 0;
+}
+
+
+/* Is [s, s+n) (one line, its newline included) the marker, alone or
+ * followed by a space and a home, give or take surrounding blanks? The
+ * home (NUL-terminated, "" for a bare marker) goes to home. */
+static int
+is_marker(const char *s, size_t n, const char *marker, char *home, size_t hlen)
 {
 	size_t m = strlen(marker);
 
@@ -24,7 +46,19 @@ is_marker(const char *s, size_t n, const char *marker)
 	}
 	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
 		n--;
-	return n == m && memcmp(s, marker, m) == 0;
+	if (n < m || memcmp(s, marker, m) != 0 || (n > m && s[m] != ' '))
+		return 0;
+	s += m;
+	n -= m;
+	while (n > 0 && *s == ' ') {
+		s++;
+		n--;
+	}
+	if (n >= hlen)
+		n = hlen - 1;
+	memcpy(home, s, n);
+	home[n] = '\0';
+	return 1;
 }
 
 static size_t
@@ -35,45 +69,103 @@ line_end(const char *s, size_t len, size_t at)
 	return nl ? (size_t)(nl - s) + 1 : len;
 }
 
-int
-ops_crontab_find(const char *table, size_t len, size_t *begin, size_t *end,
-    struct ops_err *err)
+/* Does the bare-marker block [b, e) run the programs for home? Its
+ * entries set DHARMIC_HOME=HOME (quoted as render writes it). */
+static int
+legacy_for(const char *table, size_t b, size_t e, const char *home)
 {
-	size_t at, next, b = 0, e = 0, lineno = 0, bline = 0;
-	int open = 0, blocks = 0;
+	struct ops_buf want = OPS_BUF_INIT;
+	struct ops_err err = OPS_ERR_INIT;
+	int yes = 0;
 
+	ops_buf_puts(&want, "DHARMIC_HOME=");
+	if (put_value(&want, "the home", home, &err) < 0 || want.oom)
+		goto out;
+	ops_buf_puts(&want, " ");
+	yes = memmem(table + b, e - b, want.s, want.len) != NULL;
+out:
+	ops_buf_release(&want);
+	return yes;
+}
+
+int
+ops_crontab_blocks(const char *table, size_t len, struct ops_cron_block *v,
+    size_t max, size_t *n, struct ops_err *err)
+{
+	size_t at, next, lineno = 0, bline = 0;
+	char home[OPS_CRON_HOME_MAX], ehome[OPS_CRON_HOME_MAX];
+	int open = 0;
+
+	*n = 0;
 	for (at = 0; at < len; at = next) {
 		next = line_end(table, len, at);
 		lineno++;
-		if (is_marker(table + at, next - at, OPS_CRONTAB_BEGIN)) {
+		if (is_marker(table + at, next - at, OPS_CRONTAB_BEGIN, home, sizeof(home))) {
 			if (open)
 				return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: a second '"
 				    OPS_CRONTAB_BEGIN "' before '" OPS_CRONTAB_END
 				    "'; fix it by hand", lineno);
-			if (blocks > 0)
-				return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: more "
-				    "than one dharmic-ops block; fix it by hand", lineno);
+			for (size_t i = 0; i < *n; i++)
+				if (strcmp(v[i].home, home) == 0)
+					return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: "
+					    "more than one dharmic-ops block%s%s; fix it by hand",
+					    lineno, home[0] ? " for " : "", home);
+			if (*n == max)
+				return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: more than"
+				    " %zu dharmic-ops blocks", lineno, max);
 			open = 1;
-			b = at;
 			bline = lineno;
-		} else if (is_marker(table + at, next - at, OPS_CRONTAB_END)) {
+			v[*n].begin = at;
+			memcpy(v[*n].home, home, sizeof(home));
+		} else if (is_marker(table + at, next - at, OPS_CRONTAB_END, ehome,
+		    sizeof(ehome))) {
 			if (!open)
 				return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: '"
 				    OPS_CRONTAB_END "' without '" OPS_CRONTAB_BEGIN
 				    "'; fix it by hand", lineno);
+			if (strcmp(ehome, v[*n].home) != 0)
+				return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: the '"
+				    OPS_CRONTAB_END "' line names another home than line %zu;"
+				    " fix it by hand", lineno, bline);
 			open = 0;
-			blocks++;
-			e = next;
+			v[(*n)++].end = next;
 		}
 	}
 	if (open)
 		return ops_err_set(err, OPS_E_FAIL, "crontab line %zu: '" OPS_CRONTAB_BEGIN
 		    "' without '" OPS_CRONTAB_END "'; fix it by hand", bline);
-	if (blocks == 0)
-		return 0;
-	*begin = b;
-	*end = e;
-	return 1;
+	return 0;
+}
+
+int
+ops_crontab_find(const char *table, size_t len, const char *home, size_t *begin,
+    size_t *end, struct ops_err *err)
+{
+	struct ops_cron_block *v;
+	size_t n = 0;
+	int rc = 0;
+
+	if ((v = calloc(OPS_CRON_BLOCKS_MAX, sizeof(*v))) == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to read the crontab");
+	if (ops_crontab_blocks(table, len, v, OPS_CRON_BLOCKS_MAX, &n, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	/* The home's own block; else a block from before the markers named
+	 * the home (one home per user then) that runs it: it is migrated. */
+	for (size_t pass = 0; pass < 2 && rc == 0; pass++)
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			if (home == NULL ? pass == 0 : pass == 0 ?
+			    strcmp(v[i].home, home) != 0 :
+			    v[i].home[0] != '\0' || !legacy_for(table, v[i].begin, v[i].end, home))
+				continue;
+			*begin = v[i].begin;
+			*end = v[i].end;
+			rc = 1;
+		}
+out:
+	free(v);
+	return rc;
 }
 
 /* out = a + b, with a final newline when the result is not empty. */
@@ -94,14 +186,14 @@ join(struct ops_buf *out, const char *a, size_t alen, const char *b, size_t blen
 }
 
 int
-ops_crontab_merge(const char *table, size_t len, const char *block,
+ops_crontab_merge(const char *table, size_t len, const char *home, const char *block,
     struct ops_buf *out, struct ops_err *err)
 {
 	struct ops_buf mid = OPS_BUF_INIT;
 	size_t b, e;
 	int rc;
 
-	switch (ops_crontab_find(table, len, &b, &e, err)) {
+	switch (ops_crontab_find(table, len, home, &b, &e, err)) {
 	case 0:
 		return join(out, table, len, block, strlen(block), err);
 	case 1:
@@ -117,12 +209,12 @@ ops_crontab_merge(const char *table, size_t len, const char *block,
 }
 
 int
-ops_crontab_remove(const char *table, size_t len, struct ops_buf *out,
-    struct ops_err *err)
+ops_crontab_remove(const char *table, size_t len, const char *home,
+    struct ops_buf *out, struct ops_err *err)
 {
 	size_t b, e;
 
-	switch (ops_crontab_find(table, len, &b, &e, err)) {
+	switch (ops_crontab_find(table, len, home, &b, &e, err)) {
 	case 0:
 		ops_buf_reset(out);
 		ops_buf_add(out, table, len);
@@ -132,26 +224,6 @@ ops_crontab_remove(const char *table, size_t len, struct ops_buf *out,
 	default:
 		return -1;
 	}
-}
-
-/* A value for an entry: quoted for sh, '%' escaped for cron. */
-static int
-put_value(struct ops_buf *out, const char *name, const char *value,
-    struct ops_err *err)
-{
-	struct ops_buf q = OPS_BUF_INIT;
-
-	if (strpbrk(value, "\n\r") != NULL || strstr(value, "\\%") != NULL)
-		return ops_err_set(err, OPS_E_USAGE,
-		    "%s '%s' cannot be written in a crontab", name, value);
-	ops_buf_shquote(&q, value);
-	for (const char *p = ops_buf_str(&q); *p; p++) {
-		if (*p == '%')
-			ops_buf_add(out, "\\", 1);
-		ops_buf_add(out, p, 1);
-	}
-	ops_buf_release(&q);
-	return 0;
 }
 
 static int
@@ -186,10 +258,14 @@ ops_crontab_render(const char *tmpl, const char *bindir, const char *home,
 	size_t len = strlen(tmpl), at, next, b, e;
 
 	ops_buf_reset(out);
-	if (ops_crontab_find(tmpl, len, &b, &e, err) != 0)
+	if (ops_crontab_find(tmpl, len, NULL, &b, &e, err) != 0)
 		return ops_err_set(err, OPS_E_USAGE,
 		    "the crontab template must not hold the dharmic-ops markers");
-	ops_buf_puts(out, OPS_CRONTAB_BEGIN "\n");
+	if (strpbrk(home, "\r\n") != NULL || strlen(home) >= OPS_CRON_HOME_MAX)
+		return ops_err_set(err, OPS_E_USAGE,
+		    "the home '%s' cannot be written in a crontab", home);
+	/* The markers name the home: each home has its own block. */
+	ops_buf_printf(out, OPS_CRONTAB_BEGIN " %s\n", home);
 	for (at = 0; at < len; at = next) {
 		const char *s = tmpl + at, *t = s;
 		size_t n;
@@ -207,7 +283,7 @@ ops_crontab_render(const char *tmpl, const char *bindir, const char *home,
 		if (s[n - 1] != '\n')
 			ops_buf_add(out, "\n", 1);
 	}
-	ops_buf_puts(out, OPS_CRONTAB_END "\n");
+	ops_buf_printf(out, OPS_CRONTAB_END " %s\n", home);
 	if (out->oom)
 		return ops_err_sys(err, ENOMEM, "unable to render the crontab");
 	return 0;
@@ -353,7 +429,7 @@ ops_crontab_install(const struct ops_crontab_opts *o, struct ops_buf *out,
 		goto out;
 	}
 	if (ops_crontab_read(&table, &len, err) < 0 ||
-	    ops_crontab_merge(table, len, ops_buf_str(&block), out, err) < 0)
+	    ops_crontab_merge(table, len, o->home, ops_buf_str(&block), out, err) < 0)
 		goto out;
 	if (out->len == len && memcmp(out->s, table, len) == 0) {
 		rc = 0;
@@ -371,7 +447,7 @@ out:
 }
 
 int
-ops_crontab_uninstall(int *removed, struct ops_err *err)
+ops_crontab_uninstall(const char *home, int *removed, struct ops_err *err)
 {
 	struct ops_buf out = OPS_BUF_INIT;
 	char *table = NULL;
@@ -380,7 +456,7 @@ ops_crontab_uninstall(int *removed, struct ops_err *err)
 
 	*removed = 0;
 	if (ops_crontab_read(&table, &len, err) < 0 ||
-	    (r = ops_crontab_remove(table, len, &out, err)) < 0)
+	    (r = ops_crontab_remove(table, len, home, &out, err)) < 0)
 		goto out;
 	if (r == 1) {
 		if (replace_table(ops_buf_str(&out), err) < 0)

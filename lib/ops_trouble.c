@@ -367,8 +367,10 @@ static void
 check_cron(struct ctx *c)
 {
 	struct ops_err e = OPS_ERR_INIT;
+	struct ops_cron_block *v = NULL;
+	struct ops_buf homes = OPS_BUF_INIT;
 	char *table = NULL;
-	size_t len = 0, b, end;
+	size_t len = 0, b, end, n = 0;
 
 	if (ops_crontab_read(&table, &len, &e) < 0) {
 		if (e.code == OPS_E_NOENT)
@@ -378,18 +380,33 @@ check_cron(struct ctx *c)
 		add(c, 1, "cron", "cron not installed: %s", e.msg);
 		return;
 	}
-	switch (ops_crontab_find(table, len, &b, &end, &e)) {
+	switch (ops_crontab_find(table, len, c->cfg->home, &b, &end, &e)) {
 	case 1:
 		break;
 	case 0:
 		fix_ops(c, "cron-install");
 		add(c, 1, "cron", "cron not installed: the crontab has no dharmic-ops "
-		    "schedule, so nothing checks, rotates or backs up on its own");
+		    "schedule for this home, so nothing checks, rotates or backs up on "
+		    "its own");
 		break;
 	default:
 		fix_sh(c, "crontab -e", NULL);
 		add(c, 1, "cron", "the dharmic-ops block in the crontab is broken: %s", e.msg);
+		goto out;
 	}
+	/* The homes with a schedule in this user's crontab. */
+	if ((v = calloc(OPS_CRON_BLOCKS_MAX, sizeof(*v))) != NULL &&
+	    ops_crontab_blocks(table, len, v, OPS_CRON_BLOCKS_MAX, &n, &e) == 0 && n > 0) {
+		for (size_t i = 0; i < n; i++)
+			ops_buf_printf(&homes, "%s%s", i ? ", " : "", v[i].home[0] ? v[i].home :
+			    "(a block from before homes were named; cron-install migrates it)");
+		ops_buf_reset(&c->fix);
+		add(c, 0, "cron", "the crontab has a dharmic-ops schedule for %zu home%s: %s",
+		    n, n == 1 ? "" : "s", ops_buf_str(&homes));
+	}
+out:
+	ops_buf_release(&homes);
+	free(v);
 	free(table);
 }
 

@@ -22,7 +22,7 @@ cmd_cron_uninstall(int argc, char **argv)
 
 	if ((rc = plain(&c, argc, argv)) >= 0)
 		return rc;
-	rc = ops_crontab_uninstall(&removed, &c.err);
+	rc = ops_crontab_uninstall(c.cfg.home, &removed, &c.err);
 	if (rc == 0)
 		ops_buf_puts(&c.out, removed ? "removed the dharmic-ops schedule from your "
 		    "crontab\n" : "no dharmic-ops schedule in your crontab; nothing changed\n");

@@ -9,8 +9,8 @@ svc_home "$H"
 fake_crontab
 TABLE=$T/crontab.table
 CALLS=$T/crontab.calls
-BEGIN='# BEGIN dharmic-ops'
-END='# END dharmic-ops'
+BEGIN="# BEGIN dharmic-ops $H"
+END="# END dharmic-ops $H"
 writes() { grep -cx -- - "$CALLS" || true; }
 
 # --print: the block only, the crontab not even read

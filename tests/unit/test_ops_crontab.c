@@ -5,8 +5,15 @@
 #include "ops_fs.h"
 #include "unit.h"
 
-#define BLOCK OPS_CRONTAB_BEGIN "\n* * * * * true\n" OPS_CRONTAB_END "\n"
-#define OLDBLOCK OPS_CRONTAB_BEGIN "\n0 1 * * * old\n" OPS_CRONTAB_END "\n"
+/* Blocks of the home /h (the markers name it), another home's, and a
+ * block with bare markers from before (for /h, and for another home). */
+#define HB OPS_CRONTAB_BEGIN " /h"
+#define HE OPS_CRONTAB_END " /h"
+#define BLOCK HB "\n* * * * * true\n" HE "\n"
+#define OLDBLOCK HB "\n0 1 * * * old\n" HE "\n"
+#define OTHER OPS_CRONTAB_BEGIN " /o\n0 1 * * * DHARMIC_HOME=/o x\n" OPS_CRONTAB_END " /o\n"
+#define LEGACY_H OPS_CRONTAB_BEGIN "\n0 1 * * * DHARMIC_HOME=/h x\n" OPS_CRONTAB_END "\n"
+#define LEGACY_O OPS_CRONTAB_BEGIN "\n0 1 * * * DHARMIC_HOME=/o x\n" OPS_CRONTAB_END "\n"
 
 static const struct {
 	const char *name, *table, *want;	/* want NULL: refused */
@@ -22,11 +29,11 @@ static const struct {
 	{ "old block replaced in place",
 	  "A=1\n" OLDBLOCK "0 4 * * * after\n", "A=1\n" BLOCK "0 4 * * * after\n", NULL },
 	{ "block last without final newline",
-	  "x y\n" OPS_CRONTAB_BEGIN "\nold\n" OPS_CRONTAB_END, "x y\n" BLOCK, NULL },
+	  "x y\n" HB "\nold\n" HE, "x y\n" BLOCK, NULL },
 	{ "text after the block without final newline",
 	  OLDBLOCK "tail", BLOCK "tail\n", NULL },
 	{ "markers with blanks and CRLF",
-	  "a\n  " OPS_CRONTAB_BEGIN " \r\nold\n" OPS_CRONTAB_END "\t\r\nb\n",
+	  "a\n  " HB " \r\nold\n" HE "\t\r\nb\n",
 	  "a\n" BLOCK "b\n", NULL },
 	{ "a similar comment is not a marker",
 	  "# BEGIN dharmic-ops-old\n", "# BEGIN dharmic-ops-old\n" BLOCK, NULL },
@@ -39,6 +46,15 @@ static const struct {
 	{ "two BEGINs", OPS_CRONTAB_BEGIN "\n" OPS_CRONTAB_BEGIN "\n" OPS_CRONTAB_END "\n",
 	  NULL, "a second" },
 	{ "two blocks", OLDBLOCK OLDBLOCK, NULL, "more than one" },
+	/* many homes */
+	{ "another home's block kept", OTHER, OTHER BLOCK, NULL },
+	{ "another home's block twice", OTHER OLDBLOCK OTHER "x\n", NULL, "more than one" },
+	{ "ours replaced, the other's kept", OLDBLOCK OTHER, BLOCK OTHER, NULL },
+	{ "a bare block for this home migrated", "a\n" LEGACY_H "b\n", "a\n" BLOCK "b\n",
+	  NULL },
+	{ "a bare block for another home kept", LEGACY_O, LEGACY_O BLOCK, NULL },
+	{ "END naming another home", HB "\nx\n" OPS_CRONTAB_END " /o\n", NULL,
+	  "names another home" },
 };
 
 static const struct {
@@ -52,6 +68,9 @@ static const struct {
 	{ "block only", OLDBLOCK, "", 1 },
 	{ "text after the block without final newline", "a\n" OLDBLOCK "b", "a\nb\n", 1 },
 	{ "BEGIN without END", OPS_CRONTAB_BEGIN "\nkeep\n", NULL, -1 },
+	{ "only ours, not another home's", OTHER OLDBLOCK LEGACY_O, OTHER LEGACY_O, 1 },
+	{ "another home's only: unchanged", OTHER, OTHER, 0 },
+	{ "a bare block for this home", "a\n" LEGACY_H, "a\n", 1 },
 };
 
 static void
@@ -63,15 +82,15 @@ test_merge(void)
 
 		unit_case("merge: %s", merges[i].name);
 		if (merges[i].want == NULL) {
-			EQ_INT(ops_crontab_merge(merges[i].table, strlen(merges[i].table), BLOCK,
+			EQ_INT(ops_crontab_merge(merges[i].table, strlen(merges[i].table), "/h", BLOCK,
 			    &out, &err), -1);
 			HAS_STR(err.msg, merges[i].errpart);
 		} else {
-			EQ_INT(ops_crontab_merge(merges[i].table, strlen(merges[i].table), BLOCK,
+			EQ_INT(ops_crontab_merge(merges[i].table, strlen(merges[i].table), "/h", BLOCK,
 			    &out, &err), 0);
 			EQ_STR(ops_buf_str(&out), merges[i].want);
 			/* idempotent */
-			EQ_INT(ops_crontab_merge(out.s, out.len, BLOCK, &again, &err), 0);
+			EQ_INT(ops_crontab_merge(out.s, out.len, "/h", BLOCK, &again, &err), 0);
 			EQ_STR(ops_buf_str(&again), ops_buf_str(&out));
 		}
 		ops_buf_release(&out);
@@ -87,7 +106,7 @@ test_remove(void)
 		struct ops_err err = OPS_ERR_INIT;
 
 		unit_case("remove: %s", removes[i].name);
-		EQ_INT(ops_crontab_remove(removes[i].table, strlen(removes[i].table), &out,
+		EQ_INT(ops_crontab_remove(removes[i].table, strlen(removes[i].table), "/h", &out,
 		    &err), removes[i].rc);
 		if (removes[i].want != NULL)
 			EQ_STR(ops_buf_str(&out), removes[i].want);
@@ -109,8 +128,8 @@ test_roundtrip(void)
 		size_t n = strlen(tables[i]);
 
 		unit_case("round trip of \"%s\"", tables[i]);
-		EQ_INT(ops_crontab_merge(tables[i], n, BLOCK, &in, &err), 0);
-		EQ_INT(ops_crontab_remove(in.s, in.len, &out, &err), 1);
+		EQ_INT(ops_crontab_merge(tables[i], n, "/h", BLOCK, &in, &err), 0);
+		EQ_INT(ops_crontab_remove(in.s, in.len, "/h", &out, &err), 1);
 		CHECK(strncmp(ops_buf_str(&out), tables[i], n) == 0);
 		EQ_INT(out.len, n == 0 ? 0 : n + (tables[i][n - 1] != '\n'));
 		ops_buf_release(&in);
@@ -133,13 +152,13 @@ test_render(void)
 	struct ops_err err = OPS_ERR_INIT;
 
 	EQ_INT(ops_crontab_render(tmpl, "/usr/bin", "/home/a/agent", &out, &err), 0);
-	EQ_STR(ops_buf_str(&out), OPS_CRONTAB_BEGIN "\n"
+	EQ_STR(ops_buf_str(&out), OPS_CRONTAB_BEGIN " /home/a/agent\n"
 	    "# a comment kept, @BINDIR@ as it is, 100%\n"
 	    "\n"
 	    "*/5 * * * * DHARMIC_HOME=/home/a/agent /usr/bin/ops-health >> "
 	    "/home/a/agent/logs/cron.log 2>&1\n"
 	    "0 9 * * 0 date +\\%Y \\% x\n"
-	    OPS_CRONTAB_END "\n");
+	    OPS_CRONTAB_END " /home/a/agent\n");
 
 	/* awkward homes: quoted for sh, % escaped for cron */
 	EQ_INT(ops_crontab_render("@ * * * * x @DHARMIC_HOME@\n", "/b", "/h o%m'e", &out,
