@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ops_backup_status.h"
+#include "ops_context.h"
 #include "ops_fs.h"
 #include "ops_health.h"
 #include "ops_proc.h"
@@ -723,6 +724,17 @@ ops_dashboard_gather(const struct ops_config *cfg, struct ops_dashboard *d,
 	gather_alerts(cfg, d);
 	if (db != NULL && table_exists(db, "audit") && table_exists(db, "alert_sent"))
 		ops_audit_actions(&st, d->now - 86400, d->now, &d->actions, &e);
+	/* the log lines of each failing check's incident, as captured */
+	for (size_t i = 0; db != NULL && table_exists(db, "incident_context") &&
+	    i < d->nchecks; i++) {
+		struct ops_dash_check *c = &d->checks[i];
+		double ts;
+
+		if (c->state != OPS_OK && ops_context_get(cfg, &st, c->name,
+		    c->since > 0 ? c->since : 0, 0, 0, &c->context_source, &c->context,
+		    &ts, &e) < 0)
+			ops_err_clear(&e);
+	}
 	/* Cron may have died: a page that reads healthy must say how old that is. */
 	d->history.stale = d->history.last_run <= 0 ||
 	    d->now - d->history.last_run > cfg->dashboard.stale_after;
@@ -765,6 +777,8 @@ ops_dashboard_release(struct ops_dashboard *d)
 	for (size_t i = 0; i < d->nchecks; i++) {
 		free(d->checks[i].name);
 		free(d->checks[i].message);
+		free(d->checks[i].context_source);
+		free(d->checks[i].context);
 	}
 	free(d->checks);
 	memset(d, 0, sizeof(*d));

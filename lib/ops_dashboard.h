@@ -43,6 +43,8 @@ struct ops_dash_check {
 	double checked;		/* when the state was observed */
 	int live;		/* 1: evaluated now; 0: last recorded run */
 	signed char hist[OPS_DASH_SLOTS];
+	/* the log lines of its incident (ops_context.h), NULL: none */
+	char *context_source, *context;
 };
 
 struct ops_dash_db {

@@ -265,6 +265,26 @@ json_history(cJSON *root, const struct ops_dashboard *d)
 		add_time(x, "checked", c->checked);
 		cJSON_AddStringToObject(x, "source", c->live ? "live" : "recorded");
 		add_hist(x, "history", c->hist);
+		if (c->context != NULL) {
+			cJSON *ctx = cJSON_AddObjectToObject(x, "context"), *lines;
+			const char *p = c->context, *nl;
+
+			if (ctx == NULL)
+				return;
+			add_str(ctx, "source", c->context_source);
+			if ((lines = cJSON_AddArrayToObject(ctx, "lines")) == NULL)
+				return;
+			for (; *p != '\0'; p = nl ? nl + 1 : p + strlen(p)) {
+				char *line;
+
+				nl = strchr(p, '\n');
+				line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+				if (line == NULL)
+					return;
+				cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+				free(line);
+			}
+		}
 	}
 }
 

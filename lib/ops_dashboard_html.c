@@ -161,6 +161,14 @@ checks(struct ops_buf *b, const struct ops_dashboard *d)
 		ops_buf_puts(b, "</div><p>");
 		esc(b, c->message);
 		ops_buf_puts(b, "</p>");
+		if (c->context != NULL) {
+			/* the lines captured when it failed (ops_context.h) */
+			ops_buf_puts(b, "<details class=\"ctx\"><summary>Log context, from ");
+			esc(b, c->context_source);
+			ops_buf_puts(b, "</summary><pre>");
+			esc(b, c->context);
+			ops_buf_puts(b, "</pre></details>");
+		}
 		timeline(b, d, c->name, c->hist);
 		ops_buf_puts(b, "<div class=\"axis\"><span>&minus;24 h</span><span>now"
 		    "</span></div></div>");

@@ -96,6 +96,20 @@ expect_match '^No log context configured' "$OUT"
 expect_rc 2 dharmic-ops troubleshoot --home "$H" nosuch
 expect_match "no check named 'nosuch'" "$ERR"
 
+# the dashboard's check detail, JSON and HTML
+expect_rc 0 ops-dashboard --home "$H" json
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = [x for x in d["checks"] if x["name"] == "app"][0]
+assert c["context"]["source"] == "logs/app.log", c
+assert c["context"]["lines"][0].endswith("upstream refused key [redacted]"), c
+assert "sk-live" not in json.dumps(d)' || fail "no context in the dashboard JSON: $OUT"
+ops-dashboard --home "$H" html -o "$T/dash.html" >/dev/null 2>&1 || ops-dashboard --home "$H" html > "$T/dash.html"
+grep -q '<summary>Log context, from logs/app.log</summary><pre>' "$T/dash.html" ||
+	fail "no context in the dashboard page"
+grep -q 'sk-live' "$T/dash.html" && fail "the secret is on the page"
+
 # the configuration: one source, max_lines capped, paths in the home
 for bad in '{"app": {"file": "a.log", "journal": "x"}}' '{"app": {"file": "a.log", "max_lines": 501}}' \
     '{"app": {"file": "/etc/passwd"}}' '{"app": {"newest": "../*.log"}}' '{"app": {"tail": "a.log"}}' \
