@@ -41,6 +41,8 @@ struct ctx {
 	struct ops_statedb *st;
 	struct ops_report *r;
 	double now, deadline;	/* wall clock now; monotonic deadline */
+	pid_t agent;		/* the agent's PID as the daemon check found it */
+	int agent_known;	/* the daemon check ran */
 };
 
 static double
@@ -68,8 +70,10 @@ check_daemon(struct ctx *c)
 	struct ops_result *res;
 	char dur[32];
 
+	c->agent_known = 1;
 	switch (ops_daemon_status(c->cfg, &pi, &e)) {
 	case 1:
+		c->agent = pi.pid;
 		res = ops_report_add(c->r, "daemon", OPS_OK, "running (pid %d, up %s)",
 		    (int)pi.pid, ops_duration_format(c->now - pi.start, dur, sizeof(dur)));
 		if (res)
@@ -649,7 +653,10 @@ check_resources(struct ctx *c)
 	}
 	if (want == 0)
 		return;
-	if (ops_daemon_status(cfg, &pi, &e) != 1)
+	/* the agent as the daemon check found it; else find it (only the
+	 * agent's checks need it: cpu rss fds, the first three bits) */
+	pi.pid = c->agent;
+	if (!c->agent_known && (want & 7u) != 0 && ops_daemon_status(cfg, &pi, &e) != 1)
 		pi.pid = 0;
 	ops_procstat_run(cfg, c->st, pi.pid, c->now, want, c->r);
 }
@@ -750,7 +757,7 @@ int
 ops_health_run(const struct ops_config *cfg, const struct ops_health_opts *o,
     struct ops_statedb *st, struct ops_report *r, struct ops_err *err)
 {
-	struct ctx c = { cfg, o, st, r, ops_time_now(), 0 };
+	struct ctx c = { cfg, o, st, r, ops_time_now(), 0, 0, 0 };
 	size_t at, last;
 
 	for (size_t i = 0; i < o->nonly; i++)

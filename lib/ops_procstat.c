@@ -176,7 +176,8 @@ fd_limit(pid_t pid)
 }
 
 int
-ops_procstat_read(pid_t pid, struct ops_procsample *s, struct ops_err *err)
+ops_procstat_read(pid_t pid, int children, struct ops_procsample *s,
+    struct ops_err *err)
 {
 	char path[64], buf[256];
 	double hz = (double)sysconf(_SC_CLK_TCK), bt;
@@ -197,7 +198,7 @@ ops_procstat_read(pid_t pid, struct ops_procsample *s, struct ops_err *err)
 	s->pid = pid;
 	s->start = bt + (double)ps.starttime / hz;
 	s->cpu = (double)(ps.utime + ps.stime + ps.cutime + ps.cstime) / hz +
-	    descendants_cpu(pid, hz);
+	    (children ? descendants_cpu(pid, hz) : 0);
 	s->rss = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
 	s->fds = count_fds(pid);
 	s->fd_limit = fd_limit(pid);
@@ -305,11 +306,15 @@ static int
 store_sample(struct ops_statedb *st, const struct ops_procsample *s, double now,
     double warn_since, double crit_since, double keep, struct ops_err *err)
 {
+	struct ops_err e2 = OPS_ERR_INIT;
 	sqlite3_stmt *q = NULL;
 
+	/* one commit for the sample and the pruning */
+	if (ops_state_exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
 	if (ops_state_prepare(st, "INSERT INTO proc_samples(ts, pid, start, cpu, rss,"
 	    " warn_since, crit_since) VALUES(?,?,?,?,?,?,?)", &q, err) < 0)
-		return -1;
+		goto fail;
 	sqlite3_bind_double(q, 1, now);
 	sqlite3_bind_int64(q, 2, s->pid);
 	sqlite3_bind_double(q, 3, s->start);
@@ -318,11 +323,16 @@ store_sample(struct ops_statedb *st, const struct ops_procsample *s, double now,
 	sqlite3_bind_double(q, 6, warn_since);
 	sqlite3_bind_double(q, 7, crit_since);
 	if (ops_state_step_done(st, q, "store a process sample", err) < 0)
-		return -1;
+		goto fail;
 	if (ops_state_prepare(st, "DELETE FROM proc_samples WHERE ts<?", &q, err) < 0)
-		return -1;
+		goto fail;
 	sqlite3_bind_double(q, 1, now - keep);
-	return ops_state_step_done(st, q, "prune the process samples", err);
+	if (ops_state_step_done(st, q, "prune the process samples", err) < 0)
+		goto fail;
+	return ops_state_exec(st, "COMMIT", err);
+fail:
+	(void)ops_state_exec(st, "ROLLBACK", &e2);
+	return -1;
 }
 
 /* The (ts, rss) samples of this process within the window, oldest first,
@@ -601,7 +611,7 @@ ops_procstat_run(const struct ops_config *cfg, struct ops_statedb *st, pid_t pid
 	if (want & ((1u << C_CPU) | (1u << C_RSS) | (1u << C_FDS))) {
 		if (pid <= 0)
 			ops_err_set(&e, OPS_E_FAIL, "agent not running");
-		else if (ops_procstat_read(pid, &s, &e) == 0)
+		else if (ops_procstat_read(pid, (want & (1u << C_CPU)) != 0, &s, &e) == 0)
 			have = 1;
 	}
 	if (want & (1u << C_CPU)) {

@@ -35,9 +35,11 @@ struct ops_procsample {
 	long fds, fd_limit;	/* open descriptors; soft RLIMIT_NOFILE (-1: none) */
 };
 
-/* Read pid's sample from /proc (descendants found by one pass over
- * /proc/[0-9]*). -1 when the process is gone or unreadable. */
-int ops_procstat_read(pid_t pid, struct ops_procsample *s, struct ops_err *err);
+/* Read pid's sample from /proc; with children, the CPU time of its live
+ * descendants too (found by one pass over /proc/[0-9]*, the costly part).
+ * -1 when the process is gone or unreadable. */
+int ops_procstat_read(pid_t pid, int children, struct ops_procsample *s,
+    struct ops_err *err);
 
 struct ops_meminfo {
 	uint64_t total, available, swap_total, swap_free;	/* bytes */

@@ -51,13 +51,13 @@ test_read_self(void)
 
 	for (long i = 0; i < 20000000; i++)
 		spin += (double)i;
-	EQ_INT(ops_procstat_read(getpid(), &s, &e), 0);
+	EQ_INT(ops_procstat_read(getpid(), 1, &s, &e), 0);
 	CHECK(s.cpu > 0);
 	CHECK(s.rss > 100 * 1024);
 	CHECK(s.fds >= 3);
 	CHECK(s.fd_limit != 0);
 	CHECK(s.start > 1e9 && s.start <= (double)time(NULL) + 1);
-	EQ_INT(ops_procstat_read(0x7ffffff0, &s, &e), -1);
+	EQ_INT(ops_procstat_read(0x7ffffff0, 1, &s, &e), -1);
 }
 
 static struct ops_result *
@@ -88,7 +88,7 @@ test_run(void)
 
 	EQ_INT(ops_config_load_text(&cfg, tmp, text, strlen(text), "t", &e), 0);
 	EQ_INT(ops_state_open(&st, tmp, &e), 0);
-	EQ_INT(ops_procstat_read(getpid(), &s, &e), 0);
+	EQ_INT(ops_procstat_read(getpid(), 1, &s, &e), 0);
 	/* a sample 5 minutes ago at 10 CPU seconds fewer than now: 3%;
 	 * then one at 100% that began a streak 11 minutes ago */
 	snprintf(sql, sizeof(sql), "INSERT INTO proc_samples VALUES(%f, %d, %f, %f, 1, 0, 0)",
