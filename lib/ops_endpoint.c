@@ -233,10 +233,13 @@ check_http(const struct ops_config *cfg, const struct ops_endpoint_cfg *ep,
 		if (cs != OPS_OK && ops_state_worst(s, cs) == cs && s != cs) {
 			/* the certificate is the worse news: it leads */
 			if (why[0] != '\0') {
-				char tmp[512];
+				char tmp[sizeof(why)];
+				int n;
 
-				snprintf(tmp, sizeof(tmp), "%s; %s", extra, why);
-				snprintf(why, sizeof(why), "%s", tmp);
+				/* cut to why's size on purpose: a message, not data */
+				n = snprintf(tmp, sizeof(tmp), "%s; %s", extra, why);
+				if (n >= 0)
+					memcpy(why, tmp, sizeof(why));
 			} else {
 				snprintf(why, sizeof(why), "%s", extra);
 			}
