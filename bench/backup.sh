@@ -5,6 +5,8 @@
 #                         vs  tar -czf        (what the old scripts did)
 #                         vs  restic backup   (Debian's restic, a fresh repository)
 #   ops-restore --to DIR  vs  tar -xf         (of the same archive)
+#   encrypted (age, backup.encrypt_to) vs the same unencrypted, both ways
+#                                             (issue 12: <= 1.10x, RSS <= 64 MB)
 # Each figure is the median of RUNS runs (default 3) with a warm page
 # cache; peak RSS from /usr/bin/time -v. Targets (issue 3): <= 1.5x tar
 # --zstd, >= 6x faster than tar -czf, >= 2x faster than restic, restore
@@ -19,7 +21,7 @@ W=${BENCH_DIR:-/tmp/dharmic-ops-bench-backup}
 RUNS=${RUNS:-3}
 MKHOME=../shared/workload/mkhome.py
 [ -f "$MKHOME" ] || MKHOME=tests/workload/mkhome.py
-for t in "$BUILD/ops-backup" "$BUILD/ops-restore" /usr/bin/time tar zstd; do
+for t in "$BUILD/ops-backup" "$BUILD/ops-restore" /usr/bin/time tar zstd age; do
 	command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 1; }
 done
 if ! command -v restic >/dev/null; then
@@ -66,6 +68,16 @@ measure tar-gzip "rm -f '$OUT/t.tar.gz'" tar -C "$H" -czf "$OUT/t.tar.gz" memory
 measure restic "rm -rf '$OUT/repo' && restic init -q --repo '$OUT/repo' >/dev/null" \
 	restic -q --repo "$OUT/repo" backup "$H/memory"
 measure ops-restore "rm -rf '$OUT/r1'" "$BUILD/ops-restore" --home "$H" --to "$OUT/r1" "$archive"
+# encrypted: the same home, its own backup directory, a key made here
+rm -f "$OUT/key.txt"
+pub=$("$BUILD/ops-backup" keygen -o "$OUT/key.txt")
+printf '{"backup": {"dir": "backups/enc", "encrypt_to": ["%s"]}}\n' "$pub" > "$OUT/enc.json"
+measure ops-backup-age "rm -f '$H'/backups/enc/[0-9]*" "$BUILD/ops-backup" --home "$H" \
+	--config "$OUT/enc.json"
+earchive=$(cat "$H/backups/enc/latest")
+measure ops-restore-age "rm -rf '$OUT/r3'" "$BUILD/ops-restore" --home "$H" \
+	--config "$OUT/enc.json" --identity "$OUT/key.txt" --to "$OUT/r3" "$earchive"
+measure age-d "rm -f '$OUT/d.tar.zst'" age -d -i "$OUT/key.txt" -o "$OUT/d.tar.zst" "$earchive"
 measure tar-x "rm -rf '$OUT/r2' && mkdir '$OUT/r2'" tar -C "$OUT/r2" -xf "$archive"
 # what was restored is what was backed up
 (cd "$OUT/r1" && sha256sum --quiet -c "$OUT/r2/MANIFEST.sha256" 2>/dev/null) ||
@@ -73,7 +85,8 @@ measure tar-x "rm -rf '$OUT/r2' && mkdir '$OUT/r2'" tar -C "$OUT/r2" -xf "$archi
 	 sed 's|  memory/|  memory/|' "$OUT/r2/MANIFEST.sha256" | sha256sum --quiet -c -)
 
 printf '\n%-34s %9s %9s\n' "" "seconds" "peak RSS"
-for n in ops-backup tar-zstd tar-gzip restic ops-restore tar-x; do
+for n in ops-backup tar-zstd tar-gzip restic ops-restore tar-x ops-backup-age \
+    ops-restore-age age-d; do
 	printf '%-34s %9s %7s MB\n' "$n" "$(secs $n)" "$(rss $n)"
 done
 printf '\n'
@@ -84,11 +97,17 @@ r1=$(ratio "$(secs ops-backup)" "$(secs tar-zstd)")
 r2=$(ratio "$(secs tar-gzip)" "$(secs ops-backup)")
 r3=$(ratio "$(secs restic)" "$(secs ops-backup)")
 r4=$(ratio "$(secs ops-restore)" "$(secs tar-x)")
+r5=$(ratio "$(secs ops-backup-age)" "$(secs ops-backup)")
+r6=$(ratio "$(secs ops-restore-age)" "$(secs ops-restore)")
 peak=$(awk -v a="$(rss ops-backup)" -v b="$(rss ops-restore)" 'BEGIN { print (a > b ? a : b) }')
+epeak=$(awk -v a="$(rss ops-backup-age)" -v b="$(rss ops-restore-age)" 'BEGIN { print (a > b ? a : b) }')
 printf '%-44s %6s  (target <= 1.5)  %s\n' "ops-backup / tar --zstd" "$r1" "$(verdict "$r1" 1.5 le)"
 printf '%-44s %6s  (target >= 6)    %s\n' "tar -czf / ops-backup" "$r2" "$(verdict "$r2" 6 ge)"
 printf '%-44s %6s  (target >= 2)    %s\n' "restic backup / ops-backup" "$r3" "$(verdict "$r3" 2 ge)"
 printf '%-44s %6s  (target <= 2)    %s\n' "ops-restore --to / tar -xf" "$r4" "$(verdict "$r4" 2 le)"
 printf '%-44s %6s  (target <= 64)   %s\n' "peak RSS of ops-backup, ops-restore (MB)" "$peak" "$(verdict "$peak" 64 le)"
+printf '%-44s %6s  (target <= 1.10) %s\n' "encrypted / plain ops-backup" "$r5" "$(verdict "$r5" 1.10 le)"
+printf '%-44s %6s  (target <= 1.10) %s\n' "encrypted / plain ops-restore --to" "$r6" "$(verdict "$r6" 1.10 le)"
+printf '%-44s %6s  (target <= 64)   %s\n' "peak RSS encrypted backup, restore (MB)" "$epeak" "$(verdict "$epeak" 64 le)"
 printf '\narchive sizes: ops-backup %s, tar --zstd %s, tar -czf %s bytes\n' \
 	"$(stat -c %s "$archive")" "$(stat -c %s "$OUT/t.tar.zst")" "$(stat -c %s "$OUT/t.tar.gz")"
