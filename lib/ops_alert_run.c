@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -829,8 +830,72 @@ pidfile_present(const struct ops_config *cfg)
 	    lstat(path, &sb) == 0;
 }
 
+static int run_once(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
+    struct ops_buf *out, struct ops_buf *warn, struct ops_err *err);
+
+/* ---- issue 11: the alert path needs no free disk space ----------------- */
+
+/* ops-alert keeps a reserve file of this size in .ops: on a full home
+ * filesystem it is removed and the run tried again, so the state database
+ * can record the run and disk_critical still goes out; a later run with
+ * room again makes it anew. */
+#define RESERVE ".ops/alert.reserve"
+#define RESERVE_SIZE (2 * 1024 * 1024)
+
+static int
+disk_full(const struct ops_err *e)
+{
+	return e->sys_errno == ENOSPC || e->sys_errno == EDQUOT ||
+	    strstr(e->msg, "disk is full") != NULL ||
+	    strstr(e->msg, "No space left") != NULL;
+}
+
+static void
+reserve_make(const struct ops_config *cfg)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	if (ops_config_path(cfg, RESERVE, path, sizeof(path), NULL) < 0 ||
+	    lstat(path, &sb) == 0)
+		return;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	/* real blocks, not a hole: they are what a full disk gives back */
+	if (posix_fallocate(fd, 0, RESERVE_SIZE) != 0) {
+		close(fd);
+		unlink(path);
+		return;
+	}
+	close(fd);
+}
+
 int
 ops_alert_run(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
+    struct ops_buf *out, struct ops_buf *warn, struct ops_err *err)
+{
+	char path[PATH_MAX];
+	int rc = run_once(cfg, o, out, warn, err);
+
+	if (rc < 0 && err && disk_full(err) &&
+	    ops_config_path(cfg, RESERVE, path, sizeof(path), NULL) == 0 &&
+	    unlink(path) == 0) {
+		ops_buf_printf(warn, "the home's filesystem is full (%s): used the "
+		    "reserve %s to deliver the alerts\n", err->msg, RESERVE);
+		ops_err_clear(err);
+		rc = run_once(cfg, o, out, warn, err);
+	} else if (rc >= 0) {
+		reserve_make(cfg);
+	}
+	return rc;
+}
+
+/* ---- end of issue 11's block ------------------------------------------- */
+
+static int
+run_once(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
     struct ops_buf *out, struct ops_buf *warn, struct ops_err *err)
 {
 	struct run R;
