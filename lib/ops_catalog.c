@@ -157,7 +157,13 @@ ops_catalog_run_add(struct ops_statedb *st, double ts, const char *kind, int ok,
 		sqlite3_bind_text(s, 4, archive, -1, SQLITE_STATIC);
 	if (msg)
 		sqlite3_bind_text(s, 5, msg, -1, SQLITE_STATIC);
-	return ops_state_step_done(st, s, "record a backup run", err);
+	if (ops_state_step_done(st, s, "record a backup run", err) < 0)
+		return -1;
+	/* The log stays bounded: runs older than OPS_CATALOG_RUNS_KEEP go. */
+	if (ops_state_prepare(st, "DELETE FROM backup_runs WHERE ts < ?", &s, err) < 0)
+		return -1;
+	sqlite3_bind_double(s, 1, ts - OPS_CATALOG_RUNS_KEEP);
+	return ops_state_step_done(st, s, "prune the backup runs", err);
 }
 
 static int

@@ -82,6 +82,10 @@ struct ops_catalog_run {
 	char msg[512];
 };
 
+/* How long runs are kept: each add removes those older than this before
+ * its own ts. */
+#define OPS_CATALOG_RUNS_KEEP (400 * 86400.0)
+
 int ops_catalog_run_add(struct ops_statedb *st, double ts, const char *kind, int ok,
     const char *archive, const char *msg, struct ops_err *err);
 /* The newest run of kind (ok_only: the newest successful one): 1 found,

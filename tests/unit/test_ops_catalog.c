@@ -77,6 +77,13 @@ test_runs(struct ops_statedb *st)
 	CHECK(ops_catalog_run_last(st, "offsite", 1, &r, &err) == 1);
 	CHECK(r.ts == 30 && r.ok);
 	EQ_STR(r.msg, "");
+	/* runs older than OPS_CATALOG_RUNS_KEEP go with the next add */
+	CHECK(ops_catalog_run_add(st, 40 + OPS_CATALOG_RUNS_KEEP, "create", 1, "c", NULL,
+	    &err) == 0);
+	CHECK(ops_catalog_run_first(st, "offsite", &r, &err) == 1);
+	CHECK(r.ts == 40);
+	CHECK(ops_catalog_run_first(st, "create", &r, &err) == 1);
+	CHECK(r.ts == 40 + OPS_CATALOG_RUNS_KEEP);
 }
 
 int
