@@ -178,6 +178,16 @@ fingerprint(const struct stat *db, const char *path, struct ops_fingerprint *fp)
 	}
 }
 
+/* 1 when the filesystem holding path has (next to) no room left. */
+static int
+fs_full(const char *path)
+{
+	struct statvfs v;
+
+	return statvfs(path, &v) == 0 &&
+	    (unsigned long long)v.f_bavail * v.f_frsize < 1024 * 1024;
+}
+
 /* Check one database; returns its state and writes a message into msg. */
 static enum ops_state
 check_db(struct ctx *c, const char *path, int full, int *cached, char *msg,
@@ -274,6 +284,15 @@ check_db(struct ctx *c, const char *path, int full, int *cached, char *msg,
 		state = OPS_CRITICAL;
 	}
 out:
+	/* A check that could not run because the filesystem is full (SQLite
+	 * cannot create the -shm it needs to read a WAL database) says
+	 * nothing about the database: UNKNOWN, not a false CRITICAL; the disk
+	 * check reports the full disk. */
+	if (state == OPS_CRITICAL && strstr(msg, ": corrupt") == NULL &&
+	    fs_full(path)) {
+		snprintf(msg, msglen, "%s: not checked: its filesystem is full", rel(c, path));
+		state = OPS_UNKNOWN;
+	}
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return state;
