@@ -396,6 +396,27 @@ set_aside(const char *path, char **where, struct ops_err *err)
 	return 0;
 }
 
+/* Open the fresh database made after a set-aside and mark it as such.
+ * Whichever program set the old one aside (in cron's order ops-health runs
+ * first), ops-alert must know the alert state it kept was lost: otherwise
+ * every active type looks new and costs a notice of its own. ops-alert
+ * sends one consolidated notice and clears the mark (alert_meta
+ * "state_lost", the same mark it keeps while that notice is undelivered). */
+static int
+open_fresh(const char *path, sqlite3 **out, struct ops_err *err)
+{
+	if (open_db(path, out, err) < 0)
+		return -1;
+	if (sqlite3_exec(*out, "INSERT OR REPLACE INTO alert_meta(key,value) "
+	    "VALUES('state_lost',1)", NULL, NULL, NULL) != SQLITE_OK) {
+		dberr(err, *out, "mark the new state database");
+		sqlite3_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int
 ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 {
@@ -422,7 +443,7 @@ ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 	}
 	if (set_aside(path, &st->recovered, err) < 0)
 		return -1;
-	return open_db(path, &st->db, err);
+	return open_fresh(path, &st->db, err);
 }
 
 int
@@ -437,7 +458,7 @@ ops_state_recover(struct ops_statedb *st, const char *home, struct ops_err *err)
 	if (ops_path_join(path, sizeof(path), home, ".ops/state.db", err) < 0 ||
 	    set_aside(path, &st->recovered, err) < 0)
 		return -1;
-	return open_db(path, &st->db, err);
+	return open_fresh(path, &st->db, err);
 }
 
 int
