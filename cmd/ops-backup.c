@@ -39,6 +39,7 @@ static struct ops_cli cli = {
 	    "[--home DIR] [--config FILE] list [--json]\n"
 	    "[--home DIR] [--config FILE] [-v] prune [--dry-run]\n"
 	    "[--home DIR] [--config FILE] [-v] offsite --retry\n"
+	    "[--home DIR] [--config FILE] offsite list\n"
 	    "keygen [-o FILE]",
 	.about = "Back up the agent's memory (the databases through SQLite's backup API,\n"
 	    "the other files as they are) into one verified archive under\n"
@@ -180,6 +181,23 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 			if (r == 1 || (r != 0 && rc == 0))
 				rc = r;
 		}
+	} else if (strcmp(verb, "offsite") == 0 && arg != NULL) {
+		struct ops_rclone_entry *ev = NULL;
+
+		/* offsite list: what the remote holds (rclone lsjson) */
+		if (ops_backup_offsite_list(cfg, &ev, &n, err) < 0)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			char sz[32];
+
+			if (ev[i].size >= 0)
+				ops_size_format((uint64_t)ev[i].size, sz, sizeof(sz));
+			else
+				snprintf(sz, sizeof(sz), "?");
+			printf("%-34s %10s  %s\n", ev[i].name, sz,
+			    ev[i].modtime[0] ? ev[i].modtime : "-");
+		}
+		free(ev);
 	} else if (strcmp(verb, "offsite") == 0) {
 		size_t copied;
 
@@ -285,10 +303,14 @@ main(int argc, char **argv)
 		return cli_error(&cli, 2, "-o goes with keygen, not %s", verb);
 	if (identity && strcmp(verb, "verify"))
 		return cli_error(&cli, 2, "--identity goes with verify, not %s", verb);
-	if ((strcmp(verb, "offsite") == 0) != retry)
-		return cli_error(&cli, 2, retry ? "--retry goes with offsite, not %s" :
-		    "offsite needs --retry", verb);
-	if (optind < argc || (arg && strcmp(verb, "verify")))
+	if (strcmp(verb, "offsite") == 0 && arg != NULL && strcmp(arg, "list") != 0)
+		return cli_error(&cli, 2, "unknown offsite action '%s' (list, --retry)", arg);
+	if (strcmp(verb, "offsite") == 0 && (arg != NULL) == retry)
+		return cli_error(&cli, 2, retry ? "offsite takes list or --retry, not both" :
+		    "offsite needs list or --retry");
+	if (strcmp(verb, "offsite") != 0 && retry)
+		return cli_error(&cli, 2, "--retry goes with offsite, not %s", verb);
+	if (optind < argc || (arg && strcmp(verb, "verify") && strcmp(verb, "offsite")))
 		return cli_error(&cli, 2, "unexpected argument '%s'", optind < argc ?
 		    argv[optind] : arg);
 	if (arg && all)
@@ -303,7 +325,8 @@ main(int argc, char **argv)
 		return cli_error(&cli, 2, "--allow-corrupt goes with create, not %s", verb);
 	if (ops_config_load(&cfg, home, config, &err) < 0 ||
 	    (identity && ops_backup_identity_arg(&cfg, identity, &err) < 0) ||
-	    (strcmp(verb, "list") != 0 && ops_lock_acquire(&lk, cfg.home, "backup", &err) < 0)) {
+	    (strcmp(verb, "list") != 0 && !(strcmp(verb, "offsite") == 0 && arg) &&
+	    ops_lock_acquire(&lk, cfg.home, "backup", &err) < 0)) {
 		fprintf(stderr, "ops-backup: %s\n", err.msg);
 		code = ops_err_exit_code(&err);
 		goto out;

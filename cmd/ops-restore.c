@@ -1,5 +1,6 @@
 /* ops-restore: restore the agent's memory from a backup (ops-restore(1)). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,8 @@ static const struct ops_cli_opt opts[] = {
 	{ "to", 't', 0, "DIR", "extract into DIR (new or empty) instead of the home" },
 	{ "identity", 'i', 0, "FILE", "the age identity that opens encrypted archives "
 	  "(default: backup.identity_file)" },
+	{ "from-offsite", 'F', 0, NULL, "fetch ARCHIVE (a name, or latest) from "
+	  "backup.offsite's remote first, check it, restore from it, delete it" },
 	OPS_CLI_HELP,
 	OPS_CLI_VERSION,
 	OPS_CLI_END,
@@ -30,7 +33,9 @@ static struct ops_cli cli = {
 	    "[--home DIR] [--config FILE] [--identity FILE] --list\n"
 	    " [ARCHIVE|latest]\n"
 	    "[--home DIR] [--config FILE] [--identity FILE] --to DIR\n"
-	    " [ARCHIVE|latest]",
+	    " [ARCHIVE|latest]\n"
+	    "[--home DIR] [--config FILE] [--identity FILE] [--yes] [--list|--to DIR]\n"
+	    " --from-offsite [NAME|latest]",
 	.about = "Restore the agent's memory from a backup (default: latest), reversibly:\n"
 	    "the archive is verified first, the agent stopped and started again,\n"
 	    "and the memory it replaces is kept aside as memory.pre-restore.STAMP.\n"
@@ -130,7 +135,8 @@ main(int argc, char **argv)
 	struct ops_restore_plan plan;
 	struct ops_buf out = OPS_BUF_INIT;
 	const char *home = NULL, *config = NULL, *identity = NULL;
-	int yes = 0, list = 0, ch, code = 2, rc;
+	int yes = 0, list = 0, offsite = 0, ch, code = 2, rc;
+	char fetched[PATH_MAX] = "", fetchdir[PATH_MAX] = "";
 
 	umask(077);
 	memset(&cfg, 0, sizeof(cfg));
@@ -144,6 +150,7 @@ main(int argc, char **argv)
 		case 'l': list = 1; break;
 		case 't': o.to = optarg; break;
 		case 'i': identity = optarg; break;
+		case 'F': offsite = 1; break;
 		case 'h': return cli_help(&cli);
 		case 'V': puts("ops-restore " OPS_VERSION); return 0;
 		default: return cli_error(&cli, 2, "%s", err.msg);
@@ -174,6 +181,13 @@ main(int argc, char **argv)
 	    (identity && ops_backup_identity_arg(&cfg, identity, &err) < 0) ||
 	    (!list && ops_lock_acquire(&lk, cfg.home, "backup", &err) < 0))
 		goto fail;
+	if (offsite) {
+		/* the fetched copy then goes through the usual checks */
+		if (ops_backup_offsite_fetch(&cfg, o.archive, fetched, sizeof(fetched),
+		    fetchdir, sizeof(fetchdir), &err) < 0)
+			goto fail;
+		o.archive = fetched;
+	}
 	o.confirm = yes ? NULL : confirm;
 	o.note = note;
 	o.progress = isatty(2) ? show : NULL;
@@ -195,6 +209,8 @@ fail:
 	fprintf(stderr, "ops-restore: %s\n", err.msg);
 	code = ops_err_exit_code(&err);
 out:
+	if (fetched[0] || fetchdir[0])
+		ops_backup_offsite_cleanup(fetched, fetchdir);
 	ops_buf_release(&out);
 	ops_lock_release(&lk);
 	ops_config_release(&cfg);

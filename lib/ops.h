@@ -49,6 +49,7 @@
 #include "ops_retention.h"
 #include "ops_rjournal.h"
 #include "ops_rotate.h"
+#include "ops_rclone.h"
 #include "ops_run.h"
 #include "ops_sanitize.h"
 #include "ops_service.h"

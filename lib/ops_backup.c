@@ -20,8 +20,10 @@
 #include "ops_buf.h"
 #include "ops_backup_crypt.h"
 #include "ops_catalog.h"
+#include "ops_digest.h"
 #include "ops_fs.h"
 #include "ops_manifest.h"
+#include "ops_rclone.h"
 #include "ops_retention.h"
 #include "ops_run.h"
 #include "ops_sanitize.h"
@@ -825,18 +827,57 @@ tail_lines(const char *text, size_t len, int n, struct ops_buf *out)
 	}
 }
 
-/* Run backup.offsite_command on path. -1 with err naming the command,
- * how it ended and the last line it wrote; *tail (the caller's) gets the
- * last lines of its output for the log. */
+/* backup.offsite (rclone) as ops_rclone wants it. */
+static void
+rclone_of(const struct ops_config *cfg, struct ops_rclone *rc)
+{
+	rc->rclone = cfg->backup.offsite.rclone;
+	rc->config = cfg->backup.offsite.config;
+	rc->remote = cfg->backup.offsite.remote;
+	rc->timeout = OFFSITE_TIMEOUT;
+}
+
+/* Is an offsite copy configured (backup.offsite or offsite_command)? */
 static int
-offsite(const struct ops_config *cfg, const char *path, struct ops_buf *tail,
-    struct ops_err *err)
+offsite_on(const struct ops_config *cfg)
+{
+	return cfg->backup.offsite.enabled || cfg->backup.offsite_command.n > 0;
+}
+
+/* Copy the archive at path (catalog row row) offsite: through rclone
+ * (copyto, then the remote's size and sha256 read back) or
+ * backup.offsite_command. -1 with err naming the command, how it ended
+ * and the last line it wrote; *tail (the caller's) gets the last lines of
+ * its output for the log. */
+static int
+offsite(const struct ops_config *cfg, const char *path,
+    const struct ops_catalog_row *row, struct ops_buf *tail, struct ops_err *err)
 {
 	struct ops_strv argv = OPS_STRV_INIT;
 	struct ops_run_result r;
 	struct ops_buf last = OPS_BUF_INIT;
 	int rc = -1;
 
+	if (cfg->backup.offsite.enabled) {
+		struct ops_rclone rcl;
+		char t[320];
+		struct stat sb;
+
+		rclone_of(cfg, &rcl);
+		/* The file as it is now: what the remote must hold. */
+		if (stat(path, &sb) < 0) {
+			ops_err_sys(err, errno, "offsite copy failed: '%s'", path);
+			goto out;
+		}
+		if (ops_rclone_put(&rcl, path, row->name, (int64_t)sb.st_size, row->sha256,
+		    t, sizeof(t), err) < 0) {
+			ops_err_prefix(err, "offsite copy failed");
+			ops_buf_puts(tail, t);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	if (ops_strv_copy(&argv, &cfg->backup.offsite_command) < 0 ||
 	    ops_strv_push(&argv, path) < 0) {
 		ops_err_sys(err, ENOMEM, "offsite copy failed");
@@ -893,7 +934,7 @@ offsite_pending(const struct ops_config *cfg, const char *dir, size_t *copied,
 		if (ops_catalog_get(&st, bv[k].name, &row, NULL) != 1 || row.offsite > 0 ||
 		    row.offsite_msg[0] == '\0' || !ops_catalog_row_good(&row))
 			continue;
-		if (offsite(cfg, bv[k].path, &tail, &e) < 0) {
+		if (offsite(cfg, bv[k].path, &row, &tail, &e) < 0) {
 			now = ops_time_now();
 			snprintf(row.offsite_msg, sizeof(row.offsite_msg), "%.500s", e.msg);
 			ops_catalog_put(&st, &row, NULL);
@@ -931,8 +972,9 @@ ops_backup_offsite_retry(const struct ops_config *cfg, size_t *copied,
 	char dir[PATH_MAX];
 
 	*copied = 0;
-	if (cfg->backup.offsite_command.n == 0)
-		return ops_err_set(err, OPS_E_USAGE, "no backup.offsite_command configured");
+	if (!offsite_on(cfg))
+		return ops_err_set(err, OPS_E_USAGE,
+		    "no backup.offsite or backup.offsite_command configured");
 	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0)
 		return -1;
 	return offsite_pending(cfg, dir, copied, err);
@@ -940,6 +982,173 @@ ops_backup_offsite_retry(const struct ops_config *cfg, size_t *copied,
 
 static int prune(const struct ops_config *cfg, const char *dir, int dry_run,
     struct ops_prune_item **v, size_t *n, struct ops_err *err);
+
+/* backup.offsite keep "same": delete the remote copy of name. A failure
+ * is logged and leaves the copy (never more is deleted than local). */
+static void
+prune_remote(const struct ops_config *cfg, const char *name)
+{
+	struct ops_rclone rcl;
+	struct ops_err e = OPS_ERR_INIT;
+
+	rclone_of(cfg, &rcl);
+	if (ops_rclone_delete(&rcl, name, &e) < 0) {
+		log_line(cfg, "WARNING", "pruned %s here, remote copy kept: %s", name, e.msg);
+		audit(cfg, "backup.prune", "failed", "remote %s: %s", name, e.msg);
+		return;
+	}
+	log_line(cfg, "INFO", "pruned %s on the remote", name);
+	audit(cfg, "backup.prune", "done", "deleted remote %s", name);
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ops_rclone_entry *)a)->name,
+	    ((const struct ops_rclone_entry *)b)->name);
+}
+
+int
+ops_backup_offsite_list(const struct ops_config *cfg, struct ops_rclone_entry **v,
+    size_t *n, struct ops_err *err)
+{
+	struct ops_rclone rcl;
+	struct ops_backup_name bn;
+	size_t k = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!cfg->backup.offsite.enabled)
+		return ops_err_set(err, OPS_E_USAGE, "no backup.offsite configured");
+	rclone_of(cfg, &rcl);
+	rcl.timeout = 300;
+	if (ops_rclone_list(&rcl, v, n, err) < 0)
+		return -1;
+	/* Only archives (what ops-backup would have written), oldest first. */
+	for (size_t i = 0; i < *n; i++)
+		if (!(*v)[i].is_dir && ops_backup_name_parse((*v)[i].name, &bn) == 0)
+			(*v)[k++] = (*v)[i];
+	*n = k;
+	if (k > 1)
+		qsort(*v, k, sizeof(**v), entry_cmp);
+	return 0;
+}
+
+int
+ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
+    char *path, size_t len, char *tmpdir, size_t tlen, struct ops_err *err)
+{
+	struct ops_rclone_entry *v = NULL, *e = NULL;
+	struct ops_rclone rcl;
+	struct ops_backup_name bn;
+	char dir[PATH_MAX], hex[OPS_SHA256_HEX], want[OPS_SHA256_HEX] = "";
+	struct ops_catalog_row row;
+	struct stat sb;
+	size_t n = 0;
+	int rc = -1, n2;
+
+	path[0] = tmpdir[0] = '\0';
+	if (ops_backup_offsite_list(cfg, &v, &n, err) < 0)
+		goto out;
+	if (which == NULL || strcmp(which, "latest") == 0) {
+		e = n > 0 ? &v[n - 1] : NULL;
+	} else {
+		if (ops_backup_name_parse(which, &bn) < 0) {
+			ops_err_set(err, OPS_E_USAGE, "'%s' is not a backup name", which);
+			goto out;
+		}
+		for (size_t i = 0; i < n && e == NULL; i++)
+			if (strcmp(v[i].name, which) == 0)
+				e = &v[i];
+	}
+	if (e == NULL) {
+		ops_err_set(err, OPS_E_NOENT, "no archive %s%s on %s", which ? "named " : "",
+		    which ? which : "", cfg->backup.offsite.remote);
+		ops_san_inplace(err->msg, OPS_SAN_LINE);
+		goto out;
+	}
+	/* A private directory of our own next to the backups (same file
+	 * system as a restore's staging), else in $TMPDIR. */
+	if (backup_dir(cfg, dir, sizeof(dir), 1, NULL) < 0 ||
+	    (n2 = snprintf(tmpdir, tlen, "%s/.offsite.XXXXXX", dir)) < 0 ||
+	    (size_t)n2 >= tlen || mkdtemp(tmpdir) == NULL) {
+		const char *t = getenv("TMPDIR");
+
+		n2 = snprintf(tmpdir, tlen, "%s/ops-offsite.XXXXXX", t && t[0] == '/' ? t : "/tmp");
+		if (n2 < 0 || (size_t)n2 >= tlen || mkdtemp(tmpdir) == NULL) {
+			ops_err_sys(err, errno, "unable to make a directory for the download");
+			tmpdir[0] = '\0';
+			goto out;
+		}
+	}
+	n2 = snprintf(path, len, "%s/%s", tmpdir, e->name);
+	if (n2 < 0 || (size_t)n2 >= len) {
+		ops_err_set(err, OPS_E_FAIL, "download path too long");
+		goto out;
+	}
+	rclone_of(cfg, &rcl);
+	if (ops_rclone_get(&rcl, e->name, path, err) < 0) {
+		ops_err_prefix(err, "unable to fetch %s", e->name);
+		goto out;
+	}
+	/* Trust the download only once it matches the listing (and its sha256
+	 * when the remote knows it); the restore then checks the manifest. */
+	if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		ops_err_set(err, OPS_E_FAIL, "fetched %s but no file arrived", e->name);
+		goto out;
+	}
+	if (e->size >= 0 && (int64_t)sb.st_size != e->size) {
+		ops_err_set(err, OPS_E_FAIL, "fetched %s: %lld bytes, the remote lists %lld",
+		    e->name, (long long)sb.st_size, (long long)e->size);
+		goto out;
+	}
+	/* The catalog (it survives losing backups/) knows the sha256 of what
+	 * was written: a remote copy altered since cannot pass for it. */
+	{
+		struct ops_statedb st = OPS_STATEDB_INIT;
+
+		if (ops_state_open(&st, cfg->home, NULL) == 0 &&
+		    ops_catalog_get(&st, e->name, &row, NULL) == 1 && row.sha256[0])
+			snprintf(want, sizeof(want), "%s", row.sha256);
+		ops_state_close(&st);
+	}
+	if (e->sha256[0] || want[0]) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		int hr = fd < 0 ? ops_err_sys(err, errno, "unable to open '%s'", path) :
+		    ops_sha256_fd(fd, (uint64_t)sb.st_size, e->name, hex, err);
+
+		if (fd >= 0)
+			close(fd);
+		if (hr < 0)
+			goto out;
+		if (e->sha256[0] && strcmp(hex, e->sha256) != 0) {
+			ops_err_set(err, OPS_E_FAIL, "fetched %s: its sha256 is not the remote's",
+			    e->name);
+			goto out;
+		}
+		if (want[0] && strcmp(hex, want) != 0) {
+			ops_err_set(err, OPS_E_FAIL, "fetched %s: not the archive written here "
+			    "(its sha256 is not the catalog's)", e->name);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		ops_backup_offsite_cleanup(path, tmpdir);
+	free(v);
+	return rc;
+}
+
+void
+ops_backup_offsite_cleanup(char *path, char *tmpdir)
+{
+	if (path[0])
+		unlink(path);
+	if (tmpdir[0])
+		rmdir(tmpdir);
+	path[0] = tmpdir[0] = '\0';
+}
 
 static void
 catalog_record(const struct ops_config *cfg, const struct ops_catalog_row *row,
@@ -1166,7 +1375,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 		goto out;
 	}
 	ops_catalog_row_verdict(&row, OPS_ARCHIVE_GOOD, "ok (at creation)", ops_time_now());
-	if (cfg->backup.offsite_command.n > 0)
+	if (offsite_on(cfg))
 		snprintf(row.offsite_msg, sizeof(row.offsite_msg), "pending");
 	catalog_record(cfg, &row, NULL, 0);
 	run_record(cfg, now, "create", 1, row.name, NULL);
@@ -1182,7 +1391,7 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	}
 	for (size_t i = 0; i < pn; i++)
 		res->pruned += pv[i].deleted;
-	if (cfg->backup.offsite_command.n > 0 &&
+	if (offsite_on(cfg) &&
 	    offsite_pending(cfg, j.dir, &res->offsite_copied, err) < 0) {
 		ops_err_prefix(err, "backup complete (%s, kept) but",
 		    ops_fs_rel(cfg->home, res->path));
@@ -1805,8 +2014,17 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
 			}
 			pv[i].deleted = 1;
 			deleted++;
-			if (have_db == 1)
+			if (have_db == 1) {
+				struct ops_catalog_row row;
+
+				/* keep "same": the copy of what was deleted here,
+				 * and only that (a failure leaves it there). */
+				if (cfg->backup.offsite.enabled && cfg->backup.offsite.keep_same &&
+				    ops_catalog_get(&st, pv[i].name, &row, NULL) == 1 &&
+				    row.offsite > 0)
+					prune_remote(cfg, pv[i].name);
 				ops_catalog_remove(&st, pv[i].name, NULL);
+			}
 			log_line(cfg, "INFO", "pruned %s (%s)", pv[i].name, pv[i].why);
 			audit(cfg, "backup.prune", "done", "deleted %s (%s)", pv[i].name,
 			    pv[i].why);

@@ -72,8 +72,9 @@ int ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts
     const struct ops_backup_progress *p, struct ops_backup_result *res,
     struct ops_err *err);
 
-/* Offsite copies (backup.offsite_command, run with the archive's path
- * appended). Each good archive made while a command is configured is
+/* Offsite copies (backup.offsite through rclone: copyto then the
+ * remote's size and sha256 read back; or backup.offsite_command, run with
+ * the archive's path appended). Each good archive made while a command is configured is
  * "pending" in the catalog until a copy succeeds; every create, and this
  * call (`ops-backup offsite --retry`), copies the pending ones, oldest
  * first, and stops at the first failure: its error, with the last lines
@@ -82,6 +83,21 @@ int ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts
  * how many were copied. */
 int ops_backup_offsite_retry(const struct ops_config *cfg, size_t *copied,
     struct ops_err *err);
+
+/* The archives on backup.offsite's remote (rclone lsjson), oldest first:
+ * *v (caller frees) and *n. Only names ops-backup writes are listed. */
+struct ops_rclone_entry;
+int ops_backup_offsite_list(const struct ops_config *cfg, struct ops_rclone_entry **v,
+    size_t *n, struct ops_err *err);
+
+/* Fetch the remote archive which (a name, or NULL/"latest": the newest)
+ * into a new private directory (*tmpdir) in backup.dir, else $TMPDIR, as
+ * *path, and check it against the remote's listing (size, and sha256 when
+ * the remote has it). The caller restores from path and then calls
+ * ops_backup_offsite_cleanup; on failure nothing is left behind. */
+int ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
+    char *path, size_t len, char *tmpdir, size_t tlen, struct ops_err *err);
+void ops_backup_offsite_cleanup(char *path, char *tmpdir);
 
 /* The archive `latest` names (when it moved with the home, the same name
  * in backup.dir). */

@@ -90,7 +90,7 @@ ops_backup_status_get(const struct ops_config *cfg, struct ops_statedb *st,
 	struct arch *v = NULL;
 	char dir[PATH_MAX];
 	size_t n = 0;
-	int offsite = cfg->backup.offsite_command.n > 0;
+	int offsite = (cfg->backup.offsite_command.n > 0 || cfg->backup.offsite.enabled);
 
 	memset(bs, 0, sizeof(*bs));
 	if (ops_config_path(cfg, cfg->backup.dir, dir, sizeof(dir), err) < 0)

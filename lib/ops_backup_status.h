@@ -39,7 +39,7 @@ struct ops_backup_status {
 	char drill_archive[64];
 	char drill_msg[512];
 	/* Offsite copies: the newest archive copied, failures in a row,
-	 * archives not yet copied (only when backup.offsite_command is set). */
+	 * archives not yet copied (only when backup.offsite or offsite_command is set). */
 	char offsite[64];
 	double offsite_time;	/* the copied archive's time */
 	double offsite_ts;	/* when it was copied */

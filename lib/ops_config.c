@@ -15,11 +15,12 @@
 
 #include "ops_age.h"
 #include "ops_confine.h"
+#include "ops_rclone.h"
 #include "ops_fs.h"
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
-	K_ENDPOINTS, K_MODE, K_LOGS, K_MONIT, K_CONTEXT };
+	K_ENDPOINTS, K_MODE, K_LOGS, K_MONIT, K_CONTEXT, K_OFFSITE };
 
 struct key {
 	const char *section, *name;
@@ -98,6 +99,8 @@ static const struct key keys[] = {
 	{ "backup", "encrypt_to", K_STRV, F(backup.encrypt_to), "" },
 	{ "backup", "passphrase_file", K_STR, F(backup.passphrase_file), "" },
 	{ "backup", "identity_file", K_STR, F(backup.identity_file), "" },
+	/* issue 12 step 3: offsite through rclone */
+	{ "backup", "offsite", K_OFFSITE, F(backup.offsite), NULL },
 	{ "rotate", "daily_logs", K_STRV, F(rotate.daily_logs), "logs/*_????????.log" },
 	{ "rotate", "compress_after", K_DUR, F(rotate.compress_after), "1d" },
 	{ "rotate", "delete_after", K_DUR, F(rotate.delete_after), "30d" },
@@ -199,6 +202,7 @@ set_default(struct ops_config *cfg, const struct key *k, struct ops_err *err)
 	case K_LOGS:
 	case K_MONIT:
 	case K_CONTEXT:
+	case K_OFFSITE:
 		break;
 	}
 	if (rc < 0)
@@ -568,6 +572,80 @@ get_monit(struct ops_config *cfg, const cJSON *j, const char *file,
 	    "health.monit.timeout", err) < 0)
 		return -1;
 	cfg->health.monit.enabled = 1;
+	return 0;
+}
+
+/* ---- backup.offsite (ops_rclone.h), issue 12 step 3 ------------------ */
+
+static void
+free_offsite(struct ops_config *cfg)
+{
+	free(cfg->backup.offsite.remote);
+	free(cfg->backup.offsite.rclone);
+	free(cfg->backup.offsite.config);
+	memset(&cfg->backup.offsite, 0, sizeof(cfg->backup.offsite));
+}
+
+static int
+get_offsite(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	static const char *const allowed[] = { "remote", "rclone", "config", "keep", NULL };
+	static const char *const strs[] = { "remote", "rclone", "config", "keep" };
+	static const char *const defs[] = { NULL, "rclone", "", "same" };
+	const char *val[4];
+	const cJSON *f;
+	char key[64];
+
+	if (!cJSON_IsObject(j))
+		return bad(err, file, "backup.offsite", "an object");
+	free_offsite(cfg);
+	cJSON_ArrayForEach(f, j)
+		if (!one_of(f->string, allowed))
+			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key 'backup.offsite.%s'",
+			    file, f->string);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "backup.offsite.%s", strs[i]);
+		f = cJSON_GetObjectItemCaseSensitive(j, strs[i]);
+		if (f != NULL && !cJSON_IsString(f))
+			return bad(err, file, key, "a string");
+		val[i] = f ? f->valuestring : defs[i];
+	}
+	if (val[0] == NULL || !ops_rclone_remote_ok(val[0]))
+		return bad(err, file, "backup.offsite.remote",
+		    "an rclone remote \"name:path\" (name not starting with '-')");
+	if (val[1][0] == '\0' || val[1][0] == '-')
+		return bad(err, file, "backup.offsite.rclone", "a program name or path");
+	if (strcmp(val[3], "same") != 0 && strcmp(val[3], "all") != 0)
+		return bad(err, file, "backup.offsite.keep", "\"same\" or \"all\"");
+	if (set_str(&cfg->backup.offsite.remote, val[0]) < 0 ||
+	    set_str(&cfg->backup.offsite.rclone, val[1]) < 0)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	/* ~/ is the user's home (where rclone keeps its config), as a shell
+	 * would expand it; a relative path is relative to the agent's home. */
+	if (strncmp(val[2], "~/", 2) == 0 || strcmp(val[2], "~") == 0) {
+		const char *h = getenv("HOME");
+		char *x;
+
+		if (h == NULL || h[0] != '/')
+			return bad(err, file, "backup.offsite.config",
+			    "a path (~ needs $HOME set)");
+		if (asprintf(&x, "%s%s", h, val[2] + 1) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		free(cfg->backup.offsite.config);
+		cfg->backup.offsite.config = x;
+	} else if (val[2][0] != '\0' && val[2][0] != '/') {
+		char *x;
+
+		if (asprintf(&x, "%s/%s", cfg->home, val[2]) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+		free(cfg->backup.offsite.config);
+		cfg->backup.offsite.config = x;
+	} else if (set_str(&cfg->backup.offsite.config, val[2]) < 0) {
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	cfg->backup.offsite.keep_same = strcmp(val[3], "same") == 0;
+	cfg->backup.offsite.enabled = 1;
 	return 0;
 }
 
@@ -985,6 +1063,8 @@ set_value(struct ops_config *cfg, const struct key *k, const cJSON *j,
 		return get_monit(cfg, j, file, err);
 	case K_CONTEXT:
 		return get_context(cfg, j, file, err);
+	case K_OFFSITE:
+		return get_offsite(cfg, j, file, err);
 	}
 	return 0;
 }
@@ -1233,6 +1313,10 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 	if (cfg->backup.encrypt_to.n > 0 && cfg->backup.passphrase_file[0] != '\0')
 		return bad(err, file, "backup.passphrase_file",
 		    "unset when backup.encrypt_to is set (age allows a passphrase only alone)");
+	/* issue 12 step 3: one way offsite */
+	if (cfg->backup.offsite.enabled && cfg->backup.offsite_command.n > 0)
+		return bad(err, file, "backup.offsite",
+		    "unset when backup.offsite_command is set (one way offsite)");
 	if (cfg->daemon.match[0] == '\0')
 		return bad(err, file, "daemon.match", "a non-empty string");
 	if (cfg->health.disk_crit > cfg->health.disk_warn)
@@ -1472,6 +1556,7 @@ ops_config_release(struct ops_config *cfg)
 	free_logs(cfg);
 	free_monit(cfg);
 	free_context(cfg);
+	free_offsite(cfg);
 	free(cfg->home);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));

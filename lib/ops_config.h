@@ -139,6 +139,14 @@ struct ops_config {
 		struct ops_strv encrypt_to;	/* age1… recipients */
 		char *passphrase_file;	/* "" none */
 		char *identity_file;	/* "" none */
+		/* issue 12 step 3: offsite through rclone (ops_rclone.h) */
+		struct {
+			int enabled;	/* backup.offsite is set */
+			char *remote;	/* "name:path" */
+			char *rclone;	/* program */
+			char *config;	/* rclone.conf, ~ expanded; "" rclone's default */
+			int keep_same;	/* "same": local retention deletes remotely too */
+		} offsite;
 	} backup;
 	struct {
 		struct ops_strv daily_logs;

@@ -542,7 +542,7 @@ gather_backup_status(const struct ops_config *cfg, struct ops_dashboard *d, sqli
 	d->backups.good_ts = bs.good_time;
 	d->backups.drill_ts = bs.drill_ts;
 	d->backups.drill_ok = bs.drill_ok;
-	d->backups.offsite_on = cfg->backup.offsite_command.n > 0;
+	d->backups.offsite_on = (cfg->backup.offsite_command.n > 0 || cfg->backup.offsite.enabled);
 	snprintf(d->backups.offsite, sizeof(d->backups.offsite), "%s", bs.offsite);
 	d->backups.offsite_ts = bs.offsite_time;
 	d->backups.offsite_copied = bs.offsite_ts;

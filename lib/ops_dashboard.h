@@ -125,7 +125,7 @@ struct ops_dashboard {
 		double good_ts;
 		double drill_ts;	/* 0: never */
 		int drill_ok;
-		int offsite_on;		/* backup.offsite_command is set */
+		int offsite_on;		/* backup.offsite or offsite_command is set */
 		char offsite[64];	/* the newest archive copied, "" when none */
 		double offsite_ts;	/* its time (from its name) */
 		double offsite_copied;	/* when it was copied */

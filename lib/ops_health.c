@@ -535,7 +535,7 @@ check_backup(struct ctx *c)
 			ops_buf_printf(&msg, "; no restore drill yet (ops-backup verify; limit %s)",
 			    m);
 	}
-	if (cfg->backup.offsite_command.n > 0) {
+	if (cfg->backup.offsite_command.n > 0 || cfg->backup.offsite.enabled) {
 		if (bs.offsite_failures >= cfg->backup.offsite_max_failures) {
 			offsite_failed = 1;
 			ops_buf_printf(&msg, "; offsite copy failed %lld times in a row: %s",

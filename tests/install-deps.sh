@@ -13,6 +13,8 @@ if [ "${1:-}" = "--tests" ]; then
 	monit"
 	# mandoc -Tlint in ci.sh; util-linux for script(1), flock(1), mount
 	DEPS="$DEPS mandoc util-linux"
+	# issue 12 step 3: offsite through rclone (t121, its local backend)
+	DEPS="$DEPS rclone"
 fi
 missing=""
 for p in $DEPS; do
