@@ -860,7 +860,7 @@ offsite(const struct ops_config *cfg, const char *path,
 
 	if (cfg->backup.offsite.enabled) {
 		struct ops_rclone rcl;
-		char t[320];
+		char t[320] = "";
 		struct stat sb;
 
 		rclone_of(cfg, &rcl);
@@ -992,6 +992,7 @@ prune_remote(const struct ops_config *cfg, const char *name)
 	struct ops_err e = OPS_ERR_INIT;
 
 	rclone_of(cfg, &rcl);
+	rcl.timeout = 300;	/* one small request, not an upload */
 	if (ops_rclone_delete(&rcl, name, &e) < 0) {
 		log_line(cfg, "WARNING", "pruned %s here, remote copy kept: %s", name, e.msg);
 		audit(cfg, "backup.prune", "failed", "remote %s: %s", name, e.msg);
