@@ -34,8 +34,8 @@ static struct ops_cli cli = {
 	    " [ARCHIVE|latest]\n"
 	    "[--home DIR] [--config FILE] [--identity FILE] --to DIR\n"
 	    " [ARCHIVE|latest]\n"
-	    "[--home DIR] [--config FILE] [--identity FILE] [--yes] [--list|--to DIR]\n"
-	    " --from-offsite [NAME|latest]",
+	    "[--home DIR] [--config FILE] [--identity FILE] [--yes]\n"
+	    " [--list|--to DIR] --from-offsite [NAME|latest]",
 	.about = "Restore the agent's memory from a backup (default: latest), reversibly:\n"
 	    "the archive is verified first, the agent stopped and started again,\n"
 	    "and the memory it replaces is kept aside as memory.pre-restore.STAMP.\n"

@@ -974,7 +974,7 @@ ops_backup_offsite_retry(const struct ops_config *cfg, size_t *copied,
 	*copied = 0;
 	if (!offsite_on(cfg))
 		return ops_err_set(err, OPS_E_USAGE,
-		    "no backup.offsite or backup.offsite_command configured");
+		    "no backup.offsite_command (or backup.offsite) configured");
 	if (backup_dir(cfg, dir, sizeof(dir), 0, err) < 0)
 		return -1;
 	return offsite_pending(cfg, dir, copied, err);
