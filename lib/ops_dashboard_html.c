@@ -1,32 +1,39 @@
 /* ops_dashboard: the HTML page. One self-contained file: inline CSS and
  * SVG, no script, nothing fetched; it refreshes itself every 10 seconds.
- * Every piece of text from the home goes through ops_html_escape. */
+ * Every piece of text from the home goes through ops_html_escape (which
+ * sanitises it with ops_sanitize before escaping). */
 #include "ops_dashboard.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ops_sanitize.h"
 #include "ops_time.h"
 #include "ops_units.h"
 
 void
 ops_html_escape(struct ops_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	/* ops_sanitize first (invalid UTF-8, C0/C1 controls, bidi overrides:
+	 * the same rule as the terminal), then the five HTML characters. */
+	char *clean = ops_san_dup(s, OPS_SAN_TERM);
+
+	if (clean == NULL) {
+		b->oom = 1;
+		return;
+	}
+	for (const char *c = clean; *c; c++) {
+		switch (*c) {
 		case '&': ops_buf_puts(b, "&amp;"); break;
 		case '<': ops_buf_puts(b, "&lt;"); break;
 		case '>': ops_buf_puts(b, "&gt;"); break;
 		case '"': ops_buf_puts(b, "&quot;"); break;
 		case '\'': ops_buf_puts(b, "&#39;"); break;
-		default:
-			/* Control characters have no business in a page. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
-				ops_buf_puts(b, "\xef\xbf\xbd");
-			else
-				ops_buf_add(b, s, 1);
+		default: ops_buf_add(b, c, 1);
 		}
 	}
+	free(clean);
 }
 
 static const char css[] =

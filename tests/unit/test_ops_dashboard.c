@@ -23,7 +23,11 @@ test_html_escape(void)
 		{ "<script>", "&lt;script&gt;" },
 		{ "a & b", "a &amp; b" },
 		{ "\"q\" 'a'", "&quot;q&quot; &#39;a&#39;" },
-		{ "esc\033[31m", "esc\xef\xbf\xbd[31m" },
+		{ "esc\033[31m", "esc?[31m" },
+		/* through ops_sanitize: invalid UTF-8, C1 CSI, a bidi override */
+		{ "bad\xff\xfe<", "bad\xef\xbf\xbd\xef\xbf\xbd&lt;" },
+		{ "c1\xc2\x9b" "2J", "c1?2J" },
+		{ "rtl\xe2\x80\xaex", "rtl?x" },
 		{ "", "" },
 	};
 
@@ -169,7 +173,7 @@ test_renderers(void)
 	ops_dashboard_html(&b, &d);
 	s = ops_buf_str(&b);
 	CHECK(strstr(s, "<meta http-equiv=\"refresh\" content=\"10\">") != NULL);
-	CHECK(strstr(s, "evil\xef\xbf\xbd[2J&lt;b&gt;") != NULL);
+	CHECK(strstr(s, "evil?[2J&lt;b&gt;") != NULL);
 	CHECK(strstr(s, "&lt;i&gt;x&lt;/i&gt;") != NULL);
 	CHECK(strstr(s, "<b>") == NULL && strstr(s, "<i>") == NULL);
 	CHECK(strstr(s, "data-running=\"true\"") != NULL);
