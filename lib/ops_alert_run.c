@@ -933,7 +933,7 @@ run_once(const struct ops_config *cfg, const struct ops_alert_run_opts *o,
 	/* Under systemd or launchd the manager restarts the agent (and its
 	 * restarts are counted, ops_restart_sample): starting it beside the
 	 * manager would make two. */
-	if (restart && ops_service_manager() != OPS_MGR_DIRECT)
+	if (restart && ops_service_manager(cfg->home, NULL) != OPS_MGR_DIRECT)
 		restart = 0;
 	rc = decide(&R, &conds, &restart, err);
 	if (rc == -2) {

@@ -134,10 +134,11 @@ ops_restart_parse_count(const char *text, const char *key, int64_t *n)
 
 /* The manager's counter now: 1 read, 0 none to read, -1 error. */
 static int
-read_counter(enum ops_manager m, int64_t *count, struct ops_err *err)
+read_counter(const struct ops_unit *u, int64_t *count, struct ops_err *err)
 {
+	enum ops_manager m = u->m;
 	struct ops_run_result r;
-	char service[96];
+	char service[192];
 	char *argv[8];
 	const char *key;
 	int rc = -1;
@@ -147,12 +148,11 @@ read_counter(enum ops_manager m, int64_t *count, struct ops_err *err)
 		argv[1] = "--user";
 		argv[2] = "show";
 		argv[3] = "--property=NRestarts";
-		argv[4] = OPS_SYSTEMD_UNIT;
+		argv[4] = (char *)u->name;
 		argv[5] = NULL;
 		key = "NRestarts";
 	} else if (m == OPS_MGR_LAUNCHD) {
-		snprintf(service, sizeof(service), "gui/%u/" OPS_LAUNCHD_LABEL,
-		    (unsigned)getuid());
+		snprintf(service, sizeof(service), "gui/%u/%s", (unsigned)getuid(), u->name);
 		argv[0] = "launchctl";
 		argv[1] = "print";
 		argv[2] = service;
@@ -166,7 +166,7 @@ read_counter(enum ops_manager m, int64_t *count, struct ops_err *err)
 	if (!r.exited || r.status != 0 || r.output == NULL ||
 	    ops_restart_parse_count(r.output, key, count) < 0)
 		ops_err_set(err, OPS_E_FAIL, "unable to read the restart count of %s",
-		    m == OPS_MGR_SYSTEMD ? OPS_SYSTEMD_UNIT : OPS_LAUNCHD_LABEL);
+		    u->name);
 	else
 		rc = 1;
 	ops_run_result_release(&r);
@@ -177,14 +177,15 @@ int
 ops_restart_sample(const struct ops_config *cfg, struct ops_statedb *st, double now,
     int64_t *added, struct ops_err *err)
 {
-	enum ops_manager m = ops_service_manager();
+	struct ops_unit u;
+	enum ops_manager m = ops_service_manager(cfg->home, &u);
 	const char *name = m == OPS_MGR_SYSTEMD ? "systemd" : "launchd";
 	sqlite3_stmt *s = NULL;
 	int64_t cur = 0, prev = -1, add;
 	int got;
 
 	*added = 0;
-	if ((got = read_counter(m, &cur, err)) <= 0)
+	if ((got = read_counter(&u, &cur, err)) <= 0)
 		return got;
 	if (ops_state_prepare(st, "SELECT count FROM restart_supervisor WHERE manager=?",
 	    &s, err) < 0)

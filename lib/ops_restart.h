@@ -63,10 +63,11 @@ int ops_restart_parse_count(const char *text, const char *key, int64_t *n);
 
 /* When the agent runs under a service manager (ops_service_manager), read
  * its restart counter (systemd: `systemctl --user show --property=NRestarts
- * dharmic-agent.service`; launchd: `launchctl print gui/UID/
- * com.dharmic.agent`, "runs") and record what it added since the last
- * sample as crash restarts (reason "systemd" or "launchd"); the first
- * sample only sets the baseline. *added says how many (0 with no
+ * dharmic-agent-HASH.service`; launchd: `launchctl print gui/UID/
+ * com.dharmic.agent.HASH`, "runs"; the home's unit, ops_service_unit)
+ * and record what it added since the last sample as crash restarts
+ * (reason "systemd" or "launchd"); the first sample only sets the
+ * baseline. *added says how many (0 with no
  * manager). The counter is kept in its own table, restart_supervisor. */
 int ops_restart_sample(const struct ops_config *cfg, struct ops_statedb *st, double now,
     int64_t *added, struct ops_err *err);

@@ -10,22 +10,6 @@
 #include "ops_fs.h"
 #include "ops_run.h"
 
-int
-ops_serve_unit_path(enum ops_manager m, char *buf, size_t len, struct ops_err *err)
-{
-	char *slash;
-	const char *name = m == OPS_MGR_LAUNCHD ? OPS_SERVE_LAUNCHD_LABEL ".plist" :
-	    OPS_SERVE_SYSTEMD_UNIT;
-
-	if (ops_service_unit_path(m, buf, len, err) < 0)
-		return -1;
-	slash = strrchr(buf, '/');
-	if (slash == NULL || (size_t)(slash + 1 - buf) + strlen(name) >= len)
-		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", buf);
-	strcpy(slash + 1, name);
-	return 0;
-}
-
 static void
 xml(struct ops_buf *b, const char *s)
 {
@@ -48,11 +32,13 @@ ops_serve_unit_render(const struct ops_config *cfg, enum ops_manager m,
     const char *bindir, struct ops_buf *out, struct ops_err *err)
 {
 	struct ops_buf env = OPS_BUF_INIT;
+	struct ops_unit u;
 	char prog[PATH_MAX];
 	int rc = -1;
 
 	ops_buf_reset(out);
-	if (ops_path_join(prog, sizeof(prog), bindir, "ops-dashboard", err) < 0)
+	if (ops_service_unit(m, OPS_UNIT_DASHBOARD, cfg->home, &u, err) < 0 ||
+	    ops_path_join(prog, sizeof(prog), bindir, "ops-dashboard", err) < 0)
 		return -1;
 	if (m == OPS_MGR_LAUNCHD) {
 		ops_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -61,8 +47,9 @@ ops_serve_unit_render(const struct ops_config *cfg, enum ops_manager m,
 		    /* no "--" inside an XML comment */
 		    "<!-- written by dharmic-ops install, removed by dharmic-ops uninstall"
 		    " (the serve option) -->\n<plist version=\"1.0\">\n<dict>\n"
-		    "\t<key>Label</key><string>" OPS_SERVE_LAUNCHD_LABEL "</string>\n"
-		    "\t<key>ProgramArguments</key>\n\t<array>\n\t\t");
+		    "\t<key>Label</key>");
+		xml(out, u.name);
+		ops_buf_puts(out, "\n\t<key>ProgramArguments</key>\n\t<array>\n\t\t");
 		xml(out, prog);
 		ops_buf_puts(out, "\n\t\t<string>--home</string>\n\t\t");
 		xml(out, cfg->home);
@@ -74,10 +61,13 @@ ops_serve_unit_render(const struct ops_config *cfg, enum ops_manager m,
 		goto out;
 	}
 	ops_buf_printf(&env, "DHARMIC_HOME=%s", cfg->home);
-	ops_buf_puts(out, "# " OPS_SERVE_SYSTEMD_UNIT ": written by `dharmic-ops install "
+	ops_buf_printf(out, "# %s: written by `dharmic-ops install "
 	    "--serve`, removed by `dharmic-ops uninstall --serve`\n"
-	    "[Unit]\nDescription=dharmic-ops dashboard and metrics (ops-dashboard serve)\n"
-	    "Documentation=man:ops-dashboard(1)\n\n"
+	    "[Unit]\nDescription=dharmic-ops dashboard and metrics (ops-dashboard serve) "
+	    "of ", u.name);
+	if (ops_service_unit_word(out, cfg->home, 0, err) < 0)
+		goto out;
+	ops_buf_puts(out, "\nDocumentation=man:ops-dashboard(1)\n\n"
 	    "[Service]\nType=simple\nEnvironment=");
 	if (ops_service_unit_word(out, ops_buf_str(&env), 0, err) < 0)
 		goto out;
@@ -136,7 +126,8 @@ ops_serve_unit_install(const struct ops_config *cfg, enum ops_manager m,
 {
 	struct ops_buf unit = OPS_BUF_INIT;
 	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	struct ops_unit u;
+	char dir[PATH_MAX], *slash;
 	int rc = -1;
 
 	if (ops_serve_unit_render(cfg, m, bindir, &unit, err) < 0)
@@ -146,28 +137,28 @@ ops_serve_unit_install(const struct ops_config *cfg, enum ops_manager m,
 		rc = 0;
 		goto out;
 	}
-	if (ops_serve_unit_path(m, path, sizeof(path), err) < 0)
+	if (ops_service_unit(m, OPS_UNIT_DASHBOARD, cfg->home, &u, err) < 0)
 		goto out;
-	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", u.path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
 		*slash = '\0';
 	if (ops_fs_mkdirs(dir, err) < 0 ||
-	    ops_fs_write_atomic(path, unit.s, unit.len, err) < 0)
+	    ops_fs_write_atomic(u.path, unit.s, unit.len, err) < 0)
 		goto out;
-	ops_buf_printf(msg, "wrote %s\n", path);
+	ops_buf_printf(msg, "wrote %s\n", u.path);
 	if (m == OPS_MGR_SYSTEMD) {
 		if (manager(m, "daemon-reload", NULL, NULL, &e) < 0 ||
-		    manager(m, "enable", "--now", OPS_SERVE_SYSTEMD_UNIT, &e) < 0)
+		    manager(m, "enable", "--now", u.name, &e) < 0)
 			ops_buf_printf(msg, "systemctl --user is not available here (%s)\n"
 			    "to use the unit later: systemctl --user daemon-reload && "
-			    "systemctl --user enable --now " OPS_SERVE_SYSTEMD_UNIT "\n", e.msg);
+			    "systemctl --user enable --now %s\n", e.msg, u.name);
 		else
-			ops_buf_printf(msg, "enabled and started " OPS_SERVE_SYSTEMD_UNIT
-			    " (%s)\n", cfg->serve.listen);
-	} else if (manager(m, "bootstrap", "@domain", path, err) < 0) {
+			ops_buf_printf(msg, "enabled and started %s (%s)\n", u.name,
+			    cfg->serve.listen);
+	} else if (manager(m, "bootstrap", "@domain", u.path, err) < 0) {
 		goto out;
 	} else {
-		ops_buf_printf(msg, "loaded " OPS_SERVE_LAUNCHD_LABEL " into launchd\n");
+		ops_buf_printf(msg, "loaded %s into launchd\n", u.name);
 	}
 	rc = 0;
 out:
@@ -176,28 +167,29 @@ out:
 }
 
 int
-ops_serve_unit_uninstall(enum ops_manager m, struct ops_buf *msg, struct ops_err *err)
+ops_serve_unit_uninstall(const struct ops_config *cfg, enum ops_manager m,
+    struct ops_buf *msg, struct ops_err *err)
 {
 	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX], service[128];
+	struct ops_unit u;
+	char service[192];
 
-	if (ops_serve_unit_path(m, path, sizeof(path), err) < 0)
+	if (ops_service_unit(m, OPS_UNIT_DASHBOARD, cfg->home, &u, err) < 0)
 		return -1;
-	if (access(path, F_OK) != 0) {
-		ops_buf_printf(msg, "no unit installed (%s)\n", path);
+	if (access(u.path, F_OK) != 0) {
+		ops_buf_printf(msg, "no unit installed (%s)\n", u.path);
 		return 0;
 	}
-	snprintf(service, sizeof(service), "gui/%u/" OPS_SERVE_LAUNCHD_LABEL,
-	    (unsigned)getuid());
-	if ((m == OPS_MGR_SYSTEMD ? manager(m, "disable", "--now",
-	    OPS_SERVE_SYSTEMD_UNIT, &e) : manager(m, "bootout", service, NULL, &e)) < 0)
+	snprintf(service, sizeof(service), "gui/%u/%s", (unsigned)getuid(), u.name);
+	if ((m == OPS_MGR_SYSTEMD ? manager(m, "disable", "--now", u.name, &e) :
+	    manager(m, "bootout", service, NULL, &e)) < 0)
 		ops_buf_printf(msg, "note: %s\n", e.msg);
-	if (unlink(path) < 0)
-		return ops_err_sys(err, errno, "unable to remove '%s'", path);
-	if (ops_fs_fsync_dir(path, 0, err) < 0)
+	if (unlink(u.path) < 0)
+		return ops_err_sys(err, errno, "unable to remove '%s'", u.path);
+	if (ops_fs_fsync_dir(u.path, 0, err) < 0)
 		return -1;
 	if (m == OPS_MGR_SYSTEMD)
 		manager(m, "daemon-reload", NULL, NULL, &e);
-	ops_buf_printf(msg, "removed %s\n", path);
+	ops_buf_printf(msg, "removed %s\n", u.path);
 	return 0;
 }

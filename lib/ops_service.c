@@ -1,5 +1,7 @@
 #include "ops_service.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -10,6 +12,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "ops_daemon.h"
 #include "ops_fs.h"
@@ -58,8 +62,9 @@ user_name(void)
 	return pw && pw->pw_name ? pw->pw_name : NULL;
 }
 
-int
-ops_service_unit_path(enum ops_manager m, char *buf, size_t len, struct ops_err *err)
+/* $XDG_CONFIG_HOME/systemd/user or ~/Library/LaunchAgents */
+static int
+unit_dir(enum ops_manager m, char *buf, size_t len, struct ops_err *err)
 {
 	const char *home = user_home(), *xdg = getenv("XDG_CONFIG_HOME");
 	int n;
@@ -69,27 +74,215 @@ ops_service_unit_path(enum ops_manager m, char *buf, size_t len, struct ops_err 
 	if (home == NULL)
 		return ops_err_set(err, OPS_E_FAIL, "unable to find your home directory");
 	if (m == OPS_MGR_LAUNCHD)
-		n = snprintf(buf, len, "%s/Library/LaunchAgents/" OPS_LAUNCHD_LABEL ".plist",
-		    home);
+		n = snprintf(buf, len, "%s/Library/LaunchAgents", home);
 	else if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(buf, len, "%s/systemd/user/" OPS_SYSTEMD_UNIT, xdg);
+		n = snprintf(buf, len, "%s/systemd/user", xdg);
 	else
-		n = snprintf(buf, len, "%s/.config/systemd/user/" OPS_SYSTEMD_UNIT, home);
+		n = snprintf(buf, len, "%s/.config/systemd/user", home);
 	if (n < 0 || (size_t)n >= len)
 		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", home);
 	return 0;
 }
 
-enum ops_manager
-ops_service_manager(void)
+/* The unit named stem + tag: a name and the file beside the others. */
+static int
+unit_named(enum ops_manager m, const char *stem, const char *tag, struct ops_unit *u,
+    struct ops_err *err)
 {
-	char path[PATH_MAX];
-	enum ops_manager m = ops_service_native();
+	char dir[PATH_MAX];
+	int n;
 
-	if (ops_service_unit_path(m, path, sizeof(path), NULL) == 0 &&
-	    access(path, F_OK) == 0)
+	memset(u, 0, sizeof(*u));
+	u->m = m;
+	if (unit_dir(m, dir, sizeof(dir), err) < 0)
+		return -1;
+	snprintf(u->name, sizeof(u->name), m == OPS_MGR_LAUNCHD ? "com.dharmic.%s%s" :
+	    "dharmic-%s%s.service", stem, tag);
+	n = snprintf(u->path, sizeof(u->path), "%s/%s%s", dir, u->name,
+	    m == OPS_MGR_LAUNCHD ? ".plist" : "");
+	if (n < 0 || (size_t)n >= sizeof(u->path))
+		return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", dir);
+	return 0;
+}
+
+int
+ops_service_unit(enum ops_manager m, enum ops_unit_kind k, const char *home,
+    struct ops_unit *u, struct ops_err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char tag[16];
+
+	if (home == NULL || home[0] != '/')
+		return ops_err_set(err, OPS_E_USAGE, "the home must be an absolute path");
+	if (EVP_Digest(home, strlen(home), md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < 5)
+		return ops_err_set(err, OPS_E_FAIL, "unable to hash the home path");
+	/* launchd labels are reverse-DNS: '.'; systemd names: '-' */
+	snprintf(tag, sizeof(tag), "%c%02x%02x%02x%02x%02x", m == OPS_MGR_LAUNCHD ? '.' :
+	    '-', md[0], md[1], md[2], md[3], md[4]);
+	return unit_named(m, k == OPS_UNIT_DASHBOARD ? "dashboard" : "agent", tag, u, err);
+}
+
+int
+ops_service_legacy_unit(enum ops_manager m, struct ops_unit *u, struct ops_err *err)
+{
+	return unit_named(m, "agent", "", u, err);
+}
+
+/* Undo unit_word on an Environment= value: quotes and '\\', then "%%". */
+static void
+unword(const char *s, size_t n, char *out, size_t len)
+{
+	size_t o = 0;
+	int quoted = n > 0 && s[0] == '"';
+
+	for (size_t i = quoted; i < n && o + 1 < len; i++) {
+		if (quoted && s[i] == '"')
+			break;
+		if (quoted && s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '%' && i + 1 < n && s[i + 1] == '%')
+			i++;
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+}
+
+/* Undo xml() on a plist <string>. */
+static void
+unxml(const char *s, size_t n, char *out, size_t len)
+{
+	static const char *const ent[][2] = { { "&amp;", "&" }, { "&lt;", "<" },
+		{ "&gt;", ">" }, { "&quot;", "\"" }, { "&apos;", "'" } };
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < len; i++) {
+		size_t k = 0;
+
+		while (s[i] == '&' && k < 5 && strncmp(s + i, ent[k][0], strlen(ent[k][0])))
+			k++;
+		if (s[i] == '&' && k < 5) {
+			out[o++] = ent[k][1][0];
+			i += strlen(ent[k][0]) - 1;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+int
+ops_service_unit_home(const struct ops_unit *u, char *home, size_t len,
+    struct ops_err *err)
+{
+	static const char key[] = "<key>DHARMIC_HOME</key><string>";
+	char *text = NULL, *p, *q;
+	size_t n = 0;
+	int rc = 0;
+
+	home[0] = '\0';
+	if (access(u->path, F_OK) != 0)
+		return 0;
+	if (ops_fs_read_file(u->path, 1 << 16, &text, &n, err) < 0)
+		return -1;
+	if (u->m == OPS_MGR_LAUNCHD) {
+		if ((p = strstr(text, key)) != NULL &&
+		    (q = strstr(p += sizeof(key) - 1, "</string>")) != NULL) {
+			unxml(p, (size_t)(q - p), home, len);
+			rc = home[0] == '/';
+		}
+		goto out;
+	}
+	/* the line install wrote: Environment=DHARMIC_HOME=... (maybe quoted) */
+	for (p = text; p != NULL && *p; p = (q = strchr(p, '\n')) ? q + 1 : NULL) {
+		size_t l = strcspn(p, "\n");
+
+		if (strncmp(p, "Environment=", 12) != 0)
+			continue;
+		unword(p + 12, l - 12, home, len);
+		if (strncmp(home, "DHARMIC_HOME=/", 14) == 0) {
+			memmove(home, home + 13, strlen(home + 13) + 1);
+			rc = 1;
+			break;
+		}
+		home[0] = '\0';
+	}
+out:
+	free(text);
+	return rc;
+}
+
+enum ops_manager
+ops_service_manager(const char *home, struct ops_unit *u)
+{
+	enum ops_manager m = ops_service_native();
+	struct ops_unit own = { .m = OPS_MGR_DIRECT }, *v = u ? u : &own;
+	char named[PATH_MAX];
+
+	if (ops_service_unit(m, OPS_UNIT_AGENT, home, v, NULL) == 0 &&
+	    access(v->path, F_OK) == 0)
 		return m;
+	if (ops_service_legacy_unit(m, v, NULL) == 0 &&
+	    ops_service_unit_home(v, named, sizeof(named), NULL) == 1 &&
+	    strcmp(named, home) == 0)
+		return m;
+	v->m = OPS_MGR_DIRECT;
 	return OPS_MGR_DIRECT;
+}
+
+/* An agent unit's file name, of any home or the legacy one. */
+static int
+agent_file(enum ops_manager m, const char *f)
+{
+	const char *pre = m == OPS_MGR_LAUNCHD ? "com.dharmic.agent" : "dharmic-agent";
+	const char *suf = m == OPS_MGR_LAUNCHD ? ".plist" : ".service";
+	size_t lp = strlen(pre), ls = strlen(suf), n = strlen(f);
+
+	if (n < lp + ls || strncmp(f, pre, lp) != 0 || strcmp(f + n - ls, suf) != 0)
+		return 0;
+	if (n == lp + ls)
+		return 1;
+	if (n != lp + 11 + ls || f[lp] != (m == OPS_MGR_LAUNCHD ? '.' : '-'))
+		return 0;
+	for (size_t i = lp + 1; i < lp + 11; i++)
+		if (!isxdigit((unsigned char)f[i]))
+			return 0;
+	return 1;
+}
+
+int
+ops_service_homes(enum ops_manager m, struct ops_strv *homes, struct ops_err *err)
+{
+	struct ops_unit u;
+	struct dirent *d;
+	char dir[PATH_MAX], home[PATH_MAX];
+	DIR *dp;
+	int rc = 0;
+
+	if (unit_dir(m, dir, sizeof(dir), err) < 0)
+		return -1;
+	if ((dp = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : ops_err_sys(err, errno, "unable to read '%s'", dir);
+	while (rc == 0 && (d = readdir(dp)) != NULL) {
+		int dup = 0;
+
+		if (!agent_file(m, d->d_name))
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.m = m;
+		if (snprintf(u.path, sizeof(u.path), "%s/%s", dir, d->d_name) >=
+		    (int)sizeof(u.path) || ops_service_unit_home(&u, home, sizeof(home),
+		    NULL) != 1)
+			continue;
+		for (size_t i = 0; i < homes->n; i++)
+			dup |= strcmp(homes->v[i], home) == 0;
+		if (!dup && ops_strv_push(homes, home) < 0)
+			rc = ops_err_sys(err, ENOMEM, "unable to list the units");
+	}
+	closedir(dp);
+	ops_strv_sort(homes);
+	return rc;
 }
 
 /* ---- talking to the manager ------------------------------------------ */
@@ -154,49 +347,50 @@ static const char *const launchd_words[][5] = {
 	[ASK_ENABLE] = { "bootstrap", "@domain", "@plist" },
 	[ASK_ENABLE_NOW] = { "bootstrap", "@domain", "@plist" },
 	[ASK_DISABLE_NOW] = { "bootout", "@service" },
-	[ASK_MAINPID] = { "list", OPS_LAUNCHD_LABEL },
+	[ASK_MAINPID] = { "list", "@label" },
 };
 
 static int
-ask(enum ops_manager m, enum ask a, double timeout, struct ops_buf *out,
+ask(const struct ops_unit *u, enum ask a, double timeout, struct ops_buf *out,
     struct ops_err *err)
 {
-	const char *const *words = m == OPS_MGR_SYSTEMD ? systemd_words[a] : launchd_words[a];
-	char plist[PATH_MAX], domain[64], service[128];
+	const char *const *words = u->m == OPS_MGR_SYSTEMD ? systemd_words[a] :
+	    launchd_words[a];
+	char domain[64], service[192];
 	char *argv[8];
 	size_t n = 0;
 
 	if (words[0] == NULL)
 		return 0;
-	if (m == OPS_MGR_SYSTEMD) {
+	if (u->m == OPS_MGR_SYSTEMD) {
 		argv[n++] = "systemctl";
 		argv[n++] = "--user";
 	} else {
 		argv[n++] = "launchctl";
-		if (ops_service_unit_path(m, plist, sizeof(plist), err) < 0)
-			return -1;
 		snprintf(domain, sizeof(domain), "gui/%u", (unsigned)getuid());
-		snprintf(service, sizeof(service), "%s/" OPS_LAUNCHD_LABEL, domain);
+		snprintf(service, sizeof(service), "%s/%s", domain, u->name);
 	}
 	for (size_t i = 0; i < 5 && words[i]; i++)
-		argv[n++] = (char *)(strcmp(words[i], "@unit") == 0 ? OPS_SYSTEMD_UNIT :
+		argv[n++] = (char *)(strcmp(words[i], "@unit") == 0 ||
+		    strcmp(words[i], "@label") == 0 ? u->name :
 		    strcmp(words[i], "@domain") == 0 ? domain :
 		    strcmp(words[i], "@service") == 0 ? service :
-		    strcmp(words[i], "@plist") == 0 ? plist : words[i]);
+		    strcmp(words[i], "@plist") == 0 ? u->path : words[i]);
 	argv[n] = NULL;
 	return manager(argv, timeout, out, err);
 }
 
 /* The PID the manager knows for the agent, 0 when none. */
 static pid_t
-main_pid(enum ops_manager m)
+main_pid(const struct ops_unit *u)
 {
+	enum ops_manager m = u->m;
 	struct ops_buf out = OPS_BUF_INIT;
 	struct ops_err e = OPS_ERR_INIT;
 	const char *p = NULL;
 	long pid = 0;
 
-	if (ask(m, ASK_MAINPID, 10, &out, &e) == 0)
+	if (ask(u, ASK_MAINPID, 10, &out, &e) == 0)
 		p = m == OPS_MGR_SYSTEMD ? ops_buf_str(&out) :
 		    strstr(ops_buf_str(&out), "\"PID\" = ");
 	if (p != NULL)
@@ -209,7 +403,7 @@ main_pid(enum ops_manager m)
  * identified, writing the PID file from the manager's main PID when the
  * agent does not write one, then for a heartbeat when asked. */
 static int
-wait_up(const struct ops_config *cfg, enum ops_manager m, int heartbeat,
+wait_up(const struct ops_config *cfg, const struct ops_unit *u, int heartbeat,
     double started, double deadline, pid_t *pidp, struct ops_err *err)
 {
 	struct ops_procinfo pi;
@@ -222,7 +416,7 @@ wait_up(const struct ops_config *cfg, enum ops_manager m, int heartbeat,
 	for (;;) {
 		if (ops_daemon_status(cfg, &pi, &e) == 1)
 			break;
-		mp = main_pid(m);
+		mp = main_pid(u);
 		if (mp > 0 && ops_proc_identify(mp, cfg->daemon.match, 0, &pi, &e) == 1) {
 			snprintf(text, sizeof(text), "%d\n", (int)mp);
 			if (ops_fs_write_atomic(path, text, strlen(text), err) < 0)
@@ -231,9 +425,9 @@ wait_up(const struct ops_config *cfg, enum ops_manager m, int heartbeat,
 		}
 		if (ops_time_mono() >= deadline)
 			return ops_err_set(err, OPS_E_FAIL, "the agent did not come up within "
-			    "%.0fs: %s (see `%s`)", cfg->daemon.start_timeout, e.msg,
-			    m == OPS_MGR_SYSTEMD ? "systemctl --user status " OPS_SYSTEMD_UNIT :
-			    "launchctl print gui/UID/" OPS_LAUNCHD_LABEL);
+			    "%.0fs: %s (see `%s %s`)", cfg->daemon.start_timeout, e.msg,
+			    u->m == OPS_MGR_SYSTEMD ? "systemctl --user status" :
+			    "launchctl print gui/UID/", u->name);
 		nap(0.2);
 	}
 	*pidp = pi.pid;
@@ -246,18 +440,23 @@ wait_up(const struct ops_config *cfg, enum ops_manager m, int heartbeat,
 /* ---- start / stop / restart ------------------------------------------ */
 
 static const char *
-via(enum ops_manager m)
+via(const struct ops_unit *u, char *buf, size_t len)
 {
-	return m == OPS_MGR_SYSTEMD ? " (systemd user unit " OPS_SYSTEMD_UNIT ")" :
-	    m == OPS_MGR_LAUNCHD ? " (LaunchAgent " OPS_LAUNCHD_LABEL ")" : "";
+	if (u->m == OPS_MGR_DIRECT)
+		return "";
+	snprintf(buf, len, " (%s %s)", u->m == OPS_MGR_SYSTEMD ? "systemd user unit" :
+	    "LaunchAgent", u->name);
+	return buf;
 }
 
 int
 ops_service_start(const struct ops_config *cfg, const struct ops_service_opts *o,
     struct ops_buf *msg, struct ops_err *err)
 {
-	enum ops_manager m = ops_service_manager();
+	struct ops_unit u;
+	enum ops_manager m = ops_service_manager(cfg->home, &u);
 	struct ops_daemon_start_opts so = { o->wait_heartbeat, 0 };
+	char vb[160];
 	struct ops_procinfo pi;
 	struct ops_err e = OPS_ERR_INIT;
 	double started = ops_time_real();
@@ -268,36 +467,37 @@ ops_service_start(const struct ops_config *cfg, const struct ops_service_opts *o
 		return ops_err_set(err, OPS_E_FAIL, "the agent is already running (pid %d)",
 		    (int)pi.pid);
 	if (m == OPS_MGR_DIRECT ? ops_daemon_start(cfg, &so, &pid, err) < 0 :
-	    ask(m, ASK_START, cfg->daemon.start_timeout + 30, NULL, err) < 0 ||
-	    wait_up(cfg, m, o->wait_heartbeat, started, deadline, &pid, err) < 0)
+	    ask(&u, ASK_START, cfg->daemon.start_timeout + 30, NULL, err) < 0 ||
+	    wait_up(cfg, &u, o->wait_heartbeat, started, deadline, &pid, err) < 0)
 		return -1;
 	ops_buf_printf(msg, "started the agent (pid %d)%s%s\n", (int)pid,
-	    o->wait_heartbeat ? ", heartbeat seen" : "", via(m));
+	    o->wait_heartbeat ? ", heartbeat seen" : "", via(&u, vb, sizeof(vb)));
 	return 0;
 }
 
 /* Ask the manager to stop the unit; with force, kill it when that fails. */
 static int
-manager_stop(const struct ops_config *cfg, enum ops_manager m, int force,
+manager_stop(const struct ops_config *cfg, const struct ops_unit *u, int force,
     struct ops_err *err)
 {
 	double t = cfg->daemon.stop_timeout + 30;
 
-	if (ask(m, ASK_STOP, t, NULL, err) == 0)
+	if (ask(u, ASK_STOP, t, NULL, err) == 0)
 		return 0;
-	if (!force || ask(m, ASK_KILL, t, NULL, err) < 0)
+	if (!force || ask(u, ASK_KILL, t, NULL, err) < 0)
 		return -1;
-	return ask(m, ASK_STOP, t, NULL, err);
+	return ask(u, ASK_STOP, t, NULL, err);
 }
 
 int
 ops_service_stop(const struct ops_config *cfg, const struct ops_service_opts *o,
     struct ops_buf *msg, struct ops_err *err)
 {
-	enum ops_manager m = ops_service_manager();
+	struct ops_unit u;
+	enum ops_manager m = ops_service_manager(cfg->home, &u);
 	struct ops_procinfo pi;
 	struct ops_err e = OPS_ERR_INIT, me = OPS_ERR_INIT;
-	char path[PATH_MAX];
+	char path[PATH_MAX], vb[160];
 	int running, had_file, was = 0;
 
 	if (ops_config_path(cfg, cfg->daemon.pid_file, path, sizeof(path), err) < 0)
@@ -305,14 +505,14 @@ ops_service_stop(const struct ops_config *cfg, const struct ops_service_opts *o,
 	running = ops_daemon_status(cfg, &pi, &e) == 1;
 	if (!running && m != OPS_MGR_DIRECT) {
 		/* the manager may know it when the agent writes no PID file */
-		pid_t mp = main_pid(m);
+		pid_t mp = main_pid(&u);
 
 		running = mp > 0 && ops_proc_identify(mp, cfg->daemon.match, 0, &pi,
 		    NULL) == 1;
 	}
 	had_file = access(path, F_OK) == 0;
 	/* A manager that fails is an error only if the agent still runs. */
-	if (m != OPS_MGR_DIRECT && manager_stop(cfg, m, o->force, &me) < 0 &&
+	if (m != OPS_MGR_DIRECT && manager_stop(cfg, &u, o->force, &me) < 0 &&
 	    ops_daemon_status(cfg, NULL, &e) == 1) {
 		if (err)
 			*err = me;
@@ -323,7 +523,8 @@ ops_service_stop(const struct ops_config *cfg, const struct ops_service_opts *o,
 	if (ops_daemon_stop(cfg, o->force, &was, err) < 0)
 		return -1;
 	if (running)
-		ops_buf_printf(msg, "stopped the agent (pid %d)%s\n", (int)pi.pid, via(m));
+		ops_buf_printf(msg, "stopped the agent (pid %d)%s\n", (int)pi.pid,
+		    via(&u, vb, sizeof(vb)));
 	else if (had_file && access(path, F_OK) != 0)
 		ops_buf_printf(msg, "the agent was not running (%s); removed the stale PID "
 		    "file %s\n", e.msg, ops_fs_rel(cfg->home, path));
@@ -487,16 +688,19 @@ paths(const struct ops_config *cfg, struct unit_paths *p, struct ops_err *err)
 
 static int
 render_systemd(const struct ops_config *cfg, const struct unit_paths *p,
-    const struct ops_strv *argv, struct ops_buf *b, struct ops_err *err)
+    const struct ops_unit *u, const struct ops_strv *argv, struct ops_buf *b,
+    struct ops_err *err)
 {
 	struct ops_buf env = OPS_BUF_INIT;
 	int rc = -1;
 
 	ops_buf_printf(&env, "DHARMIC_HOME=%s", cfg->home);
-	ops_buf_puts(b, "# " OPS_SYSTEMD_UNIT ": written by `dharmic-ops install`, "
+	ops_buf_printf(b, "# %s: written by `dharmic-ops install`, "
 	    "removed by `dharmic-ops uninstall`\n"
-	    "[Unit]\nDescription=Dharmic agent daemon\n"
-	    "Documentation=man:dharmic-ops(1)\n"
+	    "[Unit]\nDescription=Dharmic agent daemon of ", u->name);
+	if (unit_path(b, cfg->home, err) < 0)
+		goto out;
+	ops_buf_puts(b, "\nDocumentation=man:dharmic-ops(1)\n"
 	    "After=network-online.target\n"
 	    "# give up after 5 failed starts in an hour (see `dharmic-ops troubleshoot`)\n"
 	    "StartLimitIntervalSec=3600\nStartLimitBurst=5\n\n"
@@ -541,15 +745,16 @@ plist_string(struct ops_buf *b, const char *s)
 
 static void
 render_launchd(const struct ops_config *cfg, const struct unit_paths *p,
-    const struct ops_strv *argv, struct ops_buf *b)
+    const struct ops_unit *u, const struct ops_strv *argv, struct ops_buf *b)
 {
 	ops_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
 	    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
 	    "<!-- written by `dharmic-ops install`, removed by `dharmic-ops uninstall` -->\n"
 	    "<plist version=\"1.0\">\n<dict>\n"
-	    "\t<key>Label</key><string>" OPS_LAUNCHD_LABEL "</string>\n"
-	    "\t<key>ProgramArguments</key>\n\t<array>\n");
+	    "\t<key>Label</key>");
+	plist_string(b, u->name);
+	ops_buf_puts(b, "\n\t<key>ProgramArguments</key>\n\t<array>\n");
 	/* launchd has no env file: a shell loads it, then execs the agent with
 	 * its arguments untouched ($1 the file, the rest the command). */
 	static const char *const sh[] = { "/bin/sh", "-c",
@@ -589,9 +794,12 @@ ops_service_render(const struct ops_config *cfg, enum ops_manager m,
     struct ops_buf *out, struct ops_err *err)
 {
 	struct ops_strv argv = OPS_STRV_INIT;
+	struct ops_unit u;
 	struct unit_paths *p;
 	int rc = -1;
 
+	if (ops_service_unit(m, OPS_UNIT_AGENT, cfg->home, &u, err) < 0)
+		return -1;
 	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return ops_err_sys(err, ENOMEM, "unable to render the unit");
@@ -599,8 +807,8 @@ ops_service_render(const struct ops_config *cfg, enum ops_manager m,
 	if (paths(cfg, p, err) < 0 || abs_command(cfg, p->workdir, &argv, err) < 0)
 		goto out;
 	if (m == OPS_MGR_LAUNCHD)
-		render_launchd(cfg, p, &argv, out);
-	else if (render_systemd(cfg, p, &argv, out, err) < 0)
+		render_launchd(cfg, p, &u, &argv, out);
+	else if (render_systemd(cfg, p, &u, &argv, out, err) < 0)
 		goto out;
 	if (out->oom) {
 		ops_err_sys(err, ENOMEM, "unable to render the unit");
@@ -644,30 +852,73 @@ linger_hint(struct ops_buf *msg)
 }
 
 static int
-install_systemd(const struct ops_config *cfg, struct ops_buf *msg, struct ops_err *err)
+install_systemd(const struct ops_config *cfg, const struct ops_unit *u,
+    struct ops_buf *msg, struct ops_err *err)
 {
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_procinfo pi;
 	int running = ops_daemon_status(cfg, &pi, &e) == 1;
 
-	if (ask(OPS_MGR_SYSTEMD, ASK_RELOAD, 60, NULL, &e) < 0) {
+	if (ask(u, ASK_RELOAD, 60, NULL, &e) < 0) {
 		ops_buf_printf(msg, "systemctl --user is not available here (%s)\n"
 		    "to use the unit later: systemctl --user daemon-reload && "
-		    "systemctl --user enable --now " OPS_SYSTEMD_UNIT "\n", e.msg);
+		    "systemctl --user enable --now %s\n", e.msg, u->name);
 		linger_hint(msg);
 		return 0;
 	}
 	/* enable --now next to an agent started by hand would start a second
 	 * one: enable only, and say how to hand it over. */
-	if (ask(OPS_MGR_SYSTEMD, running ? ASK_ENABLE : ASK_ENABLE_NOW, 60, NULL, err) < 0)
+	if (ask(u, running ? ASK_ENABLE : ASK_ENABLE_NOW, 60, NULL, err) < 0)
 		return -1;
 	if (running)
-		ops_buf_printf(msg, "enabled " OPS_SYSTEMD_UNIT "; the agent (pid %d) runs "
-		    "outside systemd: `dharmic-ops restart` hands it over\n", (int)pi.pid);
+		ops_buf_printf(msg, "enabled %s; the agent (pid %d) runs "
+		    "outside systemd: `dharmic-ops restart` hands it over\n", u->name,
+		    (int)pi.pid);
 	else
-		ops_buf_printf(msg, "enabled and started " OPS_SYSTEMD_UNIT "\n");
+		ops_buf_printf(msg, "enabled and started %s\n", u->name);
 	linger_hint(msg);
 	return 0;
+}
+
+/* Disable, stop and remove a unit file; a manager that does not answer is
+ * only noted. */
+static int
+remove_unit(const struct ops_config *cfg, const struct ops_unit *u,
+    struct ops_buf *msg, struct ops_err *err)
+{
+	struct ops_err e = OPS_ERR_INIT;
+
+	if (ask(u, ASK_DISABLE_NOW, cfg->daemon.stop_timeout + 60, NULL, &e) < 0)
+		ops_buf_printf(msg, "note: %s\n", e.msg);
+	if (unlink(u->path) < 0)
+		return ops_err_sys(err, errno, "unable to remove '%s'", u->path);
+	if (ops_fs_fsync_dir(u->path, 0, err) < 0)
+		return -1;
+	ops_err_clear(&e);
+	ask(u, ASK_RELOAD, 60, NULL, &e);
+	ops_buf_printf(msg, "removed %s\n", u->path);
+	return 0;
+}
+
+/* The unit of one user from before units were named per home: removed
+ * when it runs this home (its own unit replaces it), else left alone. */
+static int
+migrate_legacy(const struct ops_config *cfg, enum ops_manager m, struct ops_buf *msg,
+    struct ops_err *err)
+{
+	struct ops_unit old;
+	char named[PATH_MAX];
+	int r;
+
+	if (ops_service_legacy_unit(m, &old, err) < 0)
+		return -1;
+	if ((r = ops_service_unit_home(&old, named, sizeof(named), err)) < 0)
+		return -1;
+	if (r == 0 || strcmp(named, cfg->home) != 0)
+		return 0;
+	ops_buf_printf(msg, "migrating %s (one unit per user, from before each home "
+	    "had its own)\n", old.name);
+	return remove_unit(cfg, &old, msg, err);
 }
 
 int
@@ -675,7 +926,7 @@ ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
     struct ops_buf *msg, struct ops_err *err)
 {
 	struct ops_buf unit = OPS_BUF_INIT;
-	char path[PATH_MAX];
+	struct ops_unit u;
 	int rc = -1;
 
 	if (ops_service_render(cfg, m, &unit, err) < 0)
@@ -685,18 +936,19 @@ ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
 		rc = 0;
 		goto out;
 	}
-	if (ops_service_unit_path(m, path, sizeof(path), err) < 0 ||
-	    parent_dirs(path, err) < 0 ||
-	    ops_fs_write_atomic(path, unit.s, unit.len, err) < 0)
+	if (ops_service_unit(m, OPS_UNIT_AGENT, cfg->home, &u, err) < 0 ||
+	    migrate_legacy(cfg, m, msg, err) < 0 ||
+	    parent_dirs(u.path, err) < 0 ||
+	    ops_fs_write_atomic(u.path, unit.s, unit.len, err) < 0)
 		goto out;
-	ops_buf_printf(msg, "wrote %s\n", path);
+	ops_buf_printf(msg, "wrote %s\n", u.path);
 	if (m == OPS_MGR_SYSTEMD) {
-		rc = install_systemd(cfg, msg, err);
+		rc = install_systemd(cfg, &u, msg, err);
 		goto out;
 	}
-	if (ask(m, ASK_ENABLE_NOW, 60, NULL, err) < 0)
+	if (ask(&u, ASK_ENABLE_NOW, 60, NULL, err) < 0)
 		goto out;
-	ops_buf_printf(msg, "loaded " OPS_LAUNCHD_LABEL " into launchd\n");
+	ops_buf_printf(msg, "loaded %s into launchd\n", u.name);
 	rc = 0;
 out:
 	ops_buf_release(&unit);
@@ -707,23 +959,19 @@ int
 ops_service_uninstall(const struct ops_config *cfg, enum ops_manager m,
     struct ops_buf *msg, struct ops_err *err)
 {
-	struct ops_err e = OPS_ERR_INIT;
-	char path[PATH_MAX];
+	struct ops_unit u, old;
+	char named[PATH_MAX];
 
-	if (ops_service_unit_path(m, path, sizeof(path), err) < 0)
+	if (ops_service_unit(m, OPS_UNIT_AGENT, cfg->home, &u, err) < 0)
 		return -1;
-	if (access(path, F_OK) != 0) {
-		ops_buf_printf(msg, "no unit installed (%s)\n", path);
-		return 0;
-	}
-	if (ask(m, ASK_DISABLE_NOW, cfg->daemon.stop_timeout + 60, NULL, &e) < 0)
-		ops_buf_printf(msg, "note: %s\n", e.msg);
-	if (unlink(path) < 0)
-		return ops_err_sys(err, errno, "unable to remove '%s'", path);
-	if (ops_fs_fsync_dir(path, 0, err) < 0)
+	if (access(u.path, F_OK) == 0)
+		return remove_unit(cfg, &u, msg, err);
+	/* not yet migrated: the legacy unit, when it runs this home */
+	if (ops_service_legacy_unit(m, &old, err) < 0)
 		return -1;
-	ops_err_clear(&e);
-	ask(m, ASK_RELOAD, 60, NULL, &e);
-	ops_buf_printf(msg, "removed %s\n", path);
+	if (ops_service_unit_home(&old, named, sizeof(named), NULL) == 1 &&
+	    strcmp(named, cfg->home) == 0)
+		return remove_unit(cfg, &old, msg, err);
+	ops_buf_printf(msg, "no unit installed (%s)\n", u.path);
 	return 0;
 }

@@ -1,19 +1,23 @@
 /* ops_service: the agent as a service of the user's session.
  *
  * start/stop/restart run the agent directly through ops_daemon, or, when
- * a systemd user unit (~/.config/systemd/user/dharmic-agent.service) or a
- * LaunchAgent (~/Library/LaunchAgents/com.dharmic.agent.plist) is
- * installed, through `systemctl --user` / `launchctl` (run with ops_run).
- * install/uninstall write and remove that unit. Every function fills msg
- * with the lines to show the operator (one per line, '\n'-terminated). */
+ * the home's systemd user unit (~/.config/systemd/user/
+ * dharmic-agent-HASH.service) or LaunchAgent (~/Library/LaunchAgents/
+ * com.dharmic.agent.HASH.plist) is installed, through `systemctl --user` /
+ * `launchctl` (run with ops_run). install/uninstall write and remove that
+ * unit. Each home of a user has its own units (ops_service_unit names
+ * them). Every function fills msg with the lines to show the operator (one
+ * per line, '\n'-terminated). */
 #ifndef OPS_SERVICE_H
 #define OPS_SERVICE_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "ops_buf.h"
 #include "ops_config.h"
 #include "ops_err.h"
+#include "ops_strv.h"
 
 enum ops_manager {
 	OPS_MGR_DIRECT,		/* no unit installed: ops_daemon */
@@ -21,20 +25,47 @@ enum ops_manager {
 	OPS_MGR_LAUNCHD,
 };
 
-#define OPS_SYSTEMD_UNIT "dharmic-agent.service"
-#define OPS_LAUNCHD_LABEL "com.dharmic.agent"
+enum ops_unit_kind {
+	OPS_UNIT_AGENT,		/* the agent (install) */
+	OPS_UNIT_DASHBOARD,	/* ops-dashboard serve (install --serve) */
+};
+
+/* One unit of one home. */
+struct ops_unit {
+	enum ops_manager m;
+	char name[96];		/* systemd: the unit's file name; launchd: the label */
+	char path[PATH_MAX];	/* its file */
+};
 
 /* The manager of this platform: systemd on Linux, launchd on macOS. */
 enum ops_manager ops_service_native(void);
 
-/* Where the unit of manager m lives: $XDG_CONFIG_HOME/systemd/user/
- * (~/.config by default) or ~/Library/LaunchAgents/. */
-int ops_service_unit_path(enum ops_manager m, char *buf, size_t len,
+/* The naming rule (the only one): a home's units carry HASH, the first 10
+ * hex digits of the SHA-256 of its canonical path (cfg->home), so that
+ * each home of a user has its own: dharmic-agent-HASH.service and
+ * dharmic-dashboard-HASH.service in $XDG_CONFIG_HOME/systemd/user/
+ * (~/.config by default); com.dharmic.agent.HASH and
+ * com.dharmic.dashboard.HASH in ~/Library/LaunchAgents/LABEL.plist. */
+int ops_service_unit(enum ops_manager m, enum ops_unit_kind k, const char *home,
+    struct ops_unit *u, struct ops_err *err);
+/* The one agent unit of a user from before units were named per home:
+ * dharmic-agent.service, com.dharmic.agent. */
+int ops_service_legacy_unit(enum ops_manager m, struct ops_unit *u,
+    struct ops_err *err);
+/* The home an agent unit file runs (its DHARMIC_HOME, as install wrote
+ * it) into home: 1, 0 when it names none or is missing, -1 unreadable. */
+int ops_service_unit_home(const struct ops_unit *u, char *home, size_t len,
     struct ops_err *err);
 
-/* The manager that runs the agent: the native one when its unit file
- * exists, else OPS_MGR_DIRECT. */
-enum ops_manager ops_service_manager(void);
+/* The manager that runs this home's agent: the native one when the home's
+ * unit file exists (or a legacy one naming this home, until install
+ * migrates it), else OPS_MGR_DIRECT. u (may be NULL) gets the unit. */
+enum ops_manager ops_service_manager(const char *home, struct ops_unit *u);
+
+/* The homes with an agent unit of manager m installed (legacy included),
+ * each once, sorted, into homes (the caller releases it). */
+int ops_service_homes(enum ops_manager m, struct ops_strv *homes,
+    struct ops_err *err);
 
 struct ops_service_opts {
 	int force;		/* stop: SIGKILL after daemon.stop_timeout */
@@ -58,10 +89,11 @@ int ops_service_restart(const struct ops_config *cfg,
 int ops_service_render(const struct ops_config *cfg, enum ops_manager m,
     struct ops_buf *out, struct ops_err *err);
 
-/* Write the unit atomically and hand it to the manager (systemd:
+/* Write the home's unit atomically and hand it to the manager (systemd:
  * daemon-reload, enable --now; launchd: bootstrap) when the manager can be
- * reached; otherwise say how to do it later. With print, only render the
- * unit into msg. */
+ * reached; otherwise say how to do it later. A legacy unit naming this
+ * home is disabled and removed first (one naming another home is left
+ * alone). With print, only render the unit into msg. */
 int ops_service_install(const struct ops_config *cfg, enum ops_manager m, int print,
     struct ops_buf *msg, struct ops_err *err);
 /* One word of a systemd unit setting, quoted and escaped as systemd
@@ -69,7 +101,8 @@ int ops_service_install(const struct ops_config *cfg, enum ops_manager m, int pr
 int ops_service_unit_word(struct ops_buf *b, const char *s, int exec,
     struct ops_err *err);
 
-/* Disable and stop the unit, then remove it. */
+/* Disable and stop this home's unit, then remove it (a legacy one naming
+ * this home too). */
 int ops_service_uninstall(const struct ops_config *cfg, enum ops_manager m,
     struct ops_buf *msg, struct ops_err *err);
 

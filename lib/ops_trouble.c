@@ -16,6 +16,7 @@
 #include "ops_fs.h"
 #include "ops_health.h"
 #include "ops_proc.h"
+#include "ops_service.h"
 #include "ops_time.h"
 #include "ops_units.h"
 
@@ -410,6 +411,36 @@ out:
 	free(table);
 }
 
+/* The homes with an agent unit installed: each home has its own
+ * (ops_service_unit), as each has its own cron block. */
+static void
+check_units(struct ctx *c)
+{
+	enum ops_manager m = ops_service_native();
+	struct ops_strv homes = OPS_STRV_INIT;
+	struct ops_buf list = OPS_BUF_INIT;
+	struct ops_unit legacy;
+	char named[PATH_MAX];
+
+	if (ops_service_homes(m, &homes, NULL) == 0 && homes.n > 0) {
+		for (size_t i = 0; i < homes.n; i++)
+			ops_buf_printf(&list, "%s%s", i ? ", " : "", homes.v[i]);
+		ops_buf_reset(&c->fix);
+		add(c, 0, "service", "%s is installed for %zu home%s: %s",
+		    m == OPS_MGR_LAUNCHD ? "a LaunchAgent" : "a systemd user unit", homes.n,
+		    homes.n == 1 ? "" : "s", ops_buf_str(&list));
+	}
+	if (ops_service_legacy_unit(m, &legacy, NULL) == 0 &&
+	    ops_service_unit_home(&legacy, named, sizeof(named), NULL) == 1 &&
+	    strcmp(named, c->cfg->home) == 0) {
+		fix_ops(c, "install");
+		add(c, 0, "service", "%s runs this home under the one name per user from "
+		    "before each home had its own unit; install migrates it", legacy.name);
+	}
+	ops_buf_release(&list);
+	ops_strv_release(&homes);
+}
+
 static int
 in_path(const char *prog)
 {
@@ -472,6 +503,7 @@ ops_trouble_run(const struct ops_config *cfg, const struct ops_trouble_opts *o,
 	check_state(&c);
 	check_modes(&c);
 	check_cron(&c);
+	check_units(&c);
 	check_tools(&c);
 	ops_buf_release(&c.fix);
 	if (f->oom)

@@ -174,7 +174,8 @@ unit(int argc, char **argv, struct ops_cli *cli, int install)
 		return cli_error(cli, 1, "unable to find the program directory");
 	if (serve)
 		rc = install ? ops_serve_unit_install(&c.cfg, m, bindir, print, &c.out,
-		    &c.err) : ops_serve_unit_uninstall(m, &c.out, &c.err);
+		    &c.err) : ops_serve_unit_uninstall(&c.cfg, m, &c.out,
+		    &c.err);
 	else
 		rc = install ? ops_service_install(&c.cfg, m, print, &c.out, &c.err) :
 		    ops_service_uninstall(&c.cfg, m, &c.out, &c.err);

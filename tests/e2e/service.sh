@@ -95,3 +95,9 @@ EOF
 	PATH="$T/bin:$PATH"
 	export PATH
 }
+
+# unit_hash HOME: the tag of HOME's units (ops_service_unit): the first 10
+# hex digits of the SHA-256 of its canonical path.
+unit_hash() {
+	printf '%s' "$(cd "$1" && pwd -P)" | sha256sum | cut -c1-10
+}

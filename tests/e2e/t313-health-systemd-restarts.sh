@@ -1,16 +1,18 @@
 #!/bin/bash
 # Restarts systemd made count: with the user unit installed, the restarts
 # check reads `systemctl --user show --property=NRestarts
-# dharmic-agent.service` (a stub here), records what the counter added
+# dharmic-agent-HASH.service` (the home's unit; a stub here), records what the counter added
 # since its last reading as crash restarts ("restart: systemd" in
 # logs/restart.log), never twice; the restart policy counts them, so a
 # burst spent under systemd is a restart loop too (CRITICAL).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/service.sh"
 H=$T/home
 mkhome "$H"
 export XDG_CONFIG_HOME=$T/xdg
 mkdir -p "$XDG_CONFIG_HOME/systemd/user" "$T/bin"
-: > "$XDG_CONFIG_HOME/systemd/user/dharmic-agent.service"
+NAME=dharmic-agent-$(unit_hash "$H").service
+: > "$XDG_CONFIG_HOME/systemd/user/$NAME"
 cat > "$T/bin/systemctl" <<SH
 #!/bin/sh
 echo "\$*" >> "$T/systemctl.calls"
@@ -25,7 +27,7 @@ systemd() { grep -c 'restart: systemd$' "$H/logs/restart.log" 2>/dev/null || tru
 echo 5 > "$T/n"
 expect_rc 0 ops-health --home "$H" --check restarts
 expect_match '^restarts: OK - 0 restarts in the last' "$OUT"	# the baseline
-grep -q -- '--user show --property=NRestarts dharmic-agent.service' "$T/systemctl.calls" ||
+grep -qx -- "--user show --property=NRestarts $NAME" "$T/systemctl.calls" ||
 	fail "systemctl not asked: $(cat "$T/systemctl.calls")"
 echo 7 > "$T/n"
 expect_rc 0 ops-health --home "$H" --check restarts
@@ -46,7 +48,15 @@ echo garbage > "$T/n"
 expect_rc 2 ops-health --home "$H" --check restarts
 [ "$(systemd)" = 4 ] || fail "garbage counted: $(systemd)"
 # without the unit, systemctl is never asked
-rm "$XDG_CONFIG_HOME/systemd/user/dharmic-agent.service" "$T/systemctl.calls"
+# (nor with only another home's unit, legacy or not)
+rm "$XDG_CONFIG_HOME/systemd/user/$NAME" "$T/systemctl.calls"
+printf '[Service]\nEnvironment=DHARMIC_HOME=%s\n' "$T/other" > "$XDG_CONFIG_HOME/systemd/user/dharmic-agent.service"
+: > "$XDG_CONFIG_HOME/systemd/user/dharmic-agent-0123456789.service"
 expect_rc 2 ops-health --home "$H" --check restarts
 [ ! -e "$T/systemctl.calls" ] || fail "systemctl asked without a unit: $(cat "$T/systemctl.calls")"
+# a unit from before units were named per home, running this home: its name
+printf '[Service]\nEnvironment=DHARMIC_HOME=%s\n' "$(cd "$H" && pwd -P)" > "$XDG_CONFIG_HOME/systemd/user/dharmic-agent.service"
+expect_rc 2 ops-health --home "$H" --check restarts
+grep -qx -- '--user show --property=NRestarts dharmic-agent.service' "$T/systemctl.calls" ||
+	fail "the legacy unit not asked: $(cat "$T/systemctl.calls" 2>/dev/null)"
 echo ok

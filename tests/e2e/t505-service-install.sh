@@ -9,7 +9,8 @@ svc_home "$H"
 export HOME=$T/user
 unset XDG_CONFIG_HOME
 mkdir -p "$HOME"
-UNIT=$HOME/.config/systemd/user/dharmic-agent.service
+NAME=dharmic-agent-$(unit_hash "$H").service
+UNIT=$HOME/.config/systemd/user/$NAME
 
 # --print: the unit on stdout, nothing written
 expect_rc 0 dharmic-ops install --print --home "$H"
@@ -17,7 +18,8 @@ unit=$OUT
 [ ! -e "$UNIT" ] || fail "--print wrote the unit"
 for want in '^\[Service\]$' "^ExecStart=$AGENT_SIM --interval 0\\.2\$" \
     "^WorkingDirectory=$H\$" "^EnvironmentFile=-$H/\\.env\$" \
-    "^Environment=DHARMIC_HOME=$H\$" '^Restart=on-failure$' '^RestartSec=60$' \
+    "^Environment=DHARMIC_HOME=$H\$" "^Description=Dharmic agent daemon of $H\$" \
+    "^# $NAME: written by" '^Restart=on-failure$' '^RestartSec=60$' \
     '^StartLimitIntervalSec=[0-9]+$' '^StartLimitBurst=[0-9]+$' '^TimeoutStopSec=3$' \
     "^StandardOutput=append:$H/logs/daemon_stdout\\.log\$" \
     "^StandardError=append:$H/logs/daemon_stderr\\.log\$" '^WantedBy=default\.target$'; do
@@ -59,14 +61,14 @@ printf '%s\n' "$OUT" | python3 -c '
 import plistlib, sys
 p = plistlib.loads(sys.stdin.buffer.read())
 home, sim = sys.argv[1], sys.argv[2]
-assert p["Label"] == "com.dharmic.agent", p
+assert p["Label"] == "com.dharmic.agent." + sys.argv[3], p
 assert p["KeepAlive"] is True and p["ThrottleInterval"] == 60, p
 assert p["ProgramArguments"][-3:] == [sim, "--interval", "0.2"], p
 assert p["ProgramArguments"][4] == home + "/.env", p
 assert p["EnvironmentVariables"] == {"DHARMIC_HOME": home}, p
 assert p["WorkingDirectory"] == home, p
 assert p["StandardErrorPath"] == home + "/logs/daemon_stderr.log", p
-' "$H" "$AGENT_SIM" || fail "bad plist"
+' "$H" "$AGENT_SIM" "$(unit_hash "$H")" || fail "bad plist"
 
 fake_systemctl "$H"
 CALLS=$T/systemctl.calls
@@ -76,15 +78,15 @@ FAKE_SYSTEMCTL_NOBUS=1 expect_rc 0 dharmic-ops install --home "$H"
 [ "$(cat "$UNIT")" = "$unit" ] || fail "installed unit differs from --print"
 [ "$(stat -c %a "$UNIT")" = 600 ] || fail "unit not 0600"
 expect_match "systemctl --user is not available here \(.*Failed to connect to bus" "$OUT"
-expect_match "systemctl --user enable --now dharmic-agent.service" "$OUT"
+expect_match "systemctl --user enable --now $NAME" "$OUT"
 [ -e "/var/lib/systemd/linger/$(id -un)" ] || expect_match "loginctl enable-linger $(id -un)" "$OUT"
-ls "$(dirname "$UNIT")" | grep -v '^dharmic-agent.service$' && fail "temporary file left"
+ls "$(dirname "$UNIT")" | grep -vx "$NAME" && fail "temporary file left"
 
 # a working systemctl: daemon-reload, enable --now; the agent runs
 rm "$UNIT" "$CALLS"
 expect_rc 0 dharmic-ops install --home "$H"
-expect_match "enabled and started dharmic-agent.service" "$OUT"
-printf -- '--user daemon-reload\n--user enable --now dharmic-agent.service\n' | diff -u - "$CALLS" ||
+expect_match "enabled and started $NAME" "$OUT"
+printf -- '--user daemon-reload\n--user enable --now %s\n' "$NAME" | diff -u - "$CALLS" ||
 	fail "install calls"
 main=$(cat "$T/systemd.mainpid")
 _pids="$_pids $main"
@@ -93,13 +95,13 @@ alive "$main" || fail "enable --now did not start the agent"
 # start/stop/restart go through systemctl; the PID file comes from MainPID
 : > "$CALLS"
 expect_rc 0 dharmic-ops stop --home "$H"
-expect_match "^stopped the agent \(pid $main\) \(systemd user unit dharmic-agent.service\)" "$OUT"
+expect_match "^stopped the agent \(pid $main\) \(systemd user unit $NAME\)" "$OUT"
 alive "$main" && fail "stop left the agent"
-grep -qx -- '--user stop dharmic-agent.service' "$CALLS" || fail "stop did not use systemctl"
+grep -qx -- "--user stop $NAME" "$CALLS" || fail "stop did not use systemctl"
 expect_rc 0 dharmic-ops start --home "$H"
 main=$(cat "$T/systemd.mainpid")
 _pids="$_pids $main"
-grep -qx -- '--user start dharmic-agent.service' "$CALLS" || fail "start did not use systemctl"
+grep -qx -- "--user start $NAME" "$CALLS" || fail "start did not use systemctl"
 [ "$(cat "$H/logs/daemon.pid")" = "$main" ] || fail "PID file not written from MainPID"
 expect_match "^started the agent \(pid $main\) \(systemd" "$OUT"
 expect_rc 1 dharmic-ops start --home "$H"
@@ -113,7 +115,7 @@ expect_match 'restart: manual$' "$(tail -1 "$H/logs/restart.log")"
 # uninstall: disable --now, the file removed, daemon-reload
 : > "$CALLS"
 expect_rc 0 dharmic-ops uninstall --home "$H"
-printf -- '--user disable --now dharmic-agent.service\n--user daemon-reload\n' | diff -u - "$CALLS" ||
+printf -- '--user disable --now %s\n--user daemon-reload\n' "$NAME" | diff -u - "$CALLS" ||
 	fail "uninstall calls"
 [ -e "$UNIT" ] && fail "unit left"
 alive "$new" && fail "uninstall left the unit's agent running"
@@ -128,7 +130,7 @@ track "$H"
 [ -s "$CALLS" ] && fail "start without a unit used systemctl"
 expect_rc 0 dharmic-ops install --home "$H"
 expect_match "runs outside systemd: .dharmic-ops restart. hands it over" "$OUT"
-grep -qx -- '--user enable dharmic-agent.service' "$CALLS" || fail "enable without --now expected"
+grep -qx -- "--user enable $NAME" "$CALLS" || fail "enable without --now expected"
 [ -s "$T/systemd.mainpid" ] && alive "$(cat "$T/systemd.mainpid")" && fail "a second agent was started"
 expect_rc 0 dharmic-ops stop --home "$H"
 expect_rc 0 dharmic-ops uninstall --home "$H"

@@ -1,7 +1,10 @@
 /* test_ops_service: the systemd unit and launchd plist ops_service renders,
  * above all how awkward values are written (systemd specifiers '%',
- * variables '$', quoting; XML escapes). */
+ * variables '$', quoting; XML escapes); the per-home naming rule and the
+ * home read back from a rendered unit (migration, listing). */
 #include "ops_service.h"
+
+#include <sys/stat.h>
 
 #include "unit.h"
 
@@ -38,6 +41,91 @@ static const struct {
 	  "<key>ThrottleInterval</key><integer>60</integer>" }, 0 },
 };
 
+static const char *const homes[] = { "/srv/agent", "/srv/a%h", "/srv/w d \"q\" \\ $x",
+	"/h<&>'\"" };
+
+static void
+names(void)
+{
+	char *dir = unit_tmpdir(), sub[4096], home[4096];
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_strv listed = OPS_STRV_INIT;
+	struct ops_unit u;
+
+	setenv("HOME", dir, 1);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	unit_case("naming rule");
+	/* printf %s /srv/agent | sha256sum | cut -c1-10 */
+	EQ_INT(ops_service_unit(OPS_MGR_SYSTEMD, OPS_UNIT_AGENT, "/srv/agent", &u, &err), 0);
+	EQ_STR(u.name, "dharmic-agent-5ecc165485.service");
+	snprintf(sub, sizeof(sub), "%s/systemd/user/dharmic-agent-5ecc165485.service", dir);
+	EQ_STR(u.path, sub);
+	EQ_INT(ops_service_unit(OPS_MGR_SYSTEMD, OPS_UNIT_DASHBOARD, "/srv/agent", &u, &err), 0);
+	EQ_STR(u.name, "dharmic-dashboard-5ecc165485.service");
+	EQ_INT(ops_service_unit(OPS_MGR_LAUNCHD, OPS_UNIT_AGENT, "/srv/agent", &u, &err), 0);
+	EQ_STR(u.name, "com.dharmic.agent.5ecc165485");
+	snprintf(sub, sizeof(sub), "%s/Library/LaunchAgents/com.dharmic.agent.5ecc165485.plist",
+	    dir);
+	EQ_STR(u.path, sub);
+	EQ_INT(ops_service_unit(OPS_MGR_LAUNCHD, OPS_UNIT_DASHBOARD, "/srv/agent", &u, &err), 0);
+	EQ_STR(u.name, "com.dharmic.dashboard.5ecc165485");
+	EQ_INT(ops_service_unit(OPS_MGR_SYSTEMD, OPS_UNIT_AGENT, "srv/agent", &u, &err), -1);
+	EQ_INT(ops_service_legacy_unit(OPS_MGR_SYSTEMD, &u, &err), 0);
+	EQ_STR(u.name, "dharmic-agent.service");
+	EQ_INT(ops_service_legacy_unit(OPS_MGR_LAUNCHD, &u, &err), 0);
+	EQ_STR(u.name, "com.dharmic.agent");
+
+	snprintf(sub, sizeof(sub), "%s/systemd", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof(sub), "%s/systemd/user", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof(sub), "%s/Library", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof(sub), "%s/Library/LaunchAgents", dir);
+	mkdir(sub, 0700);
+	for (size_t i = 0; i < sizeof(homes) / sizeof(homes[0]); i++) {
+		for (int m = OPS_MGR_SYSTEMD; m <= OPS_MGR_LAUNCHD; m++) {
+			static const char json[] = "{\"daemon\": {\"command\": [\"/bin/true\"]}}";
+			struct ops_config cfg;
+			struct ops_buf out = OPS_BUF_INIT;
+
+			unit_case("the home read back from its unit: %s, %s", homes[i],
+			    m == OPS_MGR_SYSTEMD ? "systemd" : "launchd");
+			memset(&cfg, 0, sizeof(cfg));
+			EQ_INT(ops_config_load_text(&cfg, homes[i], json, strlen(json), "t.json",
+			    &err), 0);
+			EQ_INT(ops_service_render(&cfg, (enum ops_manager)m, &out, &err), 0);
+			EQ_INT(ops_service_unit((enum ops_manager)m, OPS_UNIT_AGENT, homes[i], &u,
+			    &err), 0);
+			EQ_INT(ops_service_unit_home(&u, home, sizeof(home), &err), 0);
+			unit_write(u.path, ops_buf_str(&out));
+			EQ_INT(ops_service_unit_home(&u, home, sizeof(home), &err), 1);
+			EQ_STR(home, homes[i]);
+			ops_buf_release(&out);
+			ops_config_release(&cfg);
+		}
+	}
+	unit_case("listing the homes with a unit");
+	snprintf(sub, sizeof(sub), "%s/systemd/user/dharmic-agent.service", dir);
+	unit_write(sub, "[Service]\nEnvironment=DHARMIC_HOME=/legacy\n");
+	snprintf(sub, sizeof(sub), "%s/systemd/user/dharmic-agent-zzzzzzzzzz.service", dir);
+	unit_write(sub, "[Service]\nEnvironment=DHARMIC_HOME=/not-ours\n");
+	snprintf(sub, sizeof(sub), "%s/systemd/user/dharmic-agent-0123456789.service", dir);
+	unit_write(sub, "[Service]\nEnvironment=OTHER=/x\n");
+	EQ_INT(ops_service_homes(OPS_MGR_SYSTEMD, &listed, &err), 0);
+	EQ_INT((int)listed.n, 5);
+	for (size_t i = 0; i < listed.n; i++)
+		CHECK(strcmp(listed.v[i], "/not-ours") != 0);
+	for (size_t i = 0; i + 1 < listed.n; i++)
+		CHECK(strcmp(listed.v[i], listed.v[i + 1]) < 0);
+	CHECK(listed.n == 5 && strcmp(listed.v[1], "/legacy") == 0);
+	ops_strv_release(&listed);
+	EQ_INT(ops_service_homes(OPS_MGR_LAUNCHD, &listed, &err), 0);
+	EQ_INT((int)listed.n, 4);
+	ops_strv_release(&listed);
+	unit_cleanup(dir);
+}
+
 int
 main(void)
 {
@@ -61,5 +149,6 @@ main(void)
 		ops_buf_release(&out);
 		ops_config_release(&cfg);
 	}
+	names();
 	return unit_done();
 }
