@@ -617,10 +617,57 @@ test_trust(void)
 	ops_config_release(&cfg);
 }
 
+/* issue 12 step 3: backup.offsite (rclone) */
+static void
+test_offsite(void)
+{
+	struct ops_config cfg;
+	struct ops_err err = OPS_ERR_INIT;
+	static const char *const bad[] = {
+		"{\"backup\": {\"offsite\": []}}",
+		"{\"backup\": {\"offsite\": {}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"nocolon\"}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"-x:y\"}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\\nc\"}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"keep\": \"gfs\"}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"rclone\": \"\"}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"config\": 1}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"x\": \"y\"}}}",
+		"{\"backup\": {\"offsite_command\": [\"cp\"], \"offsite\": {\"remote\": \"a:b\"}}}",
+		NULL };
+
+	EQ_INT(load(&cfg, "{}", &err), 0);
+	EQ_INT(cfg.backup.offsite.enabled, 0);
+	ops_config_release(&cfg);
+	setenv("HOME", "/home/u", 1);
+	EQ_INT(load(&cfg, "{\"backup\": {\"offsite\": {\"remote\": \"s3:b/agent\", "
+	    "\"config\": \"~/.config/rclone/rclone.conf\"}}}", &err), 0);
+	EQ_INT(cfg.backup.offsite.enabled, 1);
+	EQ_STR(cfg.backup.offsite.remote, "s3:b/agent");
+	EQ_STR(cfg.backup.offsite.rclone, "rclone");
+	EQ_STR(cfg.backup.offsite.config, "/home/u/.config/rclone/rclone.conf");
+	EQ_INT(cfg.backup.offsite.keep_same, 1);
+	ops_config_release(&cfg);
+	EQ_INT(load(&cfg, "{\"backup\": {\"offsite\": {\"remote\": \"s3:\", "
+	    "\"config\": \"etc/rc.conf\", \"rclone\": \"/opt/rclone\", \"keep\": \"all\"}}}",
+	    &err), 0);
+	EQ_STR(cfg.backup.offsite.config, "/h/etc/rc.conf");
+	EQ_STR(cfg.backup.offsite.rclone, "/opt/rclone");
+	EQ_INT(cfg.backup.offsite.keep_same, 0);
+	ops_config_release(&cfg);
+	for (size_t i = 0; bad[i]; i++) {
+		err.msg[0] = '\0';
+		EQ_INT(load(&cfg, bad[i], &err), -1);
+		HAS_STR(err.msg, "backup.offsite");
+		ops_config_release(&cfg);
+	}
+}
+
 int
 main(void)
 {
 	test_defaults();
+	test_offsite();
 	test_values();
 	test_errors();
 	test_repeated_keys();
