@@ -125,6 +125,26 @@ audit(const struct ops_config *cfg, const struct ops_restore_opts *o,
 		fprintf(stderr, "ops-restore: %s\n", aerr.msg);
 }
 
+/* After a restore (the backup lock held): the copies of memory/ older
+ * than restore.keep_aside go, the newest and the journal's stay. A failure
+ * here is a warning: the restore itself is done. */
+static void
+prune_aside(const struct ops_config *cfg, struct ops_buf *out)
+{
+	struct ops_aside_list l = OPS_ASIDE_LIST_INIT;
+	struct ops_err err = OPS_ERR_INIT;
+	double now = ops_time_now();
+
+	if (ops_aside_scan(cfg, now, &l, &err) < 0 ||
+	    ops_aside_prune(cfg, &l, "logs/backup.log", &err) < 0)
+		fprintf(stderr, "ops-restore: warning: %s\n", err.msg);
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].fate == OPS_ASIDE_REMOVED)
+			ops_buf_printf(out, "removed %s (older than restore.keep_aside)\n",
+			    l.v[i].name);
+	ops_aside_list_release(&l);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -201,6 +221,8 @@ main(int argc, char **argv)
 		goto fail;
 	if (!list)
 		ops_restore_done_format(&plan, cfg.home, &o, &out);
+	if (!list && !o.dry_run && !o.to)
+		prune_aside(&cfg, &out);
 	fputs(ops_buf_str(&out), stdout);
 	code = fflush(stdout) == 0 && !ferror(stdout) && !out.oom ? 0 : 1;
 	goto out;

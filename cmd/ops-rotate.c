@@ -52,6 +52,42 @@ progress(const struct ops_rot_action *a, void *arg)
 	ops_buf_release(&b);
 }
 
+/* The copies of memory/ ops-restore set aside (ops_aside.h), under the
+ * backup lock that ops-restore holds: a restore running now is left to
+ * finish, the copies wait for the next run. 0 or 1 (a removal failed). */
+static int
+prune_aside(const struct ops_config *cfg, int dry, int verbose)
+{
+	struct ops_aside_list l = OPS_ASIDE_LIST_INIT;
+	struct ops_lock lk = OPS_LOCK_INIT;
+	struct ops_err err = OPS_ERR_INIT;
+	double now = ops_time_now();
+	int code = 0;
+
+	if (!dry && ops_lock_acquire(&lk, cfg->home, "backup", &err) < 0) {
+		if (verbose || err.code != OPS_E_LOCKED)
+			printf("memory.pre-restore.*: left for the next run (%s)\n", err.msg);
+		goto out;
+	}
+	if (ops_aside_scan(cfg, now, &l, &err) < 0 ||
+	    (!dry && ops_aside_prune(cfg, &l, "logs/rotation.log", &err) < 0)) {
+		fprintf(stderr, "ops-rotate: %s\n", err.msg);
+		code = 1;
+	}
+	if (l.blocked[0] != '\0' && (dry || verbose) && ops_aside_count(&l, OPS_ASIDE_BLOCKED))
+		printf("memory.pre-restore.*: none removed: %s\n", l.blocked);
+	for (size_t i = 0; i < l.n; i++) {
+		if (dry && l.v[i].fate == OPS_ASIDE_PRUNE)
+			printf("would remove %s (older than restore.keep_aside)\n", l.v[i].name);
+		else if (verbose && l.v[i].fate == OPS_ASIDE_REMOVED)
+			printf("removed %s (older than restore.keep_aside)\n", l.v[i].name);
+	}
+out:
+	ops_aside_list_release(&l);
+	ops_lock_release(&lk);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -115,6 +151,8 @@ main(int argc, char **argv)
 			printf("rotation: %s\n", ops_buf_str(&b));
 		}
 	}
+	if (prune_aside(&cfg, dry, s.verbose) != 0 && code == 0)
+		code = 1;
 	if (fflush(stdout) != 0 || ferror(stdout))
 		code = code ? code : 1;
 	goto out;

@@ -7,6 +7,7 @@
 #include "ops_age.h"
 #include "ops_agentid.h"
 #include "ops_alert.h"
+#include "ops_aside.h"
 #include "ops_alert_run.h"
 #include "ops_alert_store.h"
 #include "ops_action.h"

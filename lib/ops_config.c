@@ -137,6 +137,8 @@ static const struct key keys[] = {
 	{ "dashboard", "stale_after", K_DUR, F(dashboard.stale_after), "15m" },
 	{ "dashboard", "prom_mode", K_MODE, F(dashboard.prom_mode), "0644" },
 	{ "dashboard", "html_mode", K_MODE, F(dashboard.html_mode), "0600" },
+	/* issue 16: memory.pre-restore.* kept this long (ops_aside.h) */
+	{ "restore", "keep_aside", K_DUR, F(restore.keep_aside), "7d" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -186,6 +186,9 @@ struct ops_config {
 		double stale_after;	/* last health run older: STALE */
 		int prom_mode, html_mode;	/* permission bits */
 	} dashboard;
+	struct {
+		double keep_aside;	/* memory.pre-restore.* older: pruned */
+	} restore;
 };
 
 /* home_opt and config_opt are the command-line values or NULL. */

@@ -237,3 +237,9 @@ ops_rjournal_dir_is(const char *path, unsigned long long dev, unsigned long long
 		return 0;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
+
+int
+ops_rjournal_aside_leaf(const char *name)
+{
+	return aside_leaf(name);
+}

@@ -56,4 +56,9 @@ int ops_rjournal_validate(const struct ops_rjournal *j, const char *home,
 int ops_rjournal_dir_is(const char *path, unsigned long long dev,
     unsigned long long ino);
 
+/* 1 when name (one component) is exactly what ops_restore names a
+ * set-aside memory: "memory.pre-restore.YYYYMMDD_HHMMSS", optionally
+ * "-N" (2 to 99); else 0. */
+int ops_rjournal_aside_leaf(const char *name);
+
 #endif

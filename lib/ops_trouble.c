@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_aside.h"
 #include "ops_check.h"
 #include "ops_crontab.h"
 #include "ops_daemon.h"
@@ -332,6 +333,44 @@ check_state(struct ctx *c)
 	ops_strv_release(&aside);
 }
 
+/* The copies of memory/ ops-restore set aside (ops_aside.h): listed; a
+ * problem when some are older than restore.keep_aside, fixed by the
+ * rotation, which prunes only what ops_aside allows. */
+static void
+check_aside(struct ctx *c)
+{
+	struct ops_aside_list l = OPS_ASIDE_LIST_INIT;
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_buf what = OPS_BUF_INIT;
+	double now = ops_time_now();
+	size_t old, blocked;
+	char keep[32];
+
+	if (ops_aside_scan(c->cfg, now, &l, &e) < 0) {
+		add(c, 1, "aside", "unable to list memory.pre-restore.*: %s", e.msg);
+		goto out;
+	}
+	if (l.n == 0)
+		goto out;
+	ops_aside_summary(&l, now, &what);
+	old = ops_aside_count(&l, OPS_ASIDE_PRUNE);
+	blocked = ops_aside_count(&l, OPS_ASIDE_BLOCKED);
+	ops_duration_format(c->cfg->restore.keep_aside, keep, sizeof(keep));
+	if (old > 0) {
+		fix_ops(c, "rotate");
+		add(c, 1, "aside", "%s; %zu older than restore.keep_aside (%s) not yet removed "
+		    "(the rotation removes them, keeping the newest and any a restore still "
+		    "needs)", ops_buf_str(&what), old, keep);
+	} else if (blocked > 0) {
+		add(c, 1, "aside", "%s; none can be removed: %s", ops_buf_str(&what), l.blocked);
+	} else {
+		add(c, 0, "aside", "%s (restore.keep_aside %s)", ops_buf_str(&what), keep);
+	}
+out:
+	ops_buf_release(&what);
+	ops_aside_list_release(&l);
+}
+
 static void
 check_modes(struct ctx *c)
 {
@@ -501,6 +540,7 @@ ops_trouble_run(const struct ops_config *cfg, const struct ops_trouble_opts *o,
 	check_backup_log(&c);
 	check_rotation(&c);
 	check_state(&c);
+	check_aside(&c);
 	check_modes(&c);
 	check_cron(&c);
 	check_units(&c);
