@@ -159,7 +159,7 @@ ops_aside_scan(const struct ops_config *cfg, double now, struct ops_aside_list *
 		l->v = nv;
 		a = &l->v[l->n++];
 		memset(a, 0, sizeof(*a));
-		snprintf(a->name, sizeof(a->name), "%s", de->d_name);
+		memcpy(a->name, de->d_name, strlen(de->d_name) + 1);	/* fits: checked above */
 		a->time = t;
 		a->dev = (unsigned long long)st.st_dev;
 		a->ino = (unsigned long long)st.st_ino;
