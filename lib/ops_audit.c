@@ -835,7 +835,9 @@ ops_audit_format(struct ops_buf *out, const struct ops_audit_list *l, int json)
 	if (txt == NULL) {
 		out->oom = 1;
 	} else {
-		ops_buf_puts(out, txt);
+		/* entries are cleaned when recorded, but the database is
+		 * only a file: the output is sanitised as every JSON is */
+		ops_san_puts(out, txt, OPS_SAN_JSON);
 		ops_buf_puts(out, "\n");
 	}
 	free(txt);

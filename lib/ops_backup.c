@@ -2065,8 +2065,8 @@ json_str(struct ops_buf *out, const char *s)
 
 	if (t == NULL)
 		out->oom = 1;
-	else
-		ops_buf_puts(out, t);
+	else	/* names and paths are bytes from the disk */
+		ops_san_puts(out, t, OPS_SAN_JSON);
 	free(t);
 	cJSON_Delete(j);
 }

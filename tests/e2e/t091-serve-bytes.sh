@@ -56,4 +56,19 @@ python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8", "strict")
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$T/body" || fail "promtool rejects /metrics"
 fi
+
+# ops-backup list --json: archive paths are bytes from the disk (a home
+# whose name is not UTF-8); dharmic-ops audit --json: an entry written
+# into the database by hand, not through the recorder that cleans it.
+H2="$T/bad$(printf '\377\033')[2Jhome"
+mkhome "$H2"
+add_backup "$H2" 60
+expect_rc 0 ops-backup --home "$H2" list --json
+printf '%s\n' "$OUT" > "$T/list.json"
+strict_json "$T/list.json" || fail "ops-backup list --json is not valid UTF-8 JSON"
+sqlite3 "$H/.ops/state.db" "INSERT INTO audit(ts,program,verb,outcome,detail,uid,user,sudo_user,tty,via,prev,hash)
+  VALUES(strftime('%s','now'),'x','act','done',CAST(X'64ff1b5b324a' AS TEXT),0,'u','','','cli','','')"
+dharmic-ops audit --json --home "$H" > "$T/audit.json" || true
+grep -q '"act"' "$T/audit.json" || fail "the audit entry is not listed: $(cat "$T/audit.json")"
+strict_json "$T/audit.json" || fail "dharmic-ops audit --json is not valid UTF-8 JSON"
 echo ok
