@@ -130,14 +130,15 @@ ops_service_legacy_unit(enum ops_manager m, struct ops_unit *u, struct ops_err *
 	return unit_named(m, "agent", "", u, err);
 }
 
-/* Undo unit_word on an Environment= value: quotes and '\\', then "%%". */
-static void
+/* Undo unit_word on an Environment= value: quotes and '\\', then "%%".
+ * -1 when it does not fit in len (a cut home would be another home). */
+static int
 unword(const char *s, size_t n, char *out, size_t len)
 {
-	size_t o = 0;
+	size_t o = 0, i;
 	int quoted = n > 0 && s[0] == '"';
 
-	for (size_t i = quoted; i < n && o + 1 < len; i++) {
+	for (i = quoted; i < n && o + 1 < len; i++) {
 		if (quoted && s[i] == '"')
 			break;
 		if (quoted && s[i] == '\\' && i + 1 < n)
@@ -147,17 +148,18 @@ unword(const char *s, size_t n, char *out, size_t len)
 		out[o++] = s[i];
 	}
 	out[o] = '\0';
+	return i < n && !(quoted && s[i] == '"') ? -1 : 0;
 }
 
-/* Undo xml() on a plist <string>. */
-static void
+/* Undo xml() on a plist <string>; -1 when it does not fit in len. */
+static int
 unxml(const char *s, size_t n, char *out, size_t len)
 {
 	static const char *const ent[][2] = { { "&amp;", "&" }, { "&lt;", "<" },
 		{ "&gt;", ">" }, { "&quot;", "\"" }, { "&apos;", "'" } };
-	size_t o = 0;
+	size_t o = 0, i;
 
-	for (size_t i = 0; i < n && o + 1 < len; i++) {
+	for (i = 0; i < n && o + 1 < len; i++) {
 		size_t k = 0;
 
 		while (s[i] == '&' && k < 5 && strncmp(s + i, ent[k][0], strlen(ent[k][0])))
@@ -170,29 +172,26 @@ unxml(const char *s, size_t n, char *out, size_t len)
 		}
 	}
 	out[o] = '\0';
+	return i < n ? -1 : 0;
 }
 
 int
-ops_service_unit_home(const struct ops_unit *u, char *home, size_t len,
-    struct ops_err *err)
+ops_service_unit_home_text(enum ops_manager m, const char *text, char *home,
+    size_t len)
 {
 	static const char key[] = "<key>DHARMIC_HOME</key><string>";
-	char *text = NULL, *p, *q;
-	size_t n = 0;
-	int rc = 0;
+	const char *p, *q;
 
-	home[0] = '\0';
-	if (access(u->path, F_OK) != 0)
+	if (len == 0)
 		return 0;
-	if (ops_fs_read_file(u->path, 1 << 16, &text, &n, err) < 0)
-		return -1;
-	if (u->m == OPS_MGR_LAUNCHD) {
+	home[0] = '\0';
+	if (m == OPS_MGR_LAUNCHD) {
 		if ((p = strstr(text, key)) != NULL &&
-		    (q = strstr(p += sizeof(key) - 1, "</string>")) != NULL) {
-			unxml(p, (size_t)(q - p), home, len);
-			rc = home[0] == '/';
-		}
-		goto out;
+		    (q = strstr(p += sizeof(key) - 1, "</string>")) != NULL &&
+		    unxml(p, (size_t)(q - p), home, len) == 0 && home[0] == '/')
+			return 1;
+		home[0] = '\0';
+		return 0;
 	}
 	/* the line install wrote: Environment=DHARMIC_HOME=... (maybe quoted) */
 	for (p = text; p != NULL && *p; p = (q = strchr(p, '\n')) ? q + 1 : NULL) {
@@ -200,15 +199,31 @@ ops_service_unit_home(const struct ops_unit *u, char *home, size_t len,
 
 		if (strncmp(p, "Environment=", 12) != 0)
 			continue;
-		unword(p + 12, l - 12, home, len);
-		if (strncmp(home, "DHARMIC_HOME=/", 14) == 0) {
+		if (unword(p + 12, l - 12, home, len) == 0 &&
+		    strncmp(home, "DHARMIC_HOME=/", 14) == 0) {
 			memmove(home, home + 13, strlen(home + 13) + 1);
-			rc = 1;
-			break;
+			return 1;
 		}
 		home[0] = '\0';
 	}
-out:
+	return 0;
+}
+
+int
+ops_service_unit_home(const struct ops_unit *u, char *home, size_t len,
+    struct ops_err *err)
+{
+	char *text = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (len > 0)
+		home[0] = '\0';
+	if (access(u->path, F_OK) != 0)
+		return 0;
+	if (ops_fs_read_file(u->path, 1 << 16, &text, &n, err) < 0)
+		return -1;
+	rc = ops_service_unit_home_text(u->m, text, home, len);
 	free(text);
 	return rc;
 }

@@ -56,6 +56,10 @@ int ops_service_legacy_unit(enum ops_manager m, struct ops_unit *u,
  * it) into home: 1, 0 when it names none or is missing, -1 unreadable. */
 int ops_service_unit_home(const struct ops_unit *u, char *home, size_t len,
     struct ops_err *err);
+/* The same from the text of a unit of manager m: 1 or 0; a home that does
+ * not fit in len is none. */
+int ops_service_unit_home_text(enum ops_manager m, const char *text, char *home,
+    size_t len);
 
 /* The manager that runs this home's agent: the native one when the home's
  * unit file exists (or a legacy one naming this home, until install

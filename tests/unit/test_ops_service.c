@@ -105,6 +105,25 @@ names(void)
 			ops_config_release(&cfg);
 		}
 	}
+	unit_case("a home that does not fit is none (a cut one would be another)");
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_SYSTEMD,
+	    "Environment=DHARMIC_HOME=/abcdef\n", home, 21), 1);
+	EQ_STR(home, "/abcdef");
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_SYSTEMD,
+	    "Environment=DHARMIC_HOME=/abcdef\n", home, 20), 0);
+	EQ_STR(home, "");
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_SYSTEMD,
+	    "Environment=\"DHARMIC_HOME=/a b\"\n", home, 18), 1);
+	EQ_STR(home, "/a b");
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_SYSTEMD,
+	    "Environment=\"DHARMIC_HOME=/a b\"\n", home, 17), 0);
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_LAUNCHD,
+	    "<key>DHARMIC_HOME</key><string>/a&amp;b</string>", home, 4), 0);
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_LAUNCHD,
+	    "<key>DHARMIC_HOME</key><string>/a&amp;b</string>", home, 5), 1);
+	EQ_STR(home, "/a&b");
+	EQ_INT(ops_service_unit_home_text(OPS_MGR_SYSTEMD,
+	    "Environment=DHARMIC_HOME=relative\nEnvironment=OTHER=/x\n", home, 64), 0);
 	unit_case("listing the homes with a unit");
 	snprintf(sub, sizeof(sub), "%s/systemd/user/dharmic-agent.service", dir);
 	unit_write(sub, "[Service]\nEnvironment=DHARMIC_HOME=/legacy\n");
