@@ -4,7 +4,8 @@
 # gives valid UTF-8 JSON from every serve API route, a /metrics promtool
 # accepts, and an HTML page (file and served) that is valid UTF-8 with no
 # control characters, whatever the home holds (a check name that is not
-# UTF-8 recorded in the state database too).
+# UTF-8 recorded in the state database too), and the terminal outputs
+# that show them hold no escape sequence.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alertlib.sh"
 . "$(dirname "$0")/servelib.sh"
@@ -39,6 +40,14 @@ expect_rc 0 ops-dashboard --home "$H" html -o "$T/page.html"
 clean_text "$T/page.html" || fail "the HTML file holds invalid UTF-8 or control characters"
 grep -q 'red' "$T/page.html" || fail "the plugin's message is not on the page"
 grep -q '&lt;b&gt;' "$T/page.html" || fail "the plugin's markup is not escaped on the page"
+
+# terminal outputs that show the plugin's message or the recorded name
+for cmd in "ops-dashboard show" "ops-dashboard status" "dharmic-ops status" \
+    "ops-alert status" "dharmic-ops troubleshoot"; do
+	set -- $cmd
+	"$@" --home "$H" > "$T/term.txt" 2>&1 || true
+	clean_text "$T/term.txt" || fail "$cmd passes invalid UTF-8 or control characters"
+done
 
 start_serve "$H"
 for p in api/v1/status api/v1/checks api/v1/alerts api/v1/backups health \
