@@ -75,19 +75,8 @@ ops_secret_file_read(const char *path, const char *what, char **out, size_t *len
 		ops_err_sys(err, errno, "unable to read '%s'", path);
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ops_err_sys(err, errno, "unable to read '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	if (ops_fs_read_full(fd, path, buf, (size_t)st.st_size, &got, err) < 0)
+		goto out;
 	buf[got] = '\0';
 	*out = buf;
 	*len = got;

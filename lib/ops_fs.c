@@ -166,6 +166,25 @@ out:
 }
 
 int
+ops_fs_read_full(int fd, const char *path, char *buf, size_t size, size_t *got,
+    struct ops_err *err)
+{
+	*got = 0;
+	while (*got < size) {
+		ssize_t n = read(fd, buf + *got, size - *got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ops_err_sys(err, errno, "unable to read '%s'", path);
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
+int
 ops_fs_read_file(const char *path, size_t max, char **out, size_t *outlen,
     struct ops_err *err)
 {
@@ -198,19 +217,8 @@ ops_fs_read_file(const char *path, size_t max, char **out, size_t *outlen,
 		ops_err_sys(err, errno, "unable to read '%s'", path);
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ops_err_sys(err, errno, "unable to read '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	if (ops_fs_read_full(fd, path, buf, (size_t)st.st_size, &got, err) < 0)
+		goto out;
 	buf[got] = '\0';
 	*out = buf;
 	buf = NULL;

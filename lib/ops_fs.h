@@ -36,6 +36,11 @@ int ops_fs_write_atomic(const char *path, const void *data, size_t len,
 int ops_fs_write_atomic_mode(const char *path, const void *data, size_t len,
     mode_t mode, struct ops_err *err);
 
+/* Read from fd into buf (the caller's, size bytes) until size bytes or
+ * end of file; *got says how many. path is for the error only. */
+int ops_fs_read_full(int fd, const char *path, char *buf, size_t size,
+    size_t *got, struct ops_err *err);
+
 /* Read a regular file (not through a symlink) of at most max bytes into a
  * NUL-terminated buffer the caller frees. */
 int ops_fs_read_file(const char *path, size_t max, char **out, size_t *outlen,
