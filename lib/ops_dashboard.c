@@ -63,28 +63,6 @@ oom(struct ops_err *err)
 
 /* ---- the state database ------------------------------------------------ */
 
-/* Open the existing state database read-only, without creating or
- * migrating it: a view must not change what it looks at (a read-write
- * handle would checkpoint the WAL on close). NULL when there is none. */
-static sqlite3 *
-state_open(const char *home)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	sqlite3 *db = NULL;
-
-	if (snprintf(path, sizeof(path), "%s/.ops/state.db", home) >= (int)sizeof(path) ||
-	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
-	    NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 1000);
-	return db;
-}
-
 static int
 table_exists(sqlite3 *db, const char *name)
 {
@@ -700,7 +678,7 @@ ops_dashboard_gather(const struct ops_config *cfg, struct ops_dashboard *d,
 	for (size_t i = 0; i < cfg->health.nendpoints; i++)
 		if (add_check(d, cfg->health.endpoints[i].name) == NULL)
 			goto oom;
-	db = state_open(cfg->home);
+	db = ops_state_open_view(cfg->home);
 	if (db != NULL && table_exists(db, "check_current")) {
 		d->history.available = 1;
 		if (read_current(d, db) < 0)

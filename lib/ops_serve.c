@@ -12,6 +12,7 @@
 
 #include "ops_check.h"
 #include "ops_sanitize.h"
+#include "ops_state.h"
 #include "ops_time.h"
 #include "ops_units.h"
 
@@ -86,27 +87,6 @@ ops_serve_reply_release(struct ops_serve_reply *r)
 		return;
 	ops_buf_release(&r->body);
 	r->status = 0;
-}
-
-/* The state database, read-only, never created or migrated (a read-write
- * handle would checkpoint the WAL on close). NULL when there is none. */
-static sqlite3 *
-state_open(const char *home)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	sqlite3 *db = NULL;
-
-	if (snprintf(path, sizeof(path), "%s/.ops/state.db", home) >= (int)sizeof(path) ||
-	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
-	    NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 1000);
-	return db;
 }
 
 static int
@@ -259,7 +239,7 @@ last_run(const struct ops_config *cfg, sqlite3 *db, double now,
 int
 ops_serve_last_run(const struct ops_config *cfg, double now, struct ops_serve_health *h)
 {
-	sqlite3 *db = state_open(cfg->home);
+	sqlite3 *db = ops_state_open_view(cfg->home);
 	sqlite3_int64 id;
 
 	last_run(cfg, db, now, h, &id);
@@ -282,7 +262,7 @@ get_health(struct ops_serve *sv, struct ops_serve_reply *r)
 
 	if (o == NULL)
 		return -1;
-	db = state_open(sv->cfg->home);
+	db = ops_state_open_view(sv->cfg->home);
 	last_run(sv->cfg, db, now, &h, &id);
 	ok = !h.stale && (h.state == OPS_OK || h.state == OPS_WARNING);
 	cJSON_AddStringToObject(o, "status", ok ? "ok" : "fail");
@@ -374,7 +354,7 @@ prom_totals(struct ops_buf *b, const struct ops_config *cfg)
 		{ "dharmic_backups_made_total", "Backup archives in the catalog.",
 		  "SELECT count(*) FROM backups" },
 	};
-	sqlite3 *db = state_open(cfg->home);
+	sqlite3 *db = ops_state_open_view(cfg->home);
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		double n = 0;
@@ -481,7 +461,7 @@ get_history(struct ops_serve *sv, const char *since, const char *check,
 		cJSON_AddStringToObject(o, "check", check);
 	else
 		cJSON_AddNullToObject(o, "check");
-	db = state_open(sv->cfg->home);
+	db = ops_state_open_view(sv->cfg->home);
 	if (check != NULL) {
 		const char *t[] = { NULL, check };
 		double n[] = { from, 0 };
@@ -516,7 +496,7 @@ get_alerts(struct ops_serve *sv, struct ops_serve_reply *r)
 {
 	const struct ops_dashboard *d = &sv->d;
 	cJSON *o = cJSON_CreateObject(), *a;
-	sqlite3 *db = state_open(sv->cfg->home);
+	sqlite3 *db = ops_state_open_view(sv->cfg->home);
 	double hour[] = { ops_time_now() - 3600 };
 	int rc = -1;
 
@@ -552,7 +532,7 @@ get_backups(struct ops_serve *sv, struct ops_serve_reply *r)
 {
 	const struct ops_dashboard *d = &sv->d;
 	cJSON *o = cJSON_CreateObject();
-	sqlite3 *db = state_open(sv->cfg->home);
+	sqlite3 *db = ops_state_open_view(sv->cfg->home);
 	int rc = -1;
 
 	if (o == NULL)

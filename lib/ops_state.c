@@ -417,6 +417,25 @@ open_fresh(const char *path, sqlite3 **out, struct ops_err *err)
 	return 0;
 }
 
+sqlite3 *
+ops_state_open_view(const char *home)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	sqlite3 *db = NULL;
+
+	if (snprintf(path, sizeof(path), "%s/.ops/state.db", home) >= (int)sizeof(path) ||
+	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 1000);
+	return db;
+}
+
 int
 ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err)
 {

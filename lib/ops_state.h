@@ -23,6 +23,12 @@ struct ops_statedb {
 
 /* Open (creating .ops/ and the database, 0700/0600) and migrate. */
 int ops_state_open(struct ops_statedb *st, const char *home, struct ops_err *err);
+
+/* The existing state database, read-only, never created or migrated: a view
+ * (dashboard, serve) must not change what it looks at, and a read-write
+ * handle would checkpoint the WAL on close. NULL when there is none or it
+ * cannot be opened; the caller closes it with sqlite3_close. */
+sqlite3 *ops_state_open_view(const char *home);
 void ops_state_close(struct ops_statedb *st);
 
 /* Corruption found after opening (a damaged page in a table): set the
