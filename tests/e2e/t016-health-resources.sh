@@ -3,7 +3,8 @@
 # cpu_for is WARNING, a shorter burst is OK; an agent whose RSS grows
 # steadily (samples at DHARMIC_OPS_NOW hours apart) gets a leak WARNING
 # naming the projected date; fds and host_memory against their limits; no
-# agent is UNKNOWN.
+# agent is UNKNOWN. The limit is 20%: a polling stand-in agent on a loaded
+# 2-core host idles at a few per cent.
 . "$(dirname "$0")/lib.sh"
 H=$T/home
 mkhome "$H"
@@ -36,7 +37,7 @@ while True:
     if os.path.exists(t + "/burn") and not kids:
         kids = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(2)]
     kids = [k for k in kids if k.poll() is None]
-    time.sleep(0.02)
+    time.sleep(0.1)
 PY
 rm -f "$H/logs/daemon.pid"
 python3 "$T/fake-agent.py" "$H" "$T" fake-agent &
@@ -50,29 +51,29 @@ write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}"
 cfg() { write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}" "\"health\": {$res, $1}"; }
 
 # --- cpu: sustained vs burst -------------------------------------------
-cfg '"cpu_warn": 5, "cpu_crit": 0, "cpu_for": "2s"'
+cfg '"cpu_warn": 20, "cpu_crit": 0, "cpu_for": "2s"'
 expect_rc 0 ops-health --home "$H" --check cpu
 expect_match '^cpu: OK - agent CPU: first sample, measured from the next run$' "$OUT"
 sleep 0.5
 expect_rc 0 ops-health --home "$H" --check cpu
-expect_match "^cpu: OK - agent at [0-9]% CPU over the last [0-9]+s\$" "$OUT"
-expect_match "\\| 'cpu'=[0-9.]+%;5;;0\$" "$(first_line)"
+expect_match "^cpu: OK - agent at [0-9]+% CPU over the last [0-9]+s\$" "$OUT"
+expect_match "\\| 'cpu'=[0-9.]+%;20;;0\$" "$(first_line)"
 # a burst of about a second: above the limit, but not for cpu_for
 touch "$T/burn"
 sleep 1
 expect_rc 0 ops-health --home "$H" --check cpu
-expect_match '^cpu: OK - agent at [0-9]+% CPU over the last [0-9]s, above 5% for [0-9]s \(limit 2s\)$' "$OUT"
+expect_match '^cpu: OK - agent at [0-9]+% CPU over the last [0-9]s, above 20% for [0-9]s \(limit 2s\)$' "$OUT"
 rm "$T/burn"
 sleep 2
 expect_rc 0 ops-health --home "$H" --check cpu
-expect_match "^cpu: OK - agent at [0-9]% CPU over the last [0-9]+s\$" "$OUT"
+expect_match "^cpu: OK - agent at [0-9]+% CPU over the last [0-9]+s\$" "$OUT"
 # burning for longer than cpu_for, over two runs
 touch "$T/burn"
 sleep 1
 expect_rc 0 ops-health --home "$H" --check cpu
 sleep 1.5
 expect_rc 1 ops-health --home "$H" --check cpu
-expect_match '^cpu: WARNING - agent at [0-9]+% CPU over the last [0-9]s, above 5% for [2-9]s \(stuck\?\)$' "$OUT"
+expect_match '^cpu: WARNING - agent at [0-9]+% CPU over the last [0-9]s, above 20% for [2-9]s \(stuck\?\)$' "$OUT"
 # one long busy interval is as sustained as several short ones
 sleep 2.5
 expect_rc 1 ops-health --home "$H" --check cpu
