@@ -425,7 +425,7 @@ parse_since(const char *v, double now, double *out)
 		return 0;
 	}
 	d = strtod(v, &end);
-	if (end != v && *end == '\0' && isfinite(d) && d >= 0) {
+	if (end != v && *end == '\0' && isfinite(d) && d >= 0 && d < 1e11) {
 		*out = d;
 		return 0;
 	}

@@ -154,11 +154,15 @@ ops_time_now(void)
 static const char *
 fmt(double t, int kind, char *buf, size_t len)
 {
-	time_t tt = (time_t)floor(t);
+	time_t tt;
 	struct tm tm;
 	size_t n = 0;
 
-	if (localtime_r(&tt, &tm) != NULL) {
+	/* A time from outside (a query, a catalog row) may be any double:
+	 * beyond ±1e15 s the cast to time_t is undefined, and no calendar
+	 * has such a year anyway. */
+	if (isfinite(t) && t > -1e15 && t < 1e15 &&
+	    (tt = (time_t)floor(t), localtime_r(&tt, &tm) != NULL)) {
 		switch (kind) {
 		case 0:
 			n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
