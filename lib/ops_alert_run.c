@@ -237,6 +237,11 @@ configured(const struct ops_config *cfg, const char *name)
 	for (size_t i = 0; i < cfg->health.nlogs; i++)
 		if (strcmp(cfg->health.logs[i].name, name) == 0)
 			return 1;
+	/* a resource check is left out while the agent is down: its alert
+	 * waits for the next measurement rather than resolving */
+	for (size_t i = 0; i < cfg->health.resources.n; i++)
+		if (strcmp(cfg->health.resources.v[i], name) == 0)
+			return 1;
 	/* Monit's services come and go with Monit's answer */
 	if (cfg->health.monit.enabled && strncmp(name, "monit", 5) == 0 &&
 	    (name[5] == '\0' || name[5] == '_'))

@@ -62,8 +62,9 @@ static const struct key keys[] = {
 	{ "health", "timeout", K_DUR, F(health.timeout), "30s" },
 	{ "health", "checks", K_CHECKS, F(health.checks), NULL },
 	{ "health", "endpoints", K_ENDPOINTS, F(health.endpoints), NULL },
-	/* resource checks (ops_procstat.h): off until named in resources */
-	{ "health", "resources", K_STRV, F(health.resources), "" },
+	/* resource checks (ops_procstat.h): the agent's own on by default,
+	 * the host's (host_memory, load) when named; [] turns all off */
+	{ "health", "resources", K_STRV, F(health.resources), "cpu\nrss\nfds" },
 	{ "health", "cpu_warn", K_NUM, F(health.cpu_warn), "80" },
 	{ "health", "cpu_crit", K_NUM, F(health.cpu_crit), "95" },
 	{ "health", "cpu_for", K_DUR, F(health.cpu_for), "10m" },

@@ -658,6 +658,7 @@ check_resources(struct ctx *c)
 	const struct ops_config *cfg = c->cfg;
 	struct ops_err e = OPS_ERR_INIT;
 	struct ops_procinfo pi;
+	int asked = c->o->only != NULL && c->o->nonly > 0;
 	unsigned want = 0;
 
 	for (size_t i = 0; ops_procstat_checks[i]; i++) {
@@ -665,11 +666,16 @@ check_resources(struct ctx *c)
 
 		for (size_t j = 0; j < cfg->health.resources.n; j++)
 			on |= strcmp(cfg->health.resources.v[j], ops_procstat_checks[i]) == 0;
-		if (c->o->only != NULL && c->o->nonly > 0)
+		if (asked)
 			on = wanted(c->o, ops_procstat_checks[i]);
 		if (on)
 			want |= 1u << i;
 	}
+	/* The daemon check found no agent and says so: cpu rss fds would
+	 * only repeat it, and each of their UNKNOWNs would be an alert of its
+	 * own. They are left out then, unless asked for by --check. */
+	if (c->agent_known && c->agent <= 0 && !asked)
+		want &= ~7u;
 	if (want == 0)
 		return;
 	/* the agent as the daemon check found it; else find it (only the

@@ -610,7 +610,7 @@ ops_procstat_run(const struct ops_config *cfg, struct ops_statedb *st, pid_t pid
 
 	if (want & ((1u << C_CPU) | (1u << C_RSS) | (1u << C_FDS))) {
 		if (pid <= 0)
-			ops_err_set(&e, OPS_E_FAIL, "agent not running");
+			ops_err_set(&e, OPS_E_FAIL, "agent not running (see the daemon check)");
 		else if (ops_procstat_read(pid, (want & (1u << C_CPU)) != 0, &s, &e) == 0)
 			have = 1;
 	}

@@ -56,5 +56,5 @@ daemon_critical 'no PID file'
 # and back: the agent's own PID file, written after it started
 echo "$AGENT_PID" > "$PIDF"
 expect_rc 0 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS OK - 7/7 checks ok' "$(first_line)"
+expect_match '^DHARMIC-OPS OK - 10/10 checks ok' "$(first_line)"
 echo ok

@@ -17,7 +17,7 @@ stale() {
 }
 wait_for 10 stale
 expect_rc 1 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS WARNING - heartbeat: stale: last heartbeat [0-9]+s ago \(interval 1s\) \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS WARNING - heartbeat: stale: last heartbeat [0-9]+s ago \(interval 1s\) \(9/10 checks ok\)' "$(first_line)"
 expect_match "'heartbeat_age'=[0-9]+s;2;;0" "$(first_line)"
 expect_match '^daemon: OK - running' "$OUT"
 
@@ -43,7 +43,7 @@ write_config "$H" '"health": {"heartbeat_warn": 1, "heartbeat_crit": 4}'
 expect_rc 1 ops-health --home "$H" --no-record
 write_config "$H" '"health": {"heartbeat_warn": 1, "heartbeat_crit": 2.5}'
 expect_rc 2 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS CRITICAL - heartbeat: stale: last heartbeat 3h 0m ago .*\(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS CRITICAL - heartbeat: stale: last heartbeat 3h 0m ago .*\(9/10 checks ok\)' "$(first_line)"
 expect_match "'heartbeat_age'=1080[0-9]s;3600;9000;0" "$(first_line)"
 write_config "$H"
 status_at -864000
@@ -66,7 +66,7 @@ expect_match "^heartbeat: WARNING - agent reports status 'degraded'\$" "$OUT"
 # malformed: not JSON, then JSON without the heartbeat
 printf '{"status": "running", "details": {' > "$ST"
 expect_rc 1 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS WARNING - heartbeat: status file unusable: malformed: not valid JSON \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS WARNING - heartbeat: status file unusable: malformed: not valid JSON \(9/10 checks ok\)' "$(first_line)"
 printf '{"status": "running", "details": {}}' > "$ST"
 expect_rc 1 ops-health --home "$H" --no-record
 expect_match "^heartbeat: WARNING - status file unusable: malformed: 'last_heartbeat' is missing\$" "$OUT"

@@ -12,7 +12,7 @@ expect_match '^integrity: OK - 2 databases ok \(quick_check, ' "$OUT"
 # a missing database named in the config
 write_config "$H" '"health": {"databases": ["memory/memory.db", "memory/gone.db"]}'
 expect_rc 2 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS CRITICAL - integrity: memory/gone\.db: missing \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS CRITICAL - integrity: memory/gone\.db: missing \(9/10 checks ok\)' "$(first_line)"
 expect_match '^integrity: CRITICAL - memory/gone\.db: missing$' "$OUT"
 [ ! -e "$H/memory/gone.db" ] || fail "the check created memory/gone.db"
 for f in "$H"/memory/gone*; do [ ! -e "$f" ] || fail "the check left $f"; done
@@ -38,7 +38,7 @@ wait_for 10 test -e "$T/locked"
 start=$(date +%s)
 expect_rc 1 ops-health --home "$H" --no-record
 [ $(($(date +%s) - start)) -le 8 ] || fail "a busy database held the run too long"
-expect_match '^DHARMIC-OPS WARNING - integrity: memory/plain\.db: busy \(locked by another process\), not checked \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS WARNING - integrity: memory/plain\.db: busy \(locked by another process\), not checked \(9/10 checks ok\)' "$(first_line)"
 expect_match "'databases_ok'=2;;;0;3" "$(first_line)"
 # with -t the wait for the lock is shorter, and the quick checks still run
 expect_rc 1 ops-health --home "$H" --no-record -t 1
@@ -60,7 +60,7 @@ head -c "$psize" /dev/zero | tr '\000' '\377' > "$T/garbage"
 dd if="$T/garbage" of="$H/memory/memory.db" bs="$psize" seek=$((pages / 2)) count=1 \
 	conv=notrunc status=none
 expect_rc 2 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS CRITICAL - integrity: memory/memory\.db: corrupt: .+ \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS CRITICAL - integrity: memory/memory\.db: corrupt: .+ \(9/10 checks ok\)' "$(first_line)"
 expect_match '^integrity: CRITICAL - memory/memory\.db: corrupt: .+' "$OUT"
 expect_match "'databases_ok'=2;;;0;3" "$(first_line)"
 expect_match '^daemon: OK - running' "$OUT"

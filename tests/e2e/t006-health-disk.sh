@@ -17,13 +17,13 @@ expect_match "'disk_free'=[0-9]+B;1024:;1024:;0;[0-9]+" "$(first_line)"
 # warn above the free space
 write_config "$H" '"health": {"disk_warn": "1000T", "disk_crit": "1K"}'
 expect_rc 1 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS WARNING - disk: [0-9.]+ [KMGT]?i?B free of [0-9.]+ [KMGT]?i?B \(below 1000\.0 TiB\) \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS WARNING - disk: [0-9.]+ [KMGT]?i?B free of [0-9.]+ [KMGT]?i?B \(below 1000\.0 TiB\) \(9/10 checks ok\)' "$(first_line)"
 expect_match '^disk: WARNING - ' "$OUT"
 
 # crit above the free space too
 write_config "$H" '"health": {"disk_warn": "1000T", "disk_crit": "999T"}'
 expect_rc 2 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS CRITICAL - disk: .* free of .* \(below 999\.0 TiB\) \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS CRITICAL - disk: .* free of .* \(below 999\.0 TiB\) \(9/10 checks ok\)' "$(first_line)"
 expect_match "'disk_free'=[0-9]+B;1099511627776000:;1098412116148224:;0;" "$(first_line)"
 
 # plain byte counts work as well as suffixes

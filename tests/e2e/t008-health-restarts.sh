@@ -23,7 +23,7 @@ expect_match "'restarts'=3;3;;0" "$(first_line)"
 
 echo "[$(stamp 10)] [WARNING] restart: daemon restarted" >> "$RL"
 expect_rc 1 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS WARNING - restarts: 4 restarts in the last 1h 0m \(restart loop\?\) \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS WARNING - restarts: 4 restarts in the last 1h 0m \(restart loop\?\) \(9/10 checks ok\)' "$(first_line)"
 
 # a wider window takes in the older ones; a higher limit tolerates them
 write_config "$H" '"health": {"restarts_window": "3h"}'

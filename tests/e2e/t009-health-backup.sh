@@ -11,7 +11,7 @@ name() { date -d "@$(($(date +%s) - $1))" +%Y%m%d_%H%M%S; }
 
 # an empty directory (mkhome makes it)
 expect_rc 1 ops-health --home "$H" --no-record
-expect_match '^DHARMIC-OPS WARNING - backup: no backup in backups/memory \(6/7 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS WARNING - backup: no backup in backups/memory \(9/10 checks ok\)' "$(first_line)"
 # names that are not backups
 : > "$B/notes.txt"
 : > "$B/$(name 60).tar.bz2"
@@ -24,7 +24,7 @@ expect_match '^backup: WARNING - no backup in backups/memory$' "$OUT"
 old=$(name $((27 * 3600)))
 : > "$B/$old.tar.gz"
 expect_rc 1 ops-health --home "$H" --no-record
-expect_match "^DHARMIC-OPS WARNING - backup: stale: newest backup $old\\.tar\\.gz is 1d 3h old \\(limit 1d 2h\\) \\(6/7 checks ok\\)" "$(first_line)"
+expect_match "^DHARMIC-OPS WARNING - backup: stale: newest backup $old\\.tar\\.gz is 1d 3h old \\(limit 1d 2h\\) \\(9/10 checks ok\\)" "$(first_line)"
 expect_match "'backup_age'=9720[0-9]s;93600;;0" "$(first_line)"
 write_config "$H" '"health": {"backup_max_age": "2d"}'
 expect_rc 0 ops-health --home "$H" --no-record
@@ -40,7 +40,7 @@ new=$(name 120)
 : > "$B/$new.tar"
 expect_rc 0 ops-health --home "$H" --no-record
 expect_match "^backup: OK - newest backup $new\\.tar is 2m [0-9]+s old\$" "$OUT"
-expect_match '^DHARMIC-OPS OK - 7/7 checks ok' "$(first_line)"
+expect_match '^DHARMIC-OPS OK - 10/10 checks ok' "$(first_line)"
 
 # no directory at all
 rm -rf "$H/backups"

@@ -57,9 +57,9 @@ pgrep -f "$P/slow" >/dev/null && fail "the timed-out plugin is still running"
 # all together: the worst wins (CRITICAL), every perfdata item is kept
 expect_rc 2 ops-health --home "$H" --no-record
 expect_match '^DHARMIC-OPS CRITICAL - c2: plugin says 2, c1: plugin says 1, ' "$(first_line)"
-expect_match '\(10/17 checks ok\)' "$(first_line)"
+expect_match '\(13/20 checks ok\)' "$(first_line)"
 for code in 0 1 2 3 4; do expect_match "'c$code::p$code'=$code;1;2;0 'c$code::q$code'=7s" "$(first_line)"; done
-[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 18 ] || fail "expected 18 lines:
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 21 ] || fail "expected 21 lines:
 $OUT"
 # a plugin's 'uptime' next to the built-in one: two labels, not one twice
 printf '#!/bin/sh\necho "up | uptime=5s"\n' > "$P/uptime"

@@ -71,9 +71,9 @@ write_config "$H" "$endpoints"
 
 # everything at once: the built-in checks first, then the endpoints in order
 expect_rc 2 ops-health --home "$H" --no-record
-expect_match '\(9/13 checks ok\)' "$(first_line)"
+expect_match '\(12/16 checks ok\)' "$(first_line)"
 [ "$(printf '%s\n' "$OUT" | sed -n '2,$p' | cut -d: -f1 | tr '\n' ' ')" = \
-	"daemon heartbeat integrity disk email restarts backup web web_down web_hang imap imap_closed web_closed " ] ||
+	"daemon heartbeat integrity disk email restarts backup cpu rss fds web web_down web_hang imap imap_closed web_closed " ] ||
 	fail "checks out of order:
 $OUT"
 echo ok

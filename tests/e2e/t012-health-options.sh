@@ -28,7 +28,7 @@ start=$(date +%s%N)
 expect_rc 3 ops-health --home "$H" --no-record -t 1
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -lt 4000 ] || fail "-t 1 took $ms ms"
-expect_match '^DHARMIC-OPS UNKNOWN - sleeper: timed out after 1s \(7/8 checks ok\)' "$(first_line)"
+expect_match '^DHARMIC-OPS UNKNOWN - sleeper: timed out after 1s \(10/11 checks ok\)' "$(first_line)"
 expect_match '^sleeper: UNKNOWN - timed out after 1s$' "$OUT"
 expect_rc 3 ops-health --home "$H" --no-record --timeout 0.5 --check sleeper
 expect_match '^sleeper: UNKNOWN - timed out after 0.5s$' "$OUT"
@@ -47,7 +47,7 @@ d = json.load(sys.stdin)
 assert d["state"] == "UNKNOWN" and d["code"] == 3, d
 assert d["summary"].startswith("sleeper: timed out"), d["summary"]
 names = [c["name"] for c in d["checks"]]
-assert names == ["daemon", "heartbeat", "integrity", "disk", "email", "restarts", "backup", "sleeper"], names
+assert names == ["daemon", "heartbeat", "integrity", "disk", "email", "restarts", "backup", "cpu", "rss", "fds", "sleeper"], names
 for c in d["checks"]:
     assert set(c) >= {"name", "state", "code", "message", "perfdata", "since", "changed"}, c
     assert c["state"] == ["OK", "WARNING", "CRITICAL", "UNKNOWN"][c["code"]], c

@@ -7,7 +7,7 @@ H=$T/home
 healthy_home "$H"
 
 expect_rc 0 dharmic-ops health --home "$H" --no-record
-expect_match '^DHARMIC-OPS OK - 7/7 checks ok' "$(first_line)"
+expect_match '^DHARMIC-OPS OK - 10/10 checks ok' "$(first_line)"
 rm "$H/logs/daemon_status.json"
 expect_rc 1 dharmic-ops health --home "$H" --no-record
 expect_match '^DHARMIC-OPS WARNING - heartbeat: status file missing' "$(first_line)"

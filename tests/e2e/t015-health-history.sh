@@ -22,10 +22,10 @@ assert all(c["changed"] is True for c in d["checks"]), d
 ' || fail "first run: not all changed"
 [ "$(q 'SELECT count(*) FROM runs')" = 1 ] || fail "run 1 not recorded"
 [ "$(q "SELECT program, state FROM runs")" = "ops-health|0" ] || fail "runs row: $(q 'SELECT * FROM runs')"
-[ "$(q "SELECT count(*) FROM check_results WHERE ts=$now AND since=$now")" = 7 ] || fail "check_results of run 1"
-[ "$(q "SELECT count(*) FROM check_current WHERE since=$now AND last=$now")" = 7 ] || fail "check_current of run 1"
+[ "$(q "SELECT count(*) FROM check_results WHERE ts=$now AND since=$now")" = 10 ] || fail "check_results of run 1"
+[ "$(q "SELECT count(*) FROM check_current WHERE since=$now AND last=$now")" = 10 ] || fail "check_current of run 1"
 [ "$(wc -l < "$LOG")" -eq $((n0 + 1)) ] || fail "run 1 not logged"
-expect_match "^\\[$(date -d "@$now" '+%Y-%m-%d %H:%M:%S')\\] \\[OK\\] health: 7/7 checks ok\$" "$(tail -1 "$LOG")"
+expect_match "^\\[$(date -d "@$now" '+%Y-%m-%d %H:%M:%S')\\] \\[OK\\] health: 10/10 checks ok\$" "$(tail -1 "$LOG")"
 
 # run 2, a minute later: ongoing, since kept
 at 60 0 --json
@@ -57,7 +57,7 @@ assert c["state"] == "CRITICAL" and c["changed"] is False, c
 [ "$(q "SELECT since FROM check_current WHERE name='daemon'")" = "$((now + 120)).0" ] || fail "daemon since moved"
 [ "$(q "SELECT group_concat(state, '') FROM (SELECT state FROM check_results WHERE name='daemon' ORDER BY ts)")" = 0022 ] ||
 	fail "daemon history: $(q "SELECT * FROM check_results WHERE name='daemon'")"
-[ "$(q 'SELECT count(*) FROM check_results')" = 28 ] || fail "check_results: $(q 'SELECT count(*) FROM check_results')"
+[ "$(q 'SELECT count(*) FROM check_results')" = 34 ] || fail "check_results: $(q 'SELECT count(*) FROM check_results')"
 [ "$(wc -l < "$LOG")" -eq $((n0 + 4)) ] || fail "not one log line per run"
 
 # --no-record: neither the database nor the log

@@ -115,24 +115,39 @@ cfg '"load_warn": 1000, "load_crit": 0'
 expect_rc 0 ops-health --home "$H" --check load --json --no-record
 expect_match '"name":"load","state":"OK","code":0,"message":"load [0-9.]+ [0-9.]+ [0-9.]+ on [0-9]+ cores? \([0-9.]+ per core\)","perfdata":"'"'"'load_per_core'"'"'=[0-9.]+;1000;;0"' "$OUT"
 
-# all of them with the rest; none configured: none run
+# all of them with the rest; by default the agent's three, after the
+# built-in checks; [] turns them all off
 cfg '"rss_warn": "4G", "rss_crit": "8G", "mem_warn": 0, "mem_crit": 0, "swap_warn": 0, "swap_crit": 0, "load_warn": 0, "load_crit": 0'
 expect_rc 0 ops-health --home "$H" --no-record --check cpu --check rss --check fds --check host_memory --check load
 [ "$(printf '%s\n' "$OUT" | sed -n '2,$p' | cut -d: -f1 | tr '\n' ' ')" = "cpu rss fds host_memory load " ] ||
 	fail "resource checks out of order: $OUT"
 write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}"
 expect_rc 0 ops-health --home "$H" --no-record
+[ "$(printf '%s\n' "$OUT" | sed -n '2,$p' | cut -d: -f1 | tr '\n' ' ')" = \
+	"daemon heartbeat integrity disk email restarts backup cpu rss fds " ] ||
+	fail "default resource checks: $OUT"
+expect_match "'rss'=[0-9]+B;1073741824;2147483648;0 'fds'=[0-9]+;" "$(first_line)"
+write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}" '"health": {"resources": []}'
+expect_rc 0 ops-health --home "$H" --no-record
 expect_no_match '^(cpu|rss|fds|host_memory|load):' "$OUT"
+expect_match '^DHARMIC-OPS OK - 7/7 checks ok' "$(first_line)"
 write_config "$H" "\"daemon\": {\"match\": \"fake-agent\"}" '"health": {"resources": ["cpu", "swap"]}'
 expect_rc 3 ops-health --home "$H" --no-record
 expect_match "health.resources': expected names among" "$OUT"
 
-# no agent: its checks are UNKNOWN, the host's still run
+# no agent: the daemon check says so once, the agent's checks are left
+# out of a full run (no UNKNOWN noise), UNKNOWN when asked for; the
+# host's still run
 kill "$agent"
 wait "$agent" 2>/dev/null || true
 cfg '"mem_warn": 0, "mem_crit": 0, "load_warn": 0, "load_crit": 0'
+expect_rc 2 ops-health --home "$H" --no-record
+expect_match '^daemon: CRITICAL - not running' "$OUT"
+expect_no_match '^(cpu|rss|fds):' "$OUT"
+expect_match '^host_memory: OK - ' "$OUT"
+expect_match '^load: OK - ' "$OUT"
 expect_rc 3 ops-health --home "$H" --no-record --check cpu --check rss --check fds --check host_memory
-expect_match '^cpu: UNKNOWN - agent not running' "$OUT"
+expect_match '^cpu: UNKNOWN - agent not running \(see the daemon check\)$' "$OUT"
 expect_match '^fds: UNKNOWN - agent not running' "$OUT"
 expect_match '^host_memory: OK - ' "$OUT"
 echo ok

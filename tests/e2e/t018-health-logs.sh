@@ -57,12 +57,12 @@ for i in $(seq 3); do echo "x FAILED to send"; done > "$H/logs/email_29990101.lo
 logs '{"name": "email", "path": "logs/email_*.log", "pattern": "FAILED", "warn": 2}'
 expect_rc 1 ops-health --home "$H" --no-record
 expect_match '^email: WARNING - 3 errors in the last 3 lines of logs/email_29990101\.log$' "$OUT"
-expect_match '\(6/7 checks ok\)' "$(first_line)"
+expect_match '\(9/10 checks ok\)' "$(first_line)"
 # every check: the logs come after the endpoints
 logs '{"name": "app", "path": "logs/app-*.log", "warn": 50}'
 expect_rc 0 ops-health --home "$H" --no-record
 [ "$(printf '%s\n' "$OUT" | sed -n '2,$p' | cut -d: -f1 | tr '\n' ' ')" = \
-	"daemon heartbeat integrity disk email restarts backup app " ] || fail "order: $OUT"
+	"daemon heartbeat integrity disk email restarts backup cpu rss fds app " ] || fail "order: $OUT"
 
 # configuration errors name the key
 logs '{"name": "app", "path": "/var/log/syslog"}'

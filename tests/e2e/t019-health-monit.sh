@@ -62,7 +62,7 @@ expect_match '"checks":\[\{"name":"monit_flag","state":"OK"' "$OUT"
 # after the built-in checks in a full run
 expect_rc 0 ops-health --home "$H" --no-record
 case "$(printf '%s\n' "$OUT" | sed -n '2,$p' | cut -d: -f1 | tr '\n' ' ')" in
-"daemon heartbeat integrity disk email restarts backup monit_flag monit_sleeper monit_other_log monit_"*) ;;
+"daemon heartbeat integrity disk email restarts backup cpu rss fds monit_flag monit_sleeper monit_other_log monit_"*) ;;
 *) fail "order: $OUT" ;;
 esac
 # health.monit.services selects

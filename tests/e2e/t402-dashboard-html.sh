@@ -57,7 +57,7 @@ class P(HTMLParser):
         if self.tags and self.tags[-1] == "title" and not self.title: self.title = data
 p = P()
 p.feed(open(sys.argv[1]).read())
-want = ["daemon", "heartbeat", "integrity", "disk", "email", "restarts", "backup", "proton_bridge"]
+want = ["daemon", "heartbeat", "integrity", "disk", "email", "restarts", "backup", "proton_bridge", "cpu", "rss", "fds"]
 assert p.checks == want, p.checks
 assert p.svgs == len(want), "one SVG timeline per check: %d" % p.svgs
 assert p.ids["daemon-text"]["data-running"] == "true", p.ids["daemon-text"]

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "ops_fs.h"
+#include "ops_procstat.h"
 #include "ops_time.h"
 #include "unit.h"
 
@@ -220,26 +221,31 @@ test_all_ok(struct ops_statedb *st)
 
 	CHECK(config(&cfg, NULL) == 0);
 	EQ_INT(ops_health_run(&cfg, &o, st, &r, &err), 0);
-	EQ_INT(r.n, 7);
-	for (size_t i = 0; i < r.n && i < 7; i++) {
-		EQ_STR(r.v[i].name, ops_health_builtin[i]);
+	/* the seven built-in checks, then the agent's resource checks (on
+	 * by default: cpu rss fds; we are the agent) */
+	EQ_INT(r.n, 10);
+	for (size_t i = 0; i < r.n && i < 10; i++) {
+		EQ_STR(r.v[i].name, i < 7 ? ops_health_builtin[i] :
+		    ops_procstat_checks[i - 7]);
 		unit_case("%s: %s", r.v[i].name, r.v[i].message);
 		EQ_INT(r.v[i].state, OPS_OK);
 	}
 	unit_case("%s", "");
+	HAS_STR(find(&r, "cpu")->message, "first sample");
+	HAS_STR(find(&r, "rss")->message, "agent resident memory");
 	HAS_STR(find(&r, "daemon")->message, "running (pid");
 	HAS_STR(find(&r, "integrity")->message, "2 databases ok");
 	HAS_STR(find(&r, "email")->message, "1 error in the last 3 lines of logs/email_20260102.log");
 	HAS_STR(find(&r, "backup")->message, "newest backup");
 	ops_report_nagios(&b, &r, "DHARMIC-OPS");
-	HAS_STR(ops_buf_str(&b), "DHARMIC-OPS OK - 7/7 checks ok | 'uptime'=");
+	HAS_STR(ops_buf_str(&b), "DHARMIC-OPS OK - 10/10 checks ok | 'uptime'=");
 	HAS_STR(ops_buf_str(&b), "'databases_ok'=2;;;0;2");
 	check_ranges(ops_buf_str(&b));
 
 	/* recorded: a run in the state database, a line in the log */
 	EQ_INT(ops_health_record(&cfg, st, &r, 1770074241, &err), 0);
 	EQ_INT(ops_fs_read_file(path("logs/health_check.log"), 4096, &log, NULL, &err), 0);
-	HAS_STR(log, "] [OK] health: 7/7 checks ok\n");
+	HAS_STR(log, "] [OK] health: 10/10 checks ok\n");
 	free(log);
 	CHECK(r.v[0].since > 0);
 
@@ -269,6 +275,23 @@ test_problems(struct ops_statedb *st)
 	expect(&cfg, st, "daemon", OPS_CRITICAL, "not running: no PID file (logs/daemon.pid)");
 	unit_write(path("logs/daemon.pid"), "1\n");
 	expect(&cfg, st, "daemon", OPS_CRITICAL, "PID 1");
+	/* no agent: the daemon check says so once; cpu rss fds are left out
+	 * of a full run, and UNKNOWN when asked for by name */
+	{
+		struct ops_health_opts o = { 0, NULL, 0, 10 };
+		struct ops_report r = OPS_REPORT_INIT;
+
+		unit_case("%s", "no agent, full run");
+		EQ_INT(ops_health_run(&cfg, &o, st, &r, &err), 0);
+		EQ_INT(r.n, 7);
+		CHECK(find(&r, "cpu") == NULL && find(&r, "rss") == NULL &&
+		    find(&r, "fds") == NULL);
+		EQ_INT(find(&r, "daemon") ? (int)find(&r, "daemon")->state : -1, OPS_CRITICAL);
+		ops_report_release(&r);
+		unit_case("%s", "");
+	}
+	expect(&cfg, st, "cpu", OPS_UNKNOWN, "agent not running (see the daemon check)");
+	expect(&cfg, st, "fds", OPS_UNKNOWN, "agent not running");
 	snprintf(pid, sizeof(pid), "%d\n", (int)getppid());
 	unit_write(path("logs/daemon.pid"), pid);
 	expect(&cfg, st, "daemon", OPS_CRITICAL, "is not the agent");
@@ -431,10 +454,10 @@ test_configured(struct ops_statedb *st)
 	o.nonly = 0;
 	o.only = NULL;
 	EQ_INT(ops_health_run(&cfg, &o, st, &r, &err), 0);
-	EQ_INT(r.n, 7 + 5 + 2);
-	if (r.n == 14) {
-		EQ_STR(r.v[7].name, "p_ok");
-		EQ_STR(r.v[13].name, "e_down");
+	EQ_INT(r.n, 7 + 3 + 5 + 2);
+	if (r.n == 17) {
+		EQ_STR(r.v[10].name, "p_ok");
+		EQ_STR(r.v[16].name, "e_down");
 	}
 	EQ_INT(ops_report_worst(&r), OPS_CRITICAL);
 	ops_report_release(&r);
