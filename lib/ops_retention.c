@@ -118,16 +118,25 @@ newest_first(const void *a, const void *b)
 	return -strcmp(x->name, y->name);
 }
 
-/* 1 when no item before index i (newer) in the same band has the same
- * group. */
-static int
-first_of_group(const struct ops_retention_item *v, size_t i, int band,
-    const int *bands)
+/* The backup v[i]'s band keeps for its group (week or month): the newest
+ * good one, else the newest not found bad (one the catalog never judged,
+ * a home without a catalog); n when every one of them is bad. A bad
+ * archive never holds a band's slot: the band would keep it in place of
+ * an older good one, which retention would then delete. */
+static size_t
+band_pick(const struct ops_retention_item *v, size_t n, size_t i, const int *bands)
 {
-	for (size_t j = 0; j < i; j++)
-		if (bands[j] == band && strcmp(v[j].group, v[i].group) == 0)
-			return 0;
-	return 1;
+	size_t any = n;
+
+	for (size_t j = 0; j < n; j++) {
+		if (bands[j] != bands[i] || strcmp(v[j].group, v[i].group) != 0)
+			continue;
+		if (v[j].good && !v[j].bad)
+			return j;
+		if (!v[j].bad && any == n)
+			any = j;
+	}
+	return any;
 }
 
 void
@@ -184,14 +193,21 @@ ops_retention_decide(struct ops_retention_item *v, size_t n,
 			it->rule = OPS_KEEP_LATEST;
 		else if (band == 0)
 			it->rule = OPS_KEEP_ALL;
-		else if (band == 1 && first_of_group(v, i, 1, bands))
-			it->rule = OPS_KEEP_WEEKLY;
-		else if (band == 2 && first_of_group(v, i, 2, bands))
-			it->rule = OPS_KEEP_MONTHLY;
-		else {
+		else if (band == 3) {
 			it->keep = 0;
-			it->rule = band == 1 ? OPS_DROP_WEEKLY : band == 2 ? OPS_DROP_MONTHLY :
-			    OPS_DROP_OLD;
+			it->rule = OPS_DROP_OLD;
+		} else {
+			size_t k = band_pick(v, n, i, bands);
+
+			it->keep = k == i;
+			if (k == i)
+				it->rule = band == 1 ? OPS_KEEP_WEEKLY : OPS_KEEP_MONTHLY;
+			else if (k < i)
+				it->rule = band == 1 ? OPS_DROP_WEEKLY : OPS_DROP_MONTHLY;
+			else if (it->bad)
+				it->rule = band == 1 ? OPS_DROP_BAD_WEEKLY : OPS_DROP_BAD_MONTHLY;
+			else
+				it->rule = band == 1 ? OPS_DROP_GOOD_WEEKLY : OPS_DROP_GOOD_MONTHLY;
 		}
 	}
 	/* Whatever their age, the newest keep_good good archives stay: a
@@ -253,6 +269,21 @@ ops_retention_why(const struct ops_retention_item *it,
 		break;
 	case OPS_DROP_MONTHLY:
 		snprintf(buf, len, "keep_monthly: a newer backup of month %s is kept",
+		    it->group);
+		break;
+	case OPS_DROP_BAD_WEEKLY:
+		snprintf(buf, len, "keep_weekly: bad, never the backup of week %s", it->group);
+		break;
+	case OPS_DROP_BAD_MONTHLY:
+		snprintf(buf, len, "keep_monthly: bad, never the backup of month %s",
+		    it->group);
+		break;
+	case OPS_DROP_GOOD_WEEKLY:
+		snprintf(buf, len, "keep_weekly: an older, good backup of week %s is kept",
+		    it->group);
+		break;
+	case OPS_DROP_GOOD_MONTHLY:
+		snprintf(buf, len, "keep_monthly: an older, good backup of month %s is kept",
 		    it->group);
 		break;
 	case OPS_DROP_OLD:

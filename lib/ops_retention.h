@@ -6,13 +6,16 @@
  *
  * Anchored at now, each backup falls in a band by its age:
  *   age < keep_all                  kept
- *   keep_all <= age < keep_weekly   the newest backup of each ISO week
+ *   keep_all <= age < keep_weekly   the newest good backup of each ISO week
  *                                   among the backups in this band is kept
- *   keep_weekly <= age < keep_monthly  the newest of each calendar month
- *                                   among the backups in this band is kept
+ *   keep_weekly <= age < keep_monthly  the newest good one of each calendar
+ *                                   month among the backups in this band
  *   age >= keep_monthly             deleted
- * and whatever its age, the newest backup, the one `latest` names and the
- * newest keep_good good ones (verified good, ops_catalog.h) are kept. Weeks and months are those of the local date in the name.
+ * where a week or month without a good backup keeps its newest one not
+ * found bad (a bad one never takes a band's place), and whatever its age,
+ * the newest backup, the one `latest` names and the newest keep_good good
+ * ones (verified good, ops_catalog.h) are kept. Weeks and months are those
+ * of the local date in the name.
  * Pure functions: no I/O. */
 #ifndef OPS_RETENTION_H
 #define OPS_RETENTION_H
@@ -45,6 +48,10 @@ enum ops_retention_rule {
 	OPS_KEEP_GOOD,		/* one of the newest keep_good good archives */
 	OPS_DROP_WEEKLY,	/* a newer backup of the same week is kept */
 	OPS_DROP_MONTHLY,	/* a newer backup of the same month is kept */
+	OPS_DROP_BAD_WEEKLY,	/* bad, and no other backup of its week kept */
+	OPS_DROP_BAD_MONTHLY,
+	OPS_DROP_GOOD_WEEKLY,	/* not good: an older good one of its week is kept */
+	OPS_DROP_GOOD_MONTHLY,
 	OPS_DROP_OLD,		/* older than keep_monthly */
 };
 
@@ -56,6 +63,7 @@ struct ops_retention_policy {
 struct ops_retention_item {
 	const char *name;	/* the caller's */
 	int good;		/* the caller's: verified good */
+	int bad;		/* the caller's: found bad (never a band's pick) */
 	double t;		/* filled by ops_retention_decide */
 	struct ops_backup_name bn;
 	int keep;

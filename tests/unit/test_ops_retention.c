@@ -247,6 +247,67 @@ keep_good(void)
 	CHECK(!v[10].keep);
 }
 
+/* The weekly and monthly bands keep the newest good backup of their
+ * period, never a bad one; a period without a good one keeps its newest
+ * one not found bad, and one with only bad ones keeps none. */
+static void
+bands_good(void)
+{
+	/* good, bad as the caller knows them */
+	static const struct {
+		const char *name;
+		int good, bad, keep;
+		enum ops_retention_rule rule;
+	} want[] = {
+		{ "20260301_030000.tar.zst", 1, 0, 1, OPS_KEEP_NEWEST },
+		{ "20260222_030000.tar.zst", 0, 1, 0, OPS_DROP_BAD_WEEKLY },	/* W08 */
+		{ "20260221_030000.tar.zst", 1, 0, 1, OPS_KEEP_WEEKLY },
+		{ "20260220_030000.tar.zst", 1, 0, 0, OPS_DROP_WEEKLY },
+		{ "20260215_030000.tar.zst", 0, 0, 0, OPS_DROP_GOOD_WEEKLY },	/* W07 */
+		{ "20260214_030000.tar.zst", 1, 0, 1, OPS_KEEP_WEEKLY },
+		{ "20260208_030000.tar.zst", 0, 1, 0, OPS_DROP_BAD_WEEKLY },	/* W06 */
+		{ "20260207_030000.tar.zst", 0, 0, 1, OPS_KEEP_WEEKLY },
+		{ "20260125_030000.tar.zst", 0, 1, 0, OPS_DROP_BAD_MONTHLY },	/* 2026-01 */
+		{ "20260120_030000.tar.zst", 1, 0, 1, OPS_KEEP_MONTHLY },
+		{ "20260110_030000.tar.zst", 1, 0, 0, OPS_DROP_MONTHLY },
+		{ "20251231_030000.tar.zst", 0, 1, 0, OPS_DROP_BAD_MONTHLY },	/* 2025-12 */
+		{ "20251215_030000.tar.zst", 0, 1, 0, OPS_DROP_BAD_MONTHLY },
+		{ "20251130_030000.tar.zst", 0, 0, 0, OPS_DROP_GOOD_MONTHLY },	/* 2025-11 */
+		{ "20251101_030000.tar.zst", 1, 0, 1, OPS_KEEP_MONTHLY },
+	};
+	enum { N = sizeof(want) / sizeof(want[0]) };
+	struct ops_retention_policy p = { 7 * 86400.0, 30 * 86400.0, 365 * 86400.0, 0 };
+	struct ops_retention_item v[N];
+	char why[160];
+
+	for (size_t i = 0; i < N; i++) {
+		size_t k = (i * 7) % N;	/* shuffled */
+
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].name = want[k].name;
+		v[i].good = want[k].good;
+		v[i].bad = want[k].bad;
+	}
+	ops_retention_decide(v, N, &p, 1772366400, NULL);
+	for (size_t i = 0; i < N; i++) {
+		if (strcmp(v[i].name, want[i].name) != 0 || v[i].keep != want[i].keep ||
+		    v[i].rule != want[i].rule) {
+			fprintf(stderr, "bands_good %zu: %s keep %d rule %d (want %s %d %d)\n", i,
+			    v[i].name, v[i].keep, v[i].rule, want[i].name, want[i].keep,
+			    want[i].rule);
+			failures++;
+		}
+	}
+	CHECK(strcmp(ops_retention_why(&v[1], &p, why, sizeof(why)),
+	    "keep_weekly: bad, never the backup of week 2026-W08") == 0);
+	CHECK(strcmp(ops_retention_why(&v[4], &p, why, sizeof(why)),
+	    "keep_weekly: an older, good backup of week 2026-W07 is kept") == 0);
+	CHECK(strcmp(ops_retention_why(&v[8], &p, why, sizeof(why)),
+	    "keep_monthly: bad, never the backup of month 2026-01") == 0);
+	CHECK(strcmp(ops_retention_why(&v[13], &p, why, sizeof(why)),
+	    "keep_monthly: an older, good backup of month 2025-11 is kept") == 0);
+}
+
 int
 main(void)
 {
@@ -257,6 +318,7 @@ main(void)
 	decide();
 	man_example();
 	keep_good();
+	bands_good();
 	if (failures)
 		fprintf(stderr, "%d failure(s)\n", failures);
 	return failures != 0;
