@@ -5,6 +5,8 @@
 #                         vs  tar -czf        (what the old scripts did)
 #                         vs  restic backup   (Debian's restic, a fresh repository)
 #   ops-restore --to DIR  vs  tar -xf         (of the same archive)
+#   ops-backup            vs  ops-backup with backup.check "off" (issue 10:
+#                             the check of each database copy <= 1.10x)
 #   encrypted (age, backup.encrypt_to) vs the same unencrypted, both ways
 #                                             (issue 12: <= 1.10x, RSS <= 64 MB)
 # Each figure is the median of RUNS runs (default 3) with a warm page
@@ -39,19 +41,27 @@ OUT=$W/out
 rm -rf "$OUT"; mkdir -p "$OUT"
 export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$OUT/restic-cache
 
-# measure NAME SETUP CMD...: run SETUP (a shell snippet) then CMD, RUNS
-# times; record the median wall time and the largest peak RSS (KB).
-measure() {
+# once NAME SETUP CMD...: run SETUP (a shell snippet) then CMD, timed;
+# summarize NAME: the median wall time and the largest peak RSS (KB) of
+# its runs. measure NAME SETUP CMD...: RUNS runs in a row.
+once() {
 	name=$1 setup=$2; shift 2
+	bash -c "$setup"
+	/usr/bin/time -f '%e %M' -o "$OUT/$name.t" "$@" >/dev/null 2>"$OUT/$name.err" || {
+		echo "$name failed:" >&2; cat "$OUT/$name.err" >&2; exit 1; }
+	cat "$OUT/$name.t" >> "$OUT/$name.times"
+}
+summarize() {
+	sort -n "$OUT/$1.times" | awk -v n="$RUNS" 'NR == int((n + 1) / 2) { t = $1 }
+		{ if ($2 > m) m = $2 } END { printf "%s %d\n", t, m }' > "$OUT/$1.res"
+}
+measure() {
+	name=$1
 	: > "$OUT/$name.times"
 	for _ in $(seq "$RUNS"); do
-		bash -c "$setup"
-		/usr/bin/time -f '%e %M' -o "$OUT/$name.t" "$@" >/dev/null 2>"$OUT/$name.err" || {
-			echo "$name failed:" >&2; cat "$OUT/$name.err" >&2; exit 1; }
-		cat "$OUT/$name.t" >> "$OUT/$name.times"
+		once "$@"
 	done
-	sort -n "$OUT/$name.times" | awk -v n="$RUNS" 'NR == int((n + 1) / 2) { t = $1 }
-		{ if ($2 > m) m = $2 } END { printf "%s %d\n", t, m }' > "$OUT/$name.res"
+	summarize "$name"
 }
 secs() { cut -d' ' -f1 "$OUT/$1.res"; }
 rss() { awk '{ printf "%.1f", $2 / 1024 }' "$OUT/$1.res"; }
@@ -61,7 +71,17 @@ echo "== home: $H/memory, $((size / 1048576)) MiB; $RUNS runs each; $(nproc) CPU
 # warm the page cache
 cat "$H"/memory/* > /dev/null
 
-measure ops-backup "rm -f '$H'/backups/memory/[0-9]*" "$BUILD/ops-backup" --home "$H"
+# ops-backup with the check of each database copy (the default) and
+# without (backup.check "off", its own backup directory), run by turns so
+# that both see the same machine (issue 10: on / off <= 1.10).
+printf '{"backup": {"dir": "backups/nocheck", "check": "off"}}\n' > "$OUT/nocheck.json"
+: > "$OUT/ops-backup.times"; : > "$OUT/ops-backup-nocheck.times"
+for _ in $(seq "$RUNS"); do
+	once ops-backup "rm -f '$H'/backups/memory/[0-9]*" "$BUILD/ops-backup" --home "$H"
+	once ops-backup-nocheck "rm -f '$H'/backups/nocheck/[0-9]*" "$BUILD/ops-backup" \
+		--home "$H" --config "$OUT/nocheck.json"
+done
+summarize ops-backup; summarize ops-backup-nocheck
 archive=$(cat "$H/backups/memory/latest")
 measure tar-zstd "rm -f '$OUT/t.tar.zst'" tar -C "$H" --zstd -cf "$OUT/t.tar.zst" memory
 measure tar-gzip "rm -f '$OUT/t.tar.gz'" tar -C "$H" -czf "$OUT/t.tar.gz" memory
@@ -85,8 +105,8 @@ measure tar-x "rm -rf '$OUT/r2' && mkdir '$OUT/r2'" tar -C "$OUT/r2" -xf "$archi
 	 sed 's|  memory/|  memory/|' "$OUT/r2/MANIFEST.sha256" | sha256sum --quiet -c -)
 
 printf '\n%-34s %9s %9s\n' "" "seconds" "peak RSS"
-for n in ops-backup tar-zstd tar-gzip restic ops-restore tar-x ops-backup-age \
-    ops-restore-age age-d; do
+for n in ops-backup ops-backup-nocheck tar-zstd tar-gzip restic ops-restore tar-x \
+    ops-backup-age ops-restore-age age-d; do
 	printf '%-34s %9s %7s MB\n' "$n" "$(secs $n)" "$(rss $n)"
 done
 printf '\n'
@@ -99,6 +119,7 @@ r3=$(ratio "$(secs restic)" "$(secs ops-backup)")
 r4=$(ratio "$(secs ops-restore)" "$(secs tar-x)")
 r5=$(ratio "$(secs ops-backup-age)" "$(secs ops-backup)")
 r6=$(ratio "$(secs ops-restore-age)" "$(secs ops-restore)")
+r7=$(ratio "$(secs ops-backup)" "$(secs ops-backup-nocheck)")
 peak=$(awk -v a="$(rss ops-backup)" -v b="$(rss ops-restore)" 'BEGIN { print (a > b ? a : b) }')
 epeak=$(awk -v a="$(rss ops-backup-age)" -v b="$(rss ops-restore-age)" 'BEGIN { print (a > b ? a : b) }')
 printf '%-44s %6s  (target <= 1.5)  %s\n' "ops-backup / tar --zstd" "$r1" "$(verdict "$r1" 1.5 le)"
@@ -106,6 +127,7 @@ printf '%-44s %6s  (target >= 6)    %s\n' "tar -czf / ops-backup" "$r2" "$(verdi
 printf '%-44s %6s  (target >= 2)    %s\n' "restic backup / ops-backup" "$r3" "$(verdict "$r3" 2 ge)"
 printf '%-44s %6s  (target <= 2)    %s\n' "ops-restore --to / tar -xf" "$r4" "$(verdict "$r4" 2 le)"
 printf '%-44s %6s  (target <= 64)   %s\n' "peak RSS of ops-backup, ops-restore (MB)" "$peak" "$(verdict "$peak" 64 le)"
+printf '%-44s %6s  (target <= 1.10) %s\n' "ops-backup check on / check off" "$r7" "$(verdict "$r7" 1.10 le)"
 printf '%-44s %6s  (target <= 1.10) %s\n' "encrypted / plain ops-backup" "$r5" "$(verdict "$r5" 1.10 le)"
 printf '%-44s %6s  (target <= 1.10) %s\n' "encrypted / plain ops-restore --to" "$r6" "$(verdict "$r6" 1.10 le)"
 printf '%-44s %6s  (target <= 64)   %s\n' "peak RSS encrypted backup, restore (MB)" "$epeak" "$(verdict "$epeak" 64 le)"

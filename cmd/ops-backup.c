@@ -160,6 +160,12 @@ run(const struct ops_config *cfg, const char *verb, const char *arg, int flag,
 			return -1;
 		}
 		audit(cfg, "backup.create", "done", ops_fs_rel(cfg->home, r.path), NULL);
+		/* Said every time: an archive nobody looked into is no backup
+		 * one can count on yet. */
+		if (r.unchecked)
+			fprintf(stderr, "ops-backup: warning: %s is unchecked: the databases "
+			    "were not checked (backup.check \"off\"); run ops-backup verify\n",
+			    ops_fs_rel(cfg->home, r.path));
 		if (verbose) {
 			char sz[32];
 

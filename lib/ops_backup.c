@@ -176,7 +176,7 @@ struct member {
 
 struct job {
 	const struct ops_config *cfg;
-	int full_check;		/* backup.check = "full" */
+	enum { OPS_BACKUP_CHECK_QUICK, OPS_BACKUP_CHECK_FULL, OPS_BACKUP_CHECK_OFF } check;
 	const struct ops_backup_progress *p;
 	struct member *v;	/* sorted by name */
 	size_t n;
@@ -201,14 +201,14 @@ struct job {
 	struct ops_age_identities self;
 };
 
-static void snapper_join(struct job *j);
+static void snapper_join(struct job *j, int stop);
 
 static void
 job_release(struct job *j)
 {
 	struct ops_err ignore = OPS_ERR_INIT;
 
-	snapper_join(j);
+	snapper_join(j, 1);
 	for (size_t i = 0; i < j->n; i++) {
 		ops_snapshot_db_close(j->v[i].db);
 		free(j->v[i].name);
@@ -420,14 +420,20 @@ archive_order(struct job *j, struct ops_err *err)
 	return 0;
 }
 
+/* The copies first, in the archive's order (the archive waits for each);
+ * then the checks of the copies (backup.check), which only the promotion
+ * at the end waits for: checking each copy right after it was made would
+ * hold back the copy of the next (the big one, last) while the archiver
+ * had nothing to do. The copies are still hot in the page cache. */
 static void *
 snapper_main(void *arg)
 {
 	struct job *j = arg;
 	struct ops_err err = OPS_ERR_INIT;
 	char staged[PATH_MAX];
+	size_t k;
 
-	for (size_t k = 0; k < j->n; k++) {
+	for (k = 0; k < j->n; k++) {
 		size_t i = j->order[k];
 		struct member *m = &j->v[i];
 		int stop, failed = 0;
@@ -454,18 +460,29 @@ snapper_main(void *arg)
 		pthread_cond_broadcast(&j->cv);
 		pthread_mutex_unlock(&j->mu);
 		if (failed)
-			break;
-		/* The copy is checked while the archive takes it in (the copy
-		 * is hot in the page cache); create looks at the verdicts
-		 * before the archive gets a final name. */
-		if (m->kind == OPS_KIND_SQLITE) {
-			struct ops_err ce = OPS_ERR_INIT;
+			return NULL;
+	}
+	/* Create looks at the verdicts before the archive gets a final
+	 * name; a copy left unchecked (stopped, off) never counts as good. */
+	for (k = 0; k < j->n && j->check != OPS_BACKUP_CHECK_OFF; k++) {
+		size_t i = j->order[k];
+		struct member *m = &j->v[i];
+		struct ops_err ce = OPS_ERR_INIT;
+		int stop;
 
-			if (ops_snapshot_check(staged, m->name, j->full_check, &ce) < 0)
-				snprintf(m->corrupt, sizeof(m->corrupt), "%.500s",
-				    ce.msg[0] ? ce.msg : "check failed");
-			m->checked = 1;
-		}
+		pthread_mutex_lock(&j->mu);
+		stop = j->stop || j->ready <= k;
+		pthread_mutex_unlock(&j->mu);
+		if (stop)
+			break;
+		if (m->kind != OPS_KIND_SQLITE)
+			continue;
+		if (staged_path(j, i, "db", staged, sizeof(staged), &ce) < 0 ||
+		    ops_snapshot_check(staged, m->name, j->check == OPS_BACKUP_CHECK_FULL,
+		    &ce) < 0)
+			snprintf(m->corrupt, sizeof(m->corrupt), "%.500s",
+			    ce.msg[0] ? ce.msg : "check failed");
+		m->checked = 1;
 	}
 	return NULL;
 }
@@ -521,14 +538,17 @@ snapper_wait(struct job *j, size_t k, struct ops_err *err)
 	return rc;
 }
 
-/* Stops the snapper after the copy it is making, if any. */
+/* Waits for the snapper: for its copies and checks, or with stop, only
+ * for the copy or check it is making, if any (the others are then
+ * unchecked, never good). */
 static void
-snapper_join(struct job *j)
+snapper_join(struct job *j, int stop)
 {
 	if (!j->snapping)
 		return;
 	pthread_mutex_lock(&j->mu);
-	j->stop = 1;
+	if (stop)
+		j->stop = 1;
 	pthread_mutex_unlock(&j->mu);
 	pthread_join(j->snapper, NULL);
 	pthread_mutex_destroy(&j->mu);
@@ -1180,6 +1200,14 @@ run_record(const struct ops_config *cfg, double ts, const char *kind, int ok,
 	ops_state_close(&st);
 }
 
+/* Removes the staged copies (a directory of ours) beside the promotion. */
+static void *
+remove_main(void *arg)
+{
+	ops_tree_remove(arg, NULL);
+	return NULL;
+}
+
 /* The first database whose copy failed its check (or was never checked:
  * that is a failure too, never a pass), or NULL. */
 static const struct member *
@@ -1188,6 +1216,8 @@ first_corrupt(const struct job *j, size_t *count)
 	const struct member *first = NULL;
 
 	*count = 0;
+	if (j->check == OPS_BACKUP_CHECK_OFF)
+		return NULL;	/* recorded unchecked, never good */
 	for (size_t i = 0; i < j->n; i++) {
 		const struct member *m = &j->v[i];
 
@@ -1220,6 +1250,9 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	int fd = -1, rc = -1, wrc;
 	struct ops_sha256 fsha = OPS_SHA256_INIT;
 	char fhex[OPS_SHA256_HEX] = "";
+	pthread_t cleaner;
+	int cleaning = 0;
+	char gone[PATH_MAX];
 
 	memset(res, 0, sizeof(*res));
 	memset(&v, 0, sizeof(v));
@@ -1234,7 +1267,8 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 		j.rcpt.file_key = j.file_key;
 		j.self.file_key = j.file_key;
 	}
-	j.full_check = strcmp(cfg->backup.check, "full") == 0;
+	j.check = strcmp(cfg->backup.check, "full") == 0 ? OPS_BACKUP_CHECK_FULL :
+	    strcmp(cfg->backup.check, "off") == 0 ? OPS_BACKUP_CHECK_OFF : OPS_BACKUP_CHECK_QUICK;
 	if (backup_dir(cfg, j.dir, sizeof(j.dir), 1, err) < 0 ||
 	    clean_stale(j.dir, err) < 0 || collect(&j, err) < 0)
 		goto out;
@@ -1320,13 +1354,19 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 	fd = -1;
 	pthread_mutex_destroy(&v.f.mu);
 	pthread_cond_destroy(&v.f.cv);
-	snapper_join(&j);
+	snapper_join(&j, 0);
 	for (size_t i = 0; i < j.n; i++) {
 		close(j.v[i].fd);
 		j.v[i].fd = -1;
 	}
-	ops_tree_remove(j.snapdir, NULL);
+	/* The copies go while the archive is promoted: freeing their pages
+	 * (the home's size) takes tens of ms that nothing below waits for. */
+	memcpy(gone, j.snapdir, sizeof(gone));
 	j.snapdir[0] = '\0';
+	if (pthread_create(&cleaner, NULL, remove_main, gone) == 0)
+		cleaning = 1;
+	else
+		ops_tree_remove(gone, NULL);
 	if (same_manifest(&m, &v.m, err) < 0)
 		goto out;
 	/* No corrupt snapshot is ever promoted: without --allow-corrupt
@@ -1375,14 +1415,26 @@ ops_backup_create(const struct ops_config *cfg, const struct ops_backup_opts *o,
 		catalog_record(cfg, &row, NULL, 0);
 		goto out;
 	}
-	ops_catalog_row_verdict(&row, OPS_ARCHIVE_GOOD, "ok (at creation)", ops_time_now());
+	/* backup.check "off": the archive was read back whole, but no one
+	 * looked inside its databases: unchecked (never good: not kept as
+	 * good by retention, not copied offsite, verified before a restore
+	 * uses it) until a drill says otherwise. */
+	res->unchecked = j.check == OPS_BACKUP_CHECK_OFF;
+	if (res->unchecked)
+		ops_catalog_row_verdict(&row, OPS_ARCHIVE_UNCHECKED, OPS_BACKUP_CHECK_OFF_MSG,
+		    ops_time_now());
+	else
+		ops_catalog_row_verdict(&row, OPS_ARCHIVE_GOOD, "ok (at creation)",
+		    ops_time_now());
 	if (offsite_on(cfg))
 		snprintf(row.offsite_msg, sizeof(row.offsite_msg), "pending");
 	catalog_record(cfg, &row, NULL, 0);
 	run_record(cfg, now, "create", 1, row.name, NULL);
-	log_line(cfg, "INFO", "backup complete: %s (%zu files, %s, %.1fs)",
+	log_line(cfg, res->unchecked ? "WARNING" : "INFO",
+	    "backup complete: %s (%zu files, %s, %.1fs)%s",
 	    ops_fs_rel(cfg->home, res->path), res->files,
-	    ops_size_format(res->size, size, sizeof(size)), res->seconds);
+	    ops_size_format(res->size, size, sizeof(size)), res->seconds,
+	    res->unchecked ? "; unchecked: " OPS_BACKUP_CHECK_OFF_MSG : "");
 
 	if (prune(cfg, j.dir, 0, &pv, &pn, err) < 0) {
 		ops_err_prefix(err, "backup complete (%s) but retention failed",
@@ -1410,6 +1462,8 @@ out:
 		    strrchr(res->path, '/') + 1 : NULL, err ? err->msg : "?");
 	}
 done:
+	if (cleaning)
+		pthread_join(cleaner, NULL);
 	if (fd >= 0)
 		close(fd);
 	free(pv);
@@ -1986,10 +2040,11 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
 	have_db = ops_state_open(&st, cfg->home, NULL) == 0 ? 1 : -1;
 	for (size_t i = 0; i < n; i++) {
 		struct ops_catalog_row row;
+		int known = have_db == 1 && ops_catalog_get(&st, bv[i].name, &row, NULL) == 1;
 
 		rv[i].name = bv[i].name;
-		rv[i].good = have_db == 1 && ops_catalog_get(&st, bv[i].name, &row, NULL) == 1 &&
-		    ops_catalog_row_good(&row);
+		rv[i].good = known && ops_catalog_row_good(&row);
+		rv[i].bad = known && row.state == OPS_ARCHIVE_BAD;
 	}
 	ops_retention_decide(rv, n, &pol, ops_time_now(), latest_name);
 	for (size_t i = 0; i < n; i++) {

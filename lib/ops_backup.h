@@ -60,10 +60,15 @@ struct ops_backup_result {
 	double seconds;
 	size_t pruned;		/* backups retention deleted */
 	size_t offsite_copied;	/* archives copied offsite by this run */
+	int unchecked;		/* backup.check "off": recorded unchecked */
 };
 
+/* The catalog's reason for an archive made with backup.check "off". */
+#define OPS_BACKUP_CHECK_OFF_MSG "check disabled (backup.check off)"
+
 /* Each database copy is checked (backup.check: PRAGMA quick_check, or
- * integrity_check when "full") before the archive gets a final name. A
+ * integrity_check when "full"; "off" skips it and the archive is recorded
+ * unchecked, res->unchecked) before the archive gets a final name. A
  * database that fails: -1 with err naming it and the error, no archive
  * with a final name (with o->allow_corrupt, a forensic one, see above),
  * `latest` untouched, the run recorded as failed in the catalog

@@ -1287,14 +1287,14 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 	static const char *const comp[] = { "zstd", "gzip", "none", NULL };
 	static const char *const res[] = { "cpu", "rss", "fds", "host_memory", "load",
 		NULL };
-	static const char *const bcheck[] = { "quick", "full", NULL };
+	static const char *const bcheck[] = { "quick", "full", "off", NULL };
 
 	if (!one_of(cfg->health.integrity, integ))
 		return bad(err, file, "health.integrity", "\"quick\", \"full\" or \"off\"");
 	if (!one_of(cfg->backup.compression, comp))
 		return bad(err, file, "backup.compression", "\"zstd\", \"gzip\" or \"none\"");
 	if (!one_of(cfg->backup.check, bcheck))
-		return bad(err, file, "backup.check", "\"quick\" or \"full\"");
+		return bad(err, file, "backup.check", "\"quick\", \"full\" or \"off\"");
 	if (cfg->backup.keep_good < 1)
 		return bad(err, file, "backup.keep_good", "a whole number, 1 or more");
 	if (cfg->backup.offsite_max_failures < 1)

@@ -65,6 +65,28 @@ expect_no_match 'corrupt' "$OUT"
 expect_rc 0 ops-backup --home "$H" prune --dry-run
 expect_no_match 'corrupt' "$OUT"
 expect_rc 2 ops-backup --home "$H" list --allow-corrupt
+# backup.check "off" (benchmarks, very large homes): the archive is named
+# and latest moves, but it is recorded unchecked, said on stderr and never
+# good: a restore with no argument verifies it, skips it and takes the
+# good one.
+write_config "$H" '"backup": {"check": "off"}'
+sleep 1
+expect_rc 0 ops-backup --home "$H"
+expect_match "^ops-backup: warning: backups/memory/[0-9]{8}_[0-9]{6}\.tar\.zst is unchecked: the databases were not checked \(backup.check \"off\"\)" "$ERR"
+off=$(basename "$(cat "$D/latest")")
+[ "$off" != "$(basename "$good")" ] || fail "no archive made with the check off"
+[ "$(sqlite3 "$H/.ops/state.db" "SELECT state || ': ' || verify_msg || ' ' || ifnull(good_at, 'never') FROM backups WHERE name='$off'")" = \
+	"unchecked: check disabled (backup.check off) never" ] ||
+	fail "not unchecked in the catalog: $(sqlite3 "$H/.ops/state.db" "SELECT * FROM backups WHERE name='$off'")"
+expect_rc 0 ops-backup --home "$H" list
+expect_match "^$off .* unchecked: check disabled \(backup.check off\)$" "$OUT"
+expect_match 'WARNING\] backup complete: .*; unchecked: check disabled' "$(tail -1 "$H/logs/backup.log")"
+expect_rc 0 ops-restore --home "$H" --dry-run
+expect_match "skipped $off: bad: " "$ERR"
+expect_match "$(basename "$good")" "$OUT"
+rm -f "$D/$off"
+printf '%s\n' "$good" > "$D/latest"
+write_config "$H"
 # repaired: backups work again
 python3 - "$H/memory/aux_0.db" <<'PY'
 import os, sqlite3, sys
