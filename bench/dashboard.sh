@@ -10,6 +10,7 @@
 #       (bench/httpload.py, open loop, latency from the due time)
 #                                  target median <= 2 ms, p99 <= 10 ms
 #       server RSS after the load (VmHWM)            target <= 8 MB
+#       (with its private part, and the largest mappings)
 #       idle CPU over 10 s                           target ~0 (<= 0.1% of a core)
 #       against the textfile route: one `ops-dashboard prom` process per
 #       scrape (what node_exporter's textfile needs cron to do)
@@ -191,10 +192,18 @@ for path in metrics health; do
 done
 hwm=$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
 rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
-anon=$(awk '/^RssAnon/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
-# Most of it is shared library pages (libcrypto, GnuTLS under
-# libmicrohttpd, SQLite) that other processes share; RssAnon is its own.
-echo "serve RSS: ${rss} MB now, ${hwm} MB peak, ${anon} MB of it private (RssAnon)   $(verdict "$hwm" 8)"
+# Private: pages no other process maps (Private_Clean + Private_Dirty,
+# smaps_rollup). The rest is shared library pages (libc, libcrypto,
+# SQLite, GnuTLS under libmicrohttpd) that any other process using them
+# shares; which of them count as private depends on what else runs.
+priv=$(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { printf "%.1f", s / 1024 }' \
+	"/proc/$server/smaps_rollup")
+echo "serve RSS: ${rss} MB now, ${hwm} MB peak, ${priv} MB of it private   $(verdict "$hwm" 8)"
+# Where it goes, by mapping (KiB resident): what to work on next.
+awk '/^[0-9a-f]+-[0-9a-f]+ / { n = NF >= 6 ? $6 : "[anon]"; sub(/.*\//, "", n) }
+	/^Rss:/ { r[n] += $2 }
+	END { for (n in r) if (r[n] >= 64) printf "%6d %s\n", r[n], n }' \
+	"/proc/$server/smaps" | sort -rn | head -12 | awk '{ printf "  %s KiB %s\n", $1, $2 }'
 sticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 sleep 1
 t0=$(sticks)

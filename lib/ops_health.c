@@ -423,8 +423,10 @@ check_restarts(struct ctx *c)
 	enum ops_state s;
 
 	/* Restarts a service manager made count too (a failed read of its
-	 * counter says nothing about the agent: not an error here). */
-	if (c->st != NULL)
+	 * counter says nothing about the agent: not an error here). Not on a
+	 * read-only view (the dashboard, serve): the sample could not be
+	 * recorded, and serve must run no command on a request. */
+	if (c->st != NULL && sqlite3_db_readonly(c->st->db, "main") == 0)
 		ops_restart_sample(cfg, c->st, c->now, &added, NULL);
 	if (ops_daemon_count_restarts(cfg, c->st, c->now - cfg->health.restarts_window,
 	    c->now, &n, &e) < 0) {

@@ -35,6 +35,14 @@ expect_match '^restarts: OK - 2 restarts in the last' "$OUT"
 [ "$(systemd)" = 2 ] || fail "$(systemd) systemd restarts logged, expected 2"
 expect_rc 0 ops-health --home "$H" --check restarts
 [ "$(systemd)" = 2 ] || fail "counted twice: $(systemd)"
+# The dashboard (and serve) read a read-only view: no sample taken, no
+# systemctl run (serve runs no command on a request), the count as recorded.
+rm "$T/systemctl.calls"
+echo 9 > "$T/n"
+expect_rc 0 ops-dashboard --home "$H" json
+[ ! -e "$T/systemctl.calls" ] || fail "the dashboard asked systemctl: $(cat "$T/systemctl.calls")"
+[ "$(systemd)" = 2 ] || fail "the dashboard recorded restarts: $(systemd)"
+echo 7 > "$T/n"
 # a third within the window: the burst (3) is spent and the agent is down
 echo 8 > "$T/n"
 expect_rc 2 ops-health --home "$H" --check restarts
