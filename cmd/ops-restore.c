@@ -160,6 +160,7 @@ main(int argc, char **argv)
 
 	umask(077);
 	memset(&cfg, 0, sizeof(cfg));
+	memset(&plan, 0, sizeof(plan));
 	cli_init(&cli);
 	while ((ch = ops_cli_next(&cli, argc, argv, &err)) != -1) {
 		switch (ch) {
@@ -233,6 +234,7 @@ fail:
 out:
 	if (fetched[0] || fetchdir[0])
 		ops_backup_offsite_cleanup(fetched, fetchdir);
+	ops_restore_plan_release(&plan);
 	ops_buf_release(&out);
 	ops_lock_release(&lk);
 	ops_config_release(&cfg);

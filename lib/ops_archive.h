@@ -10,7 +10,9 @@
  * done with it, and refuses the archive at the first entry that is not
  * what ops-backup writes: an absolute path, a '..' component, a symlink,
  * a hard link, a device, a FIFO, a socket, a setuid/setgid/sticky bit, a
- * name outside memory/, a file the manifest does not list or lists with
+ * name ops owns (ops_manifest_reserved; files of the home outside memory/
+ * are accepted when listed, issue 12), a file the manifest does not list
+ * or lists with
  * another size, a member listed twice or missing, more data than the
  * manifest's total, anything after MANIFEST.sha256, a truncated or
  * malformed archive; then every member's hash against MANIFEST.sha256. */
@@ -117,7 +119,7 @@ struct ops_archive_read_opts {
 /* The one acceptance rule for archives, shared by ops-backup verify,
  * ops-restore --list, --to and restore (all read through here):
  *  - names: only what ops-backup writes (ops_manifest_name_check: under
- *    memory/, no SQLite side file, at most OPS_MANIFEST_DEPTH_MAX
+ *    memory/ or a file of the home that is not ops' own, no SQLite side file, at most OPS_MANIFEST_DEPTH_MAX
  *    components), and no directory entry but memory/;
  *  - kinds by content: a member starting with the SQLite header is a
  *    database whatever MANIFEST.json calls it (m's entry is corrected

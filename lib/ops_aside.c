@@ -22,14 +22,19 @@
 double
 ops_aside_time(const char *name)
 {
-	static const char pre[] = "memory.pre-restore.";
+	static const char pre[] = "memory.pre-restore.", hpre[] = "home.pre-restore.";
 	struct tm tm;
 	const char *end;
 
-	if (!ops_rjournal_aside_leaf(name))
+	/* issue 12: the files of the home a restore replaced, beside */
+	if (ops_rjournal_aside_leaf(name))
+		name += sizeof(pre) - 1;
+	else if (ops_rjournal_home_aside_leaf(name))
+		name += sizeof(hpre) - 1;
+	else
 		return -1;
 	memset(&tm, 0, sizeof(tm));
-	end = strptime(name + sizeof(pre) - 1, "%Y%m%d_%H%M%S", &tm);
+	end = strptime(name, "%Y%m%d_%H%M%S", &tm);
 	if (end == NULL || (*end != '\0' && *end != '-'))
 		return -1;
 	tm.tm_isdst = -1;	/* the stamp is local time, as ops_time_stamp writes it */
@@ -107,6 +112,7 @@ journal_state(const struct ops_config *cfg, char *leaf, size_t leaflen,
 
 		snprintf(leaf, leaflen, "%s", slash ? slash + 1 : j.aside);
 	}
+	ops_rjournal_release(&j);
 	goto out;
 bad:
 	snprintf(blocked, blen, "the restore journal %s is not one ops-restore wrote (%.300s): "
@@ -114,6 +120,15 @@ bad:
 out:
 	free(text);
 	ops_strv_release(&invalid);
+}
+
+static int
+memory_first(const void *a, const void *b)
+{
+	int x = ops_rjournal_aside_leaf(((const struct ops_aside *)a)->name);
+	int y = ops_rjournal_aside_leaf(((const struct ops_aside *)b)->name);
+
+	return y - x;
 }
 
 int
@@ -167,8 +182,23 @@ ops_aside_scan(const struct ops_config *cfg, double now, struct ops_aside_list *
 		if (ops_path_join(path, sizeof(path), cfg->home, a->name, NULL) == 0)
 			ops_tree_usage(path, &a->files, &a->bytes, NULL);
 	}
-	ops_aside_select(l->v, l->n, now, cfg->restore.keep_aside, jleaf[0] ? jleaf : NULL,
-	    l->blocked[0] != '\0');
+	/* Two groups, each with its own newest copy and journal's copy:
+	 * memory.pre-restore.* first, then home.pre-restore.* (issue 12; a
+	 * restore with files of the home makes one of each, same stamp). */
+	{
+		size_t nmem = 0;
+		char hleaf[PATH_MAX] = "";
+
+		qsort(l->v, l->n, sizeof(l->v[0]), memory_first);
+		while (nmem < l->n && ops_rjournal_aside_leaf(l->v[nmem].name))
+			nmem++;
+		if (jleaf[0] != '\0')
+			snprintf(hleaf, sizeof(hleaf), "home.%s", jleaf + 7);
+		ops_aside_select(l->v, nmem, now, cfg->restore.keep_aside,
+		    jleaf[0] ? jleaf : NULL, l->blocked[0] != '\0');
+		ops_aside_select(l->v + nmem, l->n - nmem, now, cfg->restore.keep_aside,
+		    hleaf[0] ? hleaf : NULL, l->blocked[0] != '\0');
+	}
 	rc = 0;
 out:
 	if (d != NULL)
@@ -244,7 +274,7 @@ ops_aside_summary(const struct ops_aside_list *l, double now, struct ops_buf *b)
 	char age[32], size[32];
 
 	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i].fate == OPS_ASIDE_REMOVED)
+		if (l->v[i].fate == OPS_ASIDE_REMOVED || !ops_rjournal_aside_leaf(l->v[i].name))
 			continue;
 		if (newest == NULL)
 			newest = &l->v[i];

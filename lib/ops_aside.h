@@ -1,5 +1,8 @@
 /* ops_aside: the copies of memory/ that ops-restore sets aside
- * (HOME/memory.pre-restore.*), listed and pruned (restore.keep_aside).
+ * (HOME/memory.pre-restore.*), and of the files of the home it replaced
+ * (HOME/home.pre-restore.*, issue 12), listed and pruned
+ * (restore.keep_aside). The two kinds are selected separately (each
+ * keeps its newest and the journal's), with the same rules.
  *
  * Only a real directory directly in the home whose name is exactly what
  * ops-restore makes (ops_rjournal_aside_leaf) is a copy; anything else
@@ -38,7 +41,7 @@ enum ops_aside_fate {
 };
 
 struct ops_aside {
-	char name[64];		/* the leaf, memory.pre-restore.* */
+	char name[64];		/* the leaf, memory.pre-restore.* or home.pre-restore.* */
 	double time;		/* from the name, local time */
 	unsigned long long dev, ino;
 	uint64_t files, bytes;	/* regular files under it */

@@ -22,6 +22,8 @@
 #include "ops_catalog.h"
 #include "ops_digest.h"
 #include "ops_fs.h"
+#include "ops_homefile.h"
+#include "ops_confine.h"
 #include "ops_manifest.h"
 #include "ops_rclone.h"
 #include "ops_retention.h"
@@ -252,9 +254,43 @@ collect(struct job *j, struct ops_err *err)
 	size_t cap = 0;
 	int rc = -1;
 
-	for (size_t i = 0; i < cfg->backup.include.n; i++)
-		if (ops_fs_glob(cfg->home, cfg->backup.include.v[i], &paths, err) < 0)
+	/* issue 12: entries outside memory/ are checked before anything
+	 * (ops's own files, backup.dir, secrets without encryption) */
+	if (ops_homefile_check_include(cfg, j->encrypt, err) < 0)
+		goto out;
+	for (size_t i = 0; i < cfg->backup.include.n; i++) {
+		const char *pat = cfg->backup.include.v[i];
+		struct ops_strv refused = OPS_STRV_INIT;
+		size_t from = paths.n;
+		int r;
+
+		/* a match outside memory/ reached through a symlink is refused
+		 * out loud: the operator named it and would miss it */
+		r = ops_confine_glob(cfg->home, pat, &paths, ops_manifest_in_memory(pat) ?
+		    NULL : &refused, err);
+		if (r == 0 && refused.n > 0)
+			r = ops_err_set(err, OPS_E_FAIL, "backup.include: '%s' reaches '%s' "
+			    "through a symlink or a non-directory: refusing to follow it", pat,
+			    ops_fs_rel(cfg->home, refused.v[0]));
+		ops_strv_release(&refused);
+		if (r < 0)
 			goto out;
+		for (size_t k = from; k < paths.n; k++) {
+			const char *rel = ops_fs_rel(cfg->home, paths.v[k]);
+			struct stat dst;
+
+			/* a directory a glob matches is not archived (below) */
+			if (lstat(paths.v[k], &dst) == 0 && S_ISDIR(dst.st_mode))
+				continue;
+			if (rel == paths.v[k]) {
+				ops_err_set(err, OPS_E_USAGE, "backup.include: '%s' is outside "
+				    "the home", paths.v[k]);
+				goto out;
+			}
+			if (ops_homefile_check_file(cfg, pat, rel, j->encrypt, err) < 0)
+				goto out;
+		}
+	}
 	ops_strv_sort(&paths);
 	for (size_t i = 0; i < paths.n; i++) {
 		const char *p = paths.v[i], *rel = ops_fs_rel(cfg->home, p);
@@ -264,12 +300,6 @@ collect(struct job *j, struct ops_err *err)
 
 		if (i > 0 && strcmp(p, paths.v[i - 1]) == 0)
 			continue;
-		if (rel == p || strncmp(rel, "memory/", 7) != 0) {
-			ops_err_set(err, OPS_E_USAGE,
-			    "backup.include: '%s' is outside memory/ (only memory/ is backed up)",
-			    rel);
-			goto out;
-		}
 		if (sqlite_side_file(rel))
 			continue;
 		if (lstat(p, &st) < 0) {
@@ -313,6 +343,18 @@ collect(struct job *j, struct ops_err *err)
 	if (j->n == 0) {
 		ops_err_set(err, OPS_E_FAIL, "nothing to back up: no file matches backup.include");
 		goto out;
+	}
+	{
+		size_t outside = 0;
+
+		for (size_t i = 0; i < j->n; i++)
+			outside += !ops_manifest_in_memory(j->v[i].name);
+		/* what one restore journal records */
+		if (outside > OPS_HOMEFILE_MAX) {
+			ops_err_set(err, OPS_E_USAGE, "backup.include: %zu files outside "
+			    "memory/, at most %d: narrow the entries", outside, OPS_HOMEFILE_MAX);
+			goto out;
+		}
 	}
 	qsort(j->v, j->n, sizeof(j->v[0]), by_member_name);
 	rc = 0;

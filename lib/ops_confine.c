@@ -43,7 +43,7 @@ ops_confine_pattern(const char *pattern, const char *file, const char *key,
  * errno ELOOP (symlink), ENOTDIR, ENOENT, or another. *bad is the
  * component that failed. */
 static int
-walk(int dirfd, char *rel, char **leaf, char **bad)
+walk(int dirfd, char *rel, int create, char **leaf, char **bad)
 {
 	char *comp = rel, *slash;
 	int fd;
@@ -61,6 +61,11 @@ walk(int dirfd, char *rel, char **leaf, char **bad)
 			return -1;
 		}
 		fd = openat(dirfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		/* a missing directory made here is a real one: the walk goes on
+		 * through it without following anything */
+		if (fd < 0 && errno == ENOENT && create &&
+		    (mkdirat(dirfd, comp, 0700) == 0 || errno == EEXIST))
+			fd = openat(dirfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			int e = errno;
 			struct stat st;
@@ -84,7 +89,7 @@ walk(int dirfd, char *rel, char **leaf, char **bad)
 }
 
 static int
-walk_from_home(const char *home, const char *rel, char *copy, size_t len,
+walk_from_home(const char *home, const char *rel, int create, char *copy, size_t len,
     char **leaf, char **bad, struct ops_err *err)
 {
 	int dirfd;
@@ -94,7 +99,7 @@ walk_from_home(const char *home, const char *rel, char *copy, size_t len,
 	dirfd = open(home, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return ops_err_sys(err, errno, "unable to open the home '%s'", home);
-	return walk(dirfd, copy, leaf, bad);
+	return walk(dirfd, copy, create, leaf, bad);
 }
 
 static int
@@ -125,7 +130,7 @@ ops_confine_path(const char *home, const char *path, struct ops_err *err)
 		ops_err_set(err, OPS_E_FAIL, "'%s' is outside the home", path);
 		return 0;
 	}
-	fd = walk_from_home(home, path + hl + 1, copy, sizeof(copy), &leaf, &bad, &e);
+	fd = walk_from_home(home, path + hl + 1, 0, copy, sizeof(copy), &leaf, &bad, &e);
 	if (fd >= 0) {
 		close(fd);
 		if (strcmp(leaf, "..") == 0) {
@@ -151,8 +156,8 @@ ops_confine_path(const char *home, const char *path, struct ops_err *err)
 	return -1;
 }
 
-int
-ops_confine_parent(const char *home, const char *rel, const char **leaf,
+static int
+confine_parent(const char *home, const char *rel, int create, const char **leaf,
     struct ops_err *err)
 {
 	char copy[PATH_MAX], *l = NULL, *bad = NULL;
@@ -160,7 +165,7 @@ ops_confine_parent(const char *home, const char *rel, const char **leaf,
 
 	if (ops_confine_pattern(rel, "path", rel, err) < 0)
 		return -1;
-	fd = walk_from_home(home, rel, copy, sizeof(copy), &l, &bad, err);
+	fd = walk_from_home(home, rel, create, copy, sizeof(copy), &l, &bad, err);
 	if (fd < 0) {
 		if (bad != NULL)
 			refusal(err, errno, rel, bad);
@@ -168,6 +173,20 @@ ops_confine_parent(const char *home, const char *rel, const char **leaf,
 	}
 	*leaf = rel + (l - copy);
 	return fd;
+}
+
+int
+ops_confine_parent(const char *home, const char *rel, const char **leaf,
+    struct ops_err *err)
+{
+	return confine_parent(home, rel, 0, leaf, err);
+}
+
+int
+ops_confine_parent_make(const char *home, const char *rel, const char **leaf,
+    struct ops_err *err)
+{
+	return confine_parent(home, rel, 1, leaf, err);
 }
 
 /* A directory that does not exist is no match; one that cannot be read

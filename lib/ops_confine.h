@@ -41,6 +41,12 @@ int ops_confine_path(const char *home, const char *path, struct ops_err *err);
 int ops_confine_parent(const char *home, const char *rel, const char **leaf,
     struct ops_err *err);
 
+/* The same, making the missing directories on the way (0700) instead of
+ * failing with ENOENT: for putting a restored file of the home in place
+ * (issue 12). An existing component must still be a real directory. */
+int ops_confine_parent_make(const char *home, const char *rel, const char **leaf,
+    struct ops_err *err);
+
 /* Paths (absolute) matching pattern under home, sorted; only the matches
  * ops_confine_path accepts. Those it refuses are appended to refused when
  * it is not NULL, else dropped. An absolute or ".." pattern is an

@@ -52,6 +52,30 @@ ops_manifest_side_file(const char *name)
 }
 
 int
+ops_manifest_in_memory(const char *name)
+{
+	return strncmp(name, "memory/", 7) == 0;
+}
+
+int
+ops_manifest_reserved(const char *name)
+{
+	static const char *const exact[] = { "memory", ".ops", OPS_MANIFEST_JSON,
+		OPS_MANIFEST_SHA256, NULL };
+	static const char *const prefix[] = { ".memory.restore", "memory.pre-restore.",
+		"home.pre-restore.", NULL };
+	size_t n = strcspn(name, "/");
+
+	for (size_t i = 0; exact[i]; i++)
+		if (strlen(exact[i]) == n && strncmp(name, exact[i], n) == 0)
+			return 1;
+	for (size_t i = 0; prefix[i]; i++)
+		if (strncmp(name, prefix[i], strlen(prefix[i])) == 0 && strlen(prefix[i]) <= n)
+			return 1;
+	return 0;
+}
+
+int
 ops_manifest_name_check(const char *name, struct ops_err *err)
 {
 	const char *p, *comp;
@@ -93,8 +117,13 @@ ops_manifest_name_check(const char *name, struct ops_err *err)
 		if (p == NULL)
 			break;
 	}
-	if (strncmp(name, "memory/", 7) != 0)
-		return ops_err_set(err, OPS_E_FAIL, "'%s': outside memory/", name);
+	/* issue 12: a file of the home outside memory/ (backup.include), but
+	 * never a name ops itself owns there: restoring one would overwrite
+	 * the state, the journal or a copy set aside. */
+	if (strncmp(name, "memory/", 7) != 0 && ops_manifest_reserved(name))
+		return ops_err_set(err, OPS_E_FAIL, "'%s': a name ops-backup never archives "
+		    "(the manifest, memory, .ops/, a restore's staging or a copy set aside)",
+		    name);
 	/* ops-backup never archives SQLite's side files: a -wal restored
 	 * beside its database would be replayed into it by the agent. */
 	if (ops_manifest_side_file(name))

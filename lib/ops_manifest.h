@@ -8,7 +8,9 @@
  * after extraction), written once every member has been hashed on its
  * way into the archive. Both must list the same files.
  *
- * Member names are relative, start with "memory/", have no empty, "." or
+ * Member names are relative, start with "memory/" (or, issue 12, name a
+ * file of the home outside memory/ that backup.include lists, never one
+ * ops_manifest_reserved says ops owns), have no empty, "." or
  * ".." component and only printable characters other than '\\' and '"',
  * at most OPS_MANIFEST_DEPTH_MAX components of at most
  * OPS_MANIFEST_COMPONENT_MAX bytes (what extraction and ops_tree's removal
@@ -62,7 +64,17 @@ int ops_kind_parse(const char *s, enum ops_kind *k);
  * -wal, -shm or -journal, or is a super-journal (-mjXXXXXXXX). */
 int ops_manifest_side_file(const char *name);
 
-/* 0 when name is a valid member name under memory/, else -1 and why. */
+/* 1 when name lies under memory/; else it is a file of the home. */
+int ops_manifest_in_memory(const char *name);
+
+/* 1 when name's first component is one ops owns in the home: memory
+ * itself (as a file), .ops, the two manifests, a restore's staging
+ * (.memory.restore*) or a copy set aside (memory.pre-restore.*,
+ * home.pre-restore.*). Such a file is never archived nor restored. */
+int ops_manifest_reserved(const char *name);
+
+/* 0 when name is a valid member name (under memory/, or a file of the
+ * home that is not reserved), else -1 and why. */
 int ops_manifest_name_check(const char *name, struct ops_err *err);
 
 /* Append an entry (name copied; sha256 may be NULL: not known yet).

@@ -17,6 +17,7 @@
 #include "ops_backup_crypt.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
+#include "ops_homefile.h"
 #include "ops_rjournal.h"
 #include "ops_snapshot.h"
 #include "ops_time.h"
@@ -131,10 +132,12 @@ journal_read(const struct paths *p, struct ops_rjournal *j, int dry_run,
 		}
 		return -1;
 	}
-	if (ops_rjournal_parse(text, len, j, &why) == 0 &&
-	    ops_rjournal_validate(j, p->home, p->dev, &why) == 0) {
-		free(text);
-		return 1;
+	if (ops_rjournal_parse(text, len, j, &why) == 0) {
+		if (ops_rjournal_validate(j, p->home, p->dev, &why) == 0) {
+			free(text);
+			return 1;
+		}
+		ops_rjournal_release(j);
 	}
 	free(text);
 	if (dry_run)
@@ -202,6 +205,47 @@ start_agent(const struct ops_config *cfg, pid_t *pid, struct ops_err *err)
 
 /* ---- moving memory/ ---------------------------------------------------- */
 
+/* issue 12: the files of the home outside memory/ a restore puts in
+ * place (ops_homefile), each known by its inode in the journal; what
+ * they replace goes to home.pre-restore.STAMP beside the memory's aside. */
+static int
+files_forward(const struct paths *p, const struct ops_rjournal *j, struct ops_err *err)
+{
+	char haside[PATH_MAX];
+
+	if (j->nfiles == 0)
+		return 0;
+	if (ops_rjournal_home_aside(j->aside, haside, sizeof(haside)) < 0)
+		return ops_err_set(err, OPS_E_FAIL, "no aside name for the files of the home");
+	for (size_t i = 0; i < j->nfiles; i++)
+		if (ops_homefile_forward(p->home, p->staging, haside, j->files[i].name, j->dev,
+		    j->files[i].new_ino, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Put back what files_forward replaced; the aside directory goes when
+ * nothing is left in it (a file someone put there is never removed). */
+static int
+files_back(const struct paths *p, const struct ops_rjournal *j, struct ops_err *err)
+{
+	char haside[PATH_MAX];
+	uint64_t files = 0, bytes = 0;
+
+	if (j->nfiles == 0)
+		return 0;
+	if (ops_rjournal_home_aside(j->aside, haside, sizeof(haside)) < 0)
+		return ops_err_set(err, OPS_E_FAIL, "no aside name for the files of the home");
+	for (size_t i = j->nfiles; i-- > 0;)
+		if (ops_homefile_back(p->home, haside, j->files[i].name, j->dev,
+		    j->files[i].new_ino, err) < 0)
+			return -1;
+	if (dir_ino(haside) != 0 && ops_tree_usage(haside, &files, &bytes, NULL) == 0 &&
+	    files == 0 && ops_tree_remove(haside, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* Undo a restore: stop the agent, put the previous memory (at j->aside,
  * or still in staging) back in place of the restored one, remove the
  * restored copy, start the agent again if it was running. Each step can
@@ -218,6 +262,8 @@ rollback(const struct ops_config *cfg, const struct paths *p, struct ops_rjourna
 	if (ops_daemon_stop(cfg, 1, NULL, &e) < 0)
 		return ops_err_set(err, OPS_E_FAIL, "unable to stop the agent to roll back: %s",
 		    e.msg);
+	if (files_back(p, j, err) < 0)
+		return -1;
 	if (j->old_ino != 0 && ops_rjournal_dir_is(j->aside, j->dev, j->old_ino))
 		snprintf(old_at, sizeof(old_at), "%s", j->aside);
 	else if (j->old_ino != 0 && ops_rjournal_dir_is(p->newmem, j->dev, j->old_ino))
@@ -274,9 +320,15 @@ aside_name(const struct paths *p, char *buf, size_t len, struct ops_err *err)
 		int n = i == 1 ? snprintf(buf, len, "%s/memory.pre-restore.%s", p->home, stamp) :
 		    snprintf(buf, len, "%s/memory.pre-restore.%s-%d", p->home, stamp, i);
 
+		char home_aside[PATH_MAX];
+
 		if (n < 0 || (size_t)n >= len)
 			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", p->home);
-		if (lstat(buf, &st) < 0 && errno == ENOENT)
+		/* the files of the home go to home.pre-restore.<same>: free too */
+		if (ops_rjournal_home_aside(buf, home_aside, sizeof(home_aside)) < 0)
+			return ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", p->home);
+		if (lstat(buf, &st) < 0 && errno == ENOENT &&
+		    lstat(home_aside, &st) < 0 && errno == ENOENT)
 			return 0;
 	}
 	return ops_err_set(err, OPS_E_FAIL, "no free name for the previous memory");
@@ -284,9 +336,26 @@ aside_name(const struct paths *p, char *buf, size_t len, struct ops_err *err)
 
 /* ---- recovery ---------------------------------------------------------- */
 
+static int recover(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_rjournal *jp, struct ops_err *err);
+
 int
 ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts *o,
     struct ops_err *err)
+{
+	struct ops_rjournal j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	rc = recover(cfg, o, &j, err);
+	ops_rjournal_release(&j);
+	return rc;
+}
+
+/* The journal read into *jp (the caller releases it). */
+static int
+recover(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_rjournal *jp, struct ops_err *err)
 {
 	struct paths p;
 	struct ops_rjournal j;
@@ -296,8 +365,9 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 	int r;
 
 	if (get_paths(cfg, &p, err) < 0 ||
-	    (r = journal_read(&p, &j, o && o->dry_run, err)) < 0)
+	    (r = journal_read(&p, jp, o && o->dry_run, err)) < 0)
 		return -1;
+	j = *jp;	/* a copy; jp keeps the files for the caller to release */
 	/* --dry-run changes nothing at all: it says what a real run would
 	 * find first, and leaves it. */
 	if (o && o->dry_run) {
@@ -352,7 +422,10 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 		    rename(p.newmem, j.aside) < 0)
 			return ops_err_sys(err, errno, "unable to move '%s' to '%s'", p.newmem,
 			    j.aside);
-		if (ops_fs_fsync_dir(p.mem, 0, err) < 0 || ops_tree_remove(p.staging, err) < 0)
+		/* the files of the home follow memory/ (they were put in place
+		 * after it) */
+		if (ops_fs_fsync_dir(p.mem, 0, err) < 0 || files_forward(&p, &j, err) < 0 ||
+		    ops_tree_remove(p.staging, err) < 0)
 			return -1;
 		note(o, "an interrupted restore of %s had put it in place: finished (previous "
 		    "memory in %s)", arch, ops_fs_rel(cfg->home, j.aside));
@@ -391,7 +464,11 @@ ops_restore_recover(const struct ops_config *cfg, const struct ops_restore_opts 
 		return journal_remove(&p, err);
 	}
 	/* memory/ was not replaced (or is missing between two renames where
-	 * the filesystem cannot exchange): the previous memory goes back. */
+	 * the filesystem cannot exchange): the previous memory goes back, and
+	 * so does any file of the home (none is moved before memory/, but the
+	 * inodes say for certain). */
+	if (files_back(&p, &j, err) < 0)
+		return -1;
 	if (mem == 0 && j.old_ino != 0) {
 		const char *from = ops_rjournal_dir_is(j.aside, j.dev, j.old_ino) ? j.aside :
 		    ops_rjournal_dir_is(p.newmem, j.dev, j.old_ino) ? p.newmem : NULL;
@@ -548,6 +625,40 @@ xprogress(void *ctx, uint64_t done, uint64_t total)
 		x->o->progress(x->o->ctx, done, total);
 }
 
+/* The archive's files outside memory/ (issue 12), sorted, into out. */
+static int
+home_names(const struct ops_manifest *m, struct ops_strv *out, struct ops_err *err)
+{
+	ops_strv_release(out);
+	for (size_t i = 0; i < m->n; i++)
+		if (!ops_manifest_in_memory(m->v[i].name) &&
+		    ops_strv_push(out, m->v[i].name) < 0)
+			return ops_err_sys(err, ENOMEM, "unable to list the files of the home");
+	if (out->n > OPS_HOMEFILE_MAX)
+		return ops_err_set(err, OPS_E_FAIL, "the archive holds %zu files outside "
+		    "memory/, more than a restore takes (%d)", out->n, OPS_HOMEFILE_MAX);
+	ops_strv_sort(out);
+	return 0;
+}
+
+/* Before anything of the user's changes: each file of the home can be put
+ * in place (confined, not over a directory); which ones replace a file
+ * go to plan->home_replaced. */
+static int
+home_plan(const char *home, struct ops_restore_plan *plan, struct ops_err *err)
+{
+	ops_strv_release(&plan->home_replaced);
+	for (size_t i = 0; i < plan->home_files.n; i++) {
+		int exists;
+
+		if (ops_homefile_plan(home, plan->home_files.v[i], &exists, err) < 0)
+			return -1;
+		if (exists && ops_strv_push(&plan->home_replaced, plan->home_files.v[i]) < 0)
+			return ops_err_sys(err, ENOMEM, "unable to plan the restore");
+	}
+	return 0;
+}
+
 /* Extract the verified archive into dest (absolute, empty): dest/memory
  * complete, every entry and hash checked, every database checked when
  * check_dbs, everything fsynced. */
@@ -606,6 +717,8 @@ extract(const char *archive, int nofollow, const char *dest, int check_dbs,
 	plan->files = m.n;
 	plan->data_size = m.total;
 	plan->databases = x.checked;
+	if (home_names(&m, &plan->home_files, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (x.started) {
@@ -689,17 +802,17 @@ verify_only(const char *path, int nofollow, const struct ops_restore_opts *o,
 }
 
 
+/* jp: the journal, zeroed, the caller's to release (it holds files). */
 static int
-do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
-    struct ops_restore_plan *plan, const char *archive, int nofollow, struct ops_err *err)
+restore_in(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_restore_plan *plan, const char *archive, int nofollow,
+    struct ops_rjournal *jp, struct ops_err *err)
 {
 	struct paths p;
-	struct ops_rjournal j;
 	struct stat st;
 	struct ops_err e = OPS_ERR_INIT;
 	int stopped = 0, rc = -1;
 
-	memset(&j, 0, sizeof(j));
 	if (get_paths(cfg, &p, err) < 0)
 		return -1;
 	if (lstat(p.mem, &st) == 0) {
@@ -723,34 +836,53 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 		plan->created = m.created;
 		plan->files = m.n;
 		plan->data_size = m.total;
+		if (rc == 0 && (home_names(&m, &plan->home_files, err) < 0 ||
+		    home_plan(p.home, plan, err) < 0))
+			rc = -1;
 		ops_manifest_release(&m);
 		plan->agent_running = agent_running(cfg, &plan->agent_pid);
 		plan->start_timeout = cfg->daemon.start_timeout;
 		return rc;
 	}
-	snprintf(j.mode, sizeof(j.mode), "restore");
-	snprintf(j.archive, sizeof(j.archive), "%s", archive);
-	snprintf(j.staging, sizeof(j.staging), "%s", p.staging);
-	snprintf(j.aside, sizeof(j.aside), "%s", plan->aside);
-	if (ops_tree_remove(p.staging, err) < 0 || set_phase(&p, &j, "extract", err) < 0)
+	snprintf(jp->mode, sizeof(jp->mode), "restore");
+	snprintf(jp->archive, sizeof(jp->archive), "%s", archive);
+	snprintf(jp->staging, sizeof(jp->staging), "%s", p.staging);
+	snprintf(jp->aside, sizeof(jp->aside), "%s", plan->aside);
+	if (ops_tree_remove(p.staging, err) < 0 || set_phase(&p, jp, "extract", err) < 0)
 		return -1;
 	if (mkdir(p.staging, 0700) < 0) {
 		ops_err_sys(err, errno, "unable to create '%s'", p.staging);
 		goto out;
 	}
-	if (extract(archive, nofollow, p.staging, 1, o, plan, err) < 0)
+	if (extract(archive, nofollow, p.staging, 1, o, plan, err) < 0 ||
+	    home_plan(p.home, plan, err) < 0)
 		goto out;
-	j.new_ino = dir_ino(p.newmem);
-	j.old_ino = dir_ino(p.mem);
+	for (size_t i = 0; i < plan->home_files.n; i++) {
+		char staged[PATH_MAX];
+		struct stat fst;
+
+		if (ops_path_join(staged, sizeof(staged), p.staging, plan->home_files.v[i],
+		    err) < 0)
+			goto out;
+		if (lstat(staged, &fst) < 0 || !S_ISREG(fst.st_mode)) {
+			ops_err_set(err, OPS_E_FAIL, "'%s' was not extracted", plan->home_files.v[i]);
+			goto out;
+		}
+		if (ops_rjournal_add_file(jp, plan->home_files.v[i],
+		    (unsigned long long)fst.st_ino, err) < 0)
+			goto out;
+	}
+	jp->new_ino = dir_ino(p.newmem);
+	jp->old_ino = dir_ino(p.mem);
 	plan->agent_running = agent_running(cfg, &plan->agent_pid);
 	plan->start_timeout = cfg->daemon.start_timeout;
-	j.was_running = plan->agent_running;
+	jp->was_running = plan->agent_running;
 	if (o->confirm && o->confirm(o->ctx, plan) != 1) {
 		ops_err_set(err, OPS_E_FAIL, "restore cancelled: nothing was changed");
 		goto out;
 	}
 	/* Past this point the journal says what to undo. */
-	if (set_phase(&p, &j, "stopping", err) < 0)
+	if (set_phase(&p, jp, "stopping", err) < 0)
 		goto out;
 	if (ops_daemon_stop(cfg, 0, NULL, err) < 0) {
 		ops_err_prefix(err, "restore aborted, nothing was changed");
@@ -772,9 +904,9 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 			goto out;
 		}
 	}
-	if (set_phase(&p, &j, "swapping", err) < 0)
+	if (set_phase(&p, jp, "swapping", err) < 0)
 		goto out;
-	if (j.old_ino == 0) {
+	if (jp->old_ino == 0) {
 		if (renameat2(AT_FDCWD, p.newmem, AT_FDCWD, p.mem, RENAME_NOREPLACE) < 0) {
 			ops_err_sys(err, errno, "unable to move the restored memory into place");
 			goto out;
@@ -804,11 +936,16 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	}
 	if (ops_fs_fsync_dir(p.mem, 0, err) < 0 || ops_fs_fsync_dir(p.staging, 1, err) < 0)
 		goto undo;
-	rmdir(p.staging);
-	if (set_phase(&p, &j, "swapped", err) < 0)
+	/* issue 12: then the files of the home, the replaced ones aside */
+	jp->dev = p.dev;
+	if (files_forward(&p, jp, err) < 0)
 		goto undo;
-	if (j.was_running) {
-		if (set_phase(&p, &j, "starting", err) < 0)
+	/* only the directories the files were extracted in are left */
+	ops_tree_remove(p.staging, NULL);
+	if (set_phase(&p, jp, "swapped", err) < 0)
+		goto undo;
+	if (jp->was_running) {
+		if (set_phase(&p, jp, "starting", err) < 0)
 			goto undo;
 		if (start_agent(cfg, &plan->new_pid, &e) < 0) {
 			ops_err_set(err, OPS_E_FAIL, "the agent did not come up on the restored "
@@ -818,17 +955,19 @@ do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	}
 	if (journal_remove(&p, err) < 0)
 		goto out_kept;
-	log_line(cfg, "INFO", "restore complete: memory/ from %s (%zu files); previous "
-	    "memory in %s", ops_fs_rel(cfg->home, archive), plan->files,
-	    plan->memory_exists ? ops_fs_rel(cfg->home, plan->aside) : "(none)");
+	log_line(cfg, "INFO", "restore complete: memory/ from %s (%zu files, %zu outside "
+	    "memory/, %zu of them replaced); previous memory in %s",
+	    ops_fs_rel(cfg->home, archive), plan->files, plan->home_files.n,
+	    plan->home_replaced.n, plan->memory_exists ? ops_fs_rel(cfg->home, plan->aside) :
+	    "(none)");
 	return 0;
 undo:
 	{
 		struct ops_err re = OPS_ERR_INIT;
 		char serr[512];
 
-		if (set_phase(&p, &j, "rollback", &re) < 0 ||
-		    rollback(cfg, &p, &j, &plan->new_pid, serr, &re) < 0 ||
+		if (set_phase(&p, jp, "rollback", &re) < 0 ||
+		    rollback(cfg, &p, jp, &plan->new_pid, serr, &re) < 0 ||
 		    journal_remove(&p, &re) < 0) {
 			ops_err_prefix(err, "restore failed and so did the roll-back (%s); "
 			    "the next ops-restore finishes it", re.msg);
@@ -844,7 +983,7 @@ out:
 	/* Nothing of the user's was changed: remove the staging area and
 	 * start the agent again if it was stopped. */
 	ops_tree_remove(p.staging, NULL);
-	if (stopped && j.was_running && !agent_running(cfg, NULL)) {
+	if (stopped && jp->was_running && !agent_running(cfg, NULL)) {
 		struct ops_err se = OPS_ERR_INIT;
 
 		if (start_agent(cfg, &plan->new_pid, &se) < 0)
@@ -854,6 +993,19 @@ out:
 	return -1;
 out_kept:
 	return -1;
+}
+
+static int
+do_restore(const struct ops_config *cfg, const struct ops_restore_opts *o,
+    struct ops_restore_plan *plan, const char *archive, int nofollow, struct ops_err *err)
+{
+	struct ops_rjournal j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	rc = restore_in(cfg, o, plan, archive, nofollow, &j, err);
+	ops_rjournal_release(&j);
+	return rc;
 }
 
 static int
@@ -898,12 +1050,28 @@ do_to(const struct ops_config *cfg, const struct ops_restore_opts *o,
 	if (extract(archive, nofollow, staging, 1, o, plan, err) < 0 ||
 	    ops_path_join(from, sizeof(from), staging, "memory", err) < 0)
 		goto out;
+	/* issue 12: the files of the home go to DIR at their relative
+	 * paths, never over a file there (all checked before any moves) */
+	for (size_t i = 0; i < plan->home_files.n; i++) {
+		int exists;
+
+		if (ops_homefile_plan(dir, plan->home_files.v[i], &exists, err) < 0)
+			goto out;
+		if (exists) {
+			ops_err_set(err, OPS_E_FAIL, "'%s/%s' already exists: not replacing it",
+			    dir, plan->home_files.v[i]);
+			goto out;
+		}
+	}
 	if (renameat2(AT_FDCWD, from, AT_FDCWD, target, RENAME_NOREPLACE) < 0) {
 		ops_err_sys(err, errno, "unable to move the extracted memory to '%s'", target);
 		goto out;
 	}
 	if (ops_fs_fsync_dir(target, 0, err) < 0)
 		goto out;
+	for (size_t i = 0; i < plan->home_files.n; i++)
+		if (ops_homefile_move(staging, dir, plan->home_files.v[i], err) < 0)
+			goto out;
 	rc = 0;
 out:
 	ops_tree_remove(staging, NULL);
@@ -995,6 +1163,37 @@ ops_restore_list(const struct ops_config *cfg, const char *archive, struct ops_b
 	return 0;
 }
 
+/* issue 12: a line per file of the home, saying what becomes of the file
+ * at its place. */
+static void
+home_files_format(const struct ops_restore_plan *p, const char *home, struct ops_buf *out)
+{
+	char haside[PATH_MAX] = "";
+
+	if (p->home_files.n == 0)
+		return;
+	ops_rjournal_home_aside(p->aside, haside, sizeof(haside));
+	ops_buf_printf(out, "files of the home: %zu, put in place\n", p->home_files.n);
+	for (size_t i = 0; i < p->home_files.n; i++) {
+		int replaced = 0;
+
+		for (size_t k = 0; k < p->home_replaced.n && !replaced; k++)
+			replaced = strcmp(p->home_replaced.v[k], p->home_files.v[i]) == 0;
+		if (replaced)
+			ops_buf_printf(out, "  %s: replaced, the current one set aside as %s/%s\n",
+			    p->home_files.v[i], ops_fs_rel(home, haside), p->home_files.v[i]);
+		else
+			ops_buf_printf(out, "  %s: new\n", p->home_files.v[i]);
+	}
+}
+
+void
+ops_restore_plan_release(struct ops_restore_plan *p)
+{
+	ops_strv_release(&p->home_files);
+	ops_strv_release(&p->home_replaced);
+}
+
 void
 ops_restore_plan_format(const struct ops_restore_plan *p, const char *home,
     struct ops_buf *out)
@@ -1011,6 +1210,7 @@ ops_restore_plan_format(const struct ops_restore_plan *p, const char *home,
 		    ops_fs_rel(home, p->aside));
 	else
 		ops_buf_puts(out, "memory/: none yet\n");
+	home_files_format(p, home, out);
 	if (p->agent_running)
 		ops_buf_printf(out, "agent: running (pid %d): stopped, then started on the "
 		    "restored memory and given %.0fs to heartbeat, else the previous memory is "
@@ -1031,12 +1231,23 @@ ops_restore_done_format(const struct ops_restore_plan *p, const char *home,
 	if (o->to) {
 		ops_buf_printf(out, "extracted %s (%zu files) into %s/memory\n",
 		    ops_fs_rel(home, p->archive), p->files, o->to);
+		for (size_t i = 0; i < p->home_files.n; i++)
+			ops_buf_printf(out, "  and %s/%s\n", o->to, p->home_files.v[i]);
 		return;
 	}
 	ops_buf_printf(out, "restored memory/ from %s (%zu files)", ops_fs_rel(home, p->archive),
 	    p->files);
 	if (p->memory_exists)
 		ops_buf_printf(out, "; previous memory in %s", ops_fs_rel(home, p->aside));
+	if (p->home_files.n > 0) {
+		char haside[PATH_MAX] = "";
+
+		ops_rjournal_home_aside(p->aside, haside, sizeof(haside));
+		ops_buf_printf(out, "; %zu files of the home put in place", p->home_files.n);
+		if (p->home_replaced.n > 0)
+			ops_buf_printf(out, " (%zu replaced ones in %s)", p->home_replaced.n,
+			    ops_fs_rel(home, haside));
+	}
 	if (p->new_pid > 0)
 		ops_buf_printf(out, "; agent restarted (pid %d)", (int)p->new_pid);
 	ops_buf_puts(out, "\n");

@@ -11,6 +11,13 @@
  * waited for until it heartbeats; if it does not come up, the previous
  * memory is put back and the agent restarted on it.
  *
+ * Issue 12: files of the home outside memory/ the archive holds
+ * (backup.include "keys/NAME.key", "ops.json") are extracted into the same
+ * staging directory, then put in place after memory/ one by one
+ * (ops_homefile), each replaced one kept as HOME/home.pre-restore.STAMP/
+ * REL; the journal lists them with their inodes, so recovery finishes or
+ * rolls them back with memory/.
+ *
  * Each step is recorded first in HOME/.ops/restore.journal (written
  * atomically), so that a run killed at any instant leaves either the old
  * or the new memory/ in place, and the next run (ops_restore_recover)
@@ -29,6 +36,7 @@
 #include "ops_config.h"
 #include "ops_err.h"
 #include "ops_manifest.h"
+#include "ops_strv.h"
 
 struct ops_restore_plan {
 	char archive[PATH_MAX];
@@ -43,7 +51,15 @@ struct ops_restore_plan {
 	double start_timeout;
 	/* filled after a restore */
 	pid_t new_pid;		/* 0 when the agent was not started */
+	/* issue 12: the archive's files outside memory/ (sorted), and those
+	 * that replace a file of the home (set aside under the home aside,
+	 * HOME/home.pre-restore.STAMP, same stamp as aside). Owned:
+	 * ops_restore_plan_release. */
+	struct ops_strv home_files, home_replaced;
 };
+
+/* Free what the plan owns. */
+void ops_restore_plan_release(struct ops_restore_plan *p);
 
 struct ops_restore_opts {
 	const char *archive;	/* NULL or "latest", a backup name, a path */

@@ -8,10 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ops_manifest.h"
 #include "ops_sanitize.h"
 
 static const char *const keys[] = { "mode", "phase", "archive", "staging", "aside",
-	"was_running", "dev", "new_ino", "old_ino", "staging_ino", NULL };
+	"was_running", "dev", "new_ino", "old_ino", "staging_ino", "files", NULL };
 
 static int
 jstr(const cJSON *o, const char *key, char *buf, size_t len, struct ops_err *err)
@@ -41,6 +42,72 @@ jnum(const cJSON *o, const char *key, unsigned long long *out, struct ops_err *e
 	*out = strtoull(buf, &end, 10);
 	if (*end != '\0' || errno != 0)
 		return ops_err_set(err, OPS_E_FAIL, "'%s' is not a number", key);
+	return 0;
+}
+
+void
+ops_rjournal_release(struct ops_rjournal *j)
+{
+	for (size_t i = 0; i < j->nfiles; i++)
+		free(j->files[i].name);
+	free(j->files);
+	j->files = NULL;
+	j->nfiles = 0;
+}
+
+int
+ops_rjournal_add_file(struct ops_rjournal *j, const char *name,
+    unsigned long long new_ino, struct ops_err *err)
+{
+	struct ops_rjournal_file *v;
+	char *copy;
+
+	if (j->nfiles >= OPS_RJOURNAL_FILES_MAX)
+		return ops_err_set(err, OPS_E_FAIL, "more than %d files outside memory/",
+		    OPS_RJOURNAL_FILES_MAX);
+	v = realloc(j->files, (j->nfiles + 1) * sizeof(*v));
+	if (v == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to record '%s'", name);
+	j->files = v;
+	copy = strdup(name);
+	if (copy == NULL)
+		return ops_err_sys(err, ENOMEM, "unable to record '%s'", name);
+	v[j->nfiles].name = copy;
+	v[j->nfiles].new_ino = new_ino;
+	j->nfiles++;
+	return 0;
+}
+
+/* "files": [{"name": "keys/a.key", "new_ino": "123"}, ...], optional. */
+static int
+parse_files(const cJSON *o, struct ops_rjournal *j, struct ops_err *err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "files"), *it;
+
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsArray(a))
+		return ops_err_set(err, OPS_E_FAIL, "'files' is not an array");
+	if (cJSON_GetArraySize(a) > OPS_RJOURNAL_FILES_MAX)
+		return ops_err_set(err, OPS_E_FAIL, "'files' lists more than %d files",
+		    OPS_RJOURNAL_FILES_MAX);
+	cJSON_ArrayForEach(it, a) {
+		const cJSON *f;
+		char name[OPS_MANIFEST_NAME_MAX + 1];
+		unsigned long long ino;
+
+		if (!cJSON_IsObject(it) || cJSON_GetArraySize(it) != 2)
+			return ops_err_set(err, OPS_E_FAIL, "'files': not an object of name "
+			    "and new_ino");
+		cJSON_ArrayForEach(f, it)
+			if (strcmp(f->string, "name") != 0 && strcmp(f->string, "new_ino") != 0)
+				return ops_err_set(err, OPS_E_FAIL, "'files': unknown key '%s'",
+				    f->string);
+		if (jstr(it, "name", name, sizeof(name), err) < 0 ||
+		    jnum(it, "new_ino", &ino, err) < 0 ||
+		    ops_rjournal_add_file(j, name, ino, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -88,8 +155,12 @@ ops_rjournal_parse(const char *text, size_t len, struct ops_rjournal *j,
 		goto out;
 	}
 	j->was_running = cJSON_IsTrue(wr);
+	if (parse_files(o, j, err) < 0)
+		goto out;
 	rc = 0;
 out:
+	if (rc < 0)
+		ops_rjournal_release(j);	/* nothing of a refused journal is kept */
 	cJSON_Delete(o);
 	return rc;
 }
@@ -98,8 +169,23 @@ char *
 ops_rjournal_format(const struct ops_rjournal *j)
 {
 	char n[4][32];
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *files = cJSON_CreateArray();
 	char *text = NULL;
+
+	for (size_t i = 0; files != NULL && i < j->nfiles; i++) {
+		cJSON *f = cJSON_CreateObject();
+		char ino[32];
+
+		snprintf(ino, sizeof(ino), "%llu", j->files[i].new_ino);
+		/* f is files' once added: one delete frees both */
+		if (f != NULL)
+			cJSON_AddItemToArray(files, f);
+		if (f == NULL || !cJSON_AddStringToObject(f, "name", j->files[i].name) ||
+		    !cJSON_AddStringToObject(f, "new_ino", ino)) {
+			cJSON_Delete(files);
+			files = NULL;
+		}
+	}
 
 	snprintf(n[0], sizeof(n[0]), "%llu", j->dev);
 	snprintf(n[1], sizeof(n[1]), "%llu", j->new_ino);
@@ -114,8 +200,12 @@ ops_rjournal_format(const struct ops_rjournal *j)
 	    cJSON_AddStringToObject(o, "dev", n[0]) &&
 	    cJSON_AddStringToObject(o, "new_ino", n[1]) &&
 	    cJSON_AddStringToObject(o, "old_ino", n[2]) &&
-	    cJSON_AddStringToObject(o, "staging_ino", n[3]))
+	    cJSON_AddStringToObject(o, "staging_ino", n[3]) && files != NULL &&
+	    cJSON_AddItemToObject(o, "files", files)) {
+		files = NULL;	/* o's now */
 		text = cJSON_Print(o);
+	}
+	cJSON_Delete(files);
 	cJSON_Delete(o);
 	return text;
 }
@@ -171,6 +261,58 @@ aside_leaf(const char *s)
 	return (s[2] == '\0' && s[1] >= '2') || (isdigit((unsigned char)s[2]) && s[3] == '\0');
 }
 
+/* "home.pre-restore.STAMP[-N]": the memory's aside leaf with "home."
+ * in place of "memory." */
+int
+ops_rjournal_home_aside_leaf(const char *name)
+{
+	char buf[128];
+
+	if (strncmp(name, "home.", 5) != 0 ||
+	    snprintf(buf, sizeof(buf), "memory.%s", name + 5) >= (int)sizeof(buf))
+		return 0;
+	return aside_leaf(buf);
+}
+
+int
+ops_rjournal_home_aside(const char *aside, char *buf, size_t len)
+{
+	const char *slash = strrchr(aside, '/');
+	const char *leaf = slash ? slash + 1 : aside;
+	int dl = (int)(leaf - aside);
+
+	if (!aside_leaf(leaf) ||
+	    snprintf(buf, len, "%.*shome.%s", dl, aside, leaf + 7) >= (int)len)
+		return -1;
+	return 0;
+}
+
+/* The files of a restore: none before extraction ended, else names a
+ * restore puts in the home (never under memory/, never reserved) with
+ * their inodes, each once. */
+static int
+validate_files(const struct ops_rjournal *j, struct ops_err *err)
+{
+	struct ops_err why = OPS_ERR_INIT;
+
+	if (j->nfiles > 0 && (strcmp(j->mode, "to") == 0 || strcmp(j->phase, "extract") == 0))
+		return ops_err_set(err, OPS_E_FAIL, "files before extraction ended");
+	for (size_t i = 0; i < j->nfiles; i++) {
+		const char *n = j->files[i].name;
+
+		if (ops_manifest_name_check(n, &why) < 0)
+			return ops_err_set(err, OPS_E_FAIL, "files: %s", why.msg);
+		if (ops_manifest_in_memory(n))
+			return ops_err_set(err, OPS_E_FAIL, "files: '%s' is under memory/", n);
+		if (j->files[i].new_ino == 0)
+			return ops_err_set(err, OPS_E_FAIL, "files: no inode for '%s'", n);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(j->files[k].name, n) == 0)
+				return ops_err_set(err, OPS_E_FAIL, "files: '%s' listed twice", n);
+	}
+	return 0;
+}
+
 int
 ops_rjournal_validate(const struct ops_rjournal *j, const char *home,
     unsigned long long dev, struct ops_err *err)
@@ -182,6 +324,8 @@ ops_rjournal_validate(const struct ops_rjournal *j, const char *home,
 
 	if (!canonical(home))
 		return ops_err_set(err, OPS_E_FAIL, "the home is not an absolute path");
+	if (validate_files(j, err) < 0)
+		return -1;
 	/* --to's staging lies where DIR is; a restore's all on the home's */
 	if (strcmp(j->mode, "to") != 0 && j->dev != dev)
 		return ops_err_set(err, OPS_E_FAIL, "it names another filesystem (device %llu, "

@@ -36,10 +36,12 @@ printf '{"daemon": {"match": "agent-sim"}, "backup": {"offsite_command": ["%s/no
 expect_rc 1 ops-backup --home "$H"
 expect_match 'offsite copy failed' "$ERR"
 [ "$(ls "$D" | grep -c '^[0-9]\{8\}_')" = 3 ] || fail "local backups not all kept: $(ls "$D")"
-# include patterns outside memory/ are a configuration error; symlinks are refused
-printf '{"daemon": {"match": "agent-sim"}, "backup": {"include": ["memory/*.db", "logs/*.log"]}}\n' > "$H/ops.json"
+# include patterns naming ops' own files are a configuration error
+# (files outside memory/ are otherwise allowed: issue 12, t122); symlinks
+# are refused
+printf '{"daemon": {"match": "agent-sim"}, "backup": {"include": ["memory/*.db", ".ops/*"]}}\n' > "$H/ops.json"
 expect_rc 2 ops-backup --home "$H"
-expect_match "backup.include: 'logs/.*' is outside memory/" "$ERR"
+expect_match "backup.include: '.ops/\*' is ops' own" "$ERR"
 printf '{"daemon": {"match": "agent-sim"}}\n' > "$H/ops.json"
 ln -s /etc/hostname "$H/memory/evil.jsonl"
 expect_rc 1 ops-backup --home "$H"

@@ -67,6 +67,19 @@ build("setuid.tar", ok, [reg("memory/a.json", good, 0o4755)])
 build("setgid.tar", ok, [reg("memory/a.json", good, 0o2700)])
 build("outside.tar", ok, [reg("memory/a.json", good), reg("logs/evil.log", good)])
 build("unlisted.tar", ok, [reg("memory/a.json", good), reg("memory/extra.db", good)])
+# issue 12: files of the home outside memory/ only when the manifest lists
+# them, and never a name ops owns or one that leaves the home
+build("reserved-ops.tar", ok + [(".ops/state.db", good)],
+      [reg("memory/a.json", good), reg(".ops/state.db", good)])
+build("reserved-aside.tar", ok + [("memory.pre-restore.20260101_000000/a", good)],
+      [reg("memory/a.json", good), reg("memory.pre-restore.20260101_000000/a", good)])
+build("reserved-manifest.tar", ok + [("MANIFEST.json", good)],
+      [reg("memory/a.json", good), reg("MANIFEST.json", good)])
+build("home-dotdot.tar", ok + [("keys/../../evil-dotdot", good)],
+      [reg("memory/a.json", good), reg("keys/../../evil-dotdot", good)])
+build("home-dir.tar", ok, [reg("memory/a.json", good), special("keys", tarfile.DIRTYPE)])
+build("home-symlink.tar", ok + [("keys/a.key", good)],
+      [reg("memory/a.json", good), special("keys/a.key", tarfile.SYMTYPE, linkname="/etc/passwd")])
 build("oversize.tar", ok, [reg("memory/a.json", good * 1000)])
 build("total-above.tar", ok, [reg("memory/a.json", good)],
       js=json.dumps({"format": 1, "total_size": 10, "files": [{"name": "memory/a.json",
@@ -126,7 +139,8 @@ check() {	# NAME REGEX
 	ls -d "$H"/memory.pre-restore.* 2>/dev/null && fail "$1: memory set aside"
 	[ -e "$H/.memory.restore" ] && fail "$1: staging left"
 	[ -e "$H/.ops/restore.journal" ] && fail "$1: journal left"
-	for e in "$T/evil-abs" "$H/evil-dotdot" "$T/evil-dotdot" "$H/logs/evil.log"; do
+	for e in "$T/evil-abs" "$H/evil-dotdot" "$T/evil-dotdot" "$H/logs/evil.log" \
+	    "$H/keys" "$H/home.pre-restore."*; do
 		[ -e "$e" ] && fail "$1: wrote $e"
 	done
 	ls -a "$H/backups/memory" | grep -q '^\.ops-backup-' && fail "$1: verify left scratch files"
@@ -142,7 +156,13 @@ check device.tar "'memory/dev' is a device"
 check fifo.tar "'memory/fifo' is a FIFO"
 check setuid.tar "setuid, setgid or sticky bit"
 check setgid.tar "setuid, setgid or sticky bit"
-check outside.tar "'logs/evil.log': outside memory/"
+check outside.tar "'logs/evil.log' is not in the manifest"
+check reserved-ops.tar "'\.ops/state\.db': a name ops-backup never archives"
+check reserved-aside.tar "'memory\.pre-restore\.20260101_000000/a': a name ops-backup never archives"
+check reserved-manifest.tar "'MANIFEST\.json'"
+check home-dotdot.tar "'\.\.' component"
+check home-dir.tar "'keys': a directory entry"
+check home-symlink.tar "'keys/a\.key' is a symlink"
 check unlisted.tar "'memory/extra.db' is not in the manifest"
 check oversize.tar "'memory/a.json': size 1000000, the manifest says 1000"
 check total-above.tar "total_size 10 is not the sum"

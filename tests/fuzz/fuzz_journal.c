@@ -41,8 +41,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strstr(j.staging, "/.memory.restore-") == NULL || j.staging_ino == 0) {
 			abort();
 		}
+		/* issue 12: the files it names stay in the home */
+		for (size_t i = 0; i < j.nfiles; i++)
+			if (j.files[i].name[0] == '/' || dotdot(j.files[i].name) ||
+			    strncmp(j.files[i].name, "../", 3) == 0 ||
+			    strcmp(j.files[i].name, "..") == 0 ||
+			    strncmp(j.files[i].name, "memory/", 7) == 0)
+				abort();
 	} else if (err.msg[0] == '\0') {
 		abort();
 	}
+	ops_rjournal_release(&j);
 	return 0;
 }

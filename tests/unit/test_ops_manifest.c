@@ -29,11 +29,25 @@ names(void)
 		{ "memory/./x", 0, "'.'" },
 		{ "memory//x", 0, "empty" },
 		{ "memory/x/", 0, "empty" },
-		{ "memory", 0, "outside" },
+		{ "memory", 0, "never archives" },
 		{ "memory/", 0, "empty" },
-		{ "logs/daemon.log", 0, "outside" },
-		{ "memoryx/a", 0, "outside" },
-		{ "MANIFEST.json", 0, "outside" },
+		/* issue 12: files of the home outside memory/ */
+		{ "logs/daemon.log", 1, NULL },
+		{ "memoryx/a", 1, NULL },
+		{ "keys/a.key", 1, NULL },
+		{ "ops.json", 1, NULL },
+		{ ".env", 1, NULL },
+		{ "keys/../x", 0, "'..'" },
+		{ "keys/db-wal", 0, "side file" },
+		{ "MANIFEST.json", 0, "never archives" },
+		{ "MANIFEST.sha256", 0, "never archives" },
+		{ ".ops/state.db", 0, "never archives" },
+		{ ".ops", 0, "never archives" },
+		{ ".memory.restore/keys/a", 0, "never archives" },
+		{ ".memory.restore-abc123/x", 0, "never archives" },
+		{ "memory.pre-restore.20260101_000000/a", 0, "never archives" },
+		{ "home.pre-restore.20260101_000000/keys/a.key", 0, "never archives" },
+		{ "memory/x", 1, NULL },
 		{ "memory/a\nb", 0, "forbidden" },
 		{ "memory/a\\b", 0, "forbidden" },
 		{ "memory/a\"b", 0, "forbidden" },
@@ -83,7 +97,7 @@ parse_sha(void)
 		{ "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  memory/../x\n", 0, "'..'" },
 		{ "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  memory/a\n"
 		  "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff  memory/a\n", 0, "line 2: 'memory/a' listed twice" },
-		{ "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  logs/x\n", 0, "outside memory/" },
+		{ "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  .ops/x\n", 0, "never archives" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

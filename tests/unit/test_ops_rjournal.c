@@ -2,6 +2,8 @@
  * writes for a home; anything else refused with a reason. */
 #include "ops_rjournal.h"
 
+#include <limits.h>
+
 #include "unit.h"
 
 static struct ops_rjournal
@@ -127,5 +129,88 @@ main(void)
 	    "\"staging_ino\": \"0\"}";
 	EQ_INT(ops_rjournal_parse(text, strlen(text), &back, &err), -1);
 	HAS_STR(err.msg, "unknown key 'extra'");
+
+	/* issue 12: the files of the home a restore puts in place */
+	{
+		static const struct { const char *name; const char *why; } fc[] = {
+			{ "keys/a.key", NULL },
+			{ "ops.json", NULL },
+			{ "memory/x", "under memory/" },
+			{ "../x", "'..'" },
+			{ "/etc/passwd", "absolute" },
+			{ ".ops/state.db", "never archives" },
+			{ "home.pre-restore.20260101_000000/x", "never archives" },
+			{ "keys/x\nb", "forbidden" },
+		};
+		char buf[PATH_MAX];
+
+		for (size_t i = 0; i < sizeof(fc) / sizeof(fc[0]); i++) {
+			j = genuine();
+			unit_case("file %s", fc[i].name);
+			EQ_INT(ops_rjournal_add_file(&j, fc[i].name, 9, &err), 0);
+			ops_err_clear(&err);
+			EQ_INT(ops_rjournal_validate(&j, "/h", 42, &err), fc[i].why ? -1 : 0);
+			if (fc[i].why)
+				HAS_STR(err.msg, fc[i].why);
+			ops_rjournal_release(&j);
+		}
+		unit_case("%s", "");
+		j = genuine();
+		EQ_INT(ops_rjournal_add_file(&j, "keys/a.key", 0, &err), 0);
+		EQ_INT(ops_rjournal_validate(&j, "/h", 42, &err), -1);
+		HAS_STR(err.msg, "no inode");
+		ops_rjournal_release(&j);
+		j = genuine();
+		EQ_INT(ops_rjournal_add_file(&j, "a", 1, &err), 0);
+		EQ_INT(ops_rjournal_add_file(&j, "a", 2, &err), 0);
+		EQ_INT(ops_rjournal_validate(&j, "/h", 42, &err), -1);
+		HAS_STR(err.msg, "twice");
+		ops_rjournal_release(&j);
+		/* none before extraction ended */
+		j = genuine();
+		snprintf(j.phase, sizeof(j.phase), "extract");
+		j.new_ino = j.old_ino = 0;
+		EQ_INT(ops_rjournal_add_file(&j, "ops.json", 3, &err), 0);
+		EQ_INT(ops_rjournal_validate(&j, "/h", 42, &err), -1);
+		ops_rjournal_release(&j);
+		/* round trip */
+		j = genuine();
+		EQ_INT(ops_rjournal_add_file(&j, "keys/a.key", 77, &err), 0);
+		EQ_INT(ops_rjournal_add_file(&j, "ops.json", 78, &err), 0);
+		text = ops_rjournal_format(&j);
+		CHECK(text != NULL);
+		if (text != NULL) {
+			EQ_INT(ops_rjournal_parse(text, strlen(text), &back, &err), 0);
+			EQ_INT((int)back.nfiles, 2);
+			if (back.nfiles == 2) {
+				EQ_STR(back.files[1].name, "ops.json");
+				CHECK(back.files[0].new_ino == 77);
+			}
+			EQ_INT(ops_rjournal_validate(&back, "/h", 42, &err), 0);
+			ops_rjournal_release(&back);
+			free(text);
+		}
+		ops_rjournal_release(&j);
+		/* hostile "files" */
+		text = "{\"mode\": \"restore\", \"phase\": \"swapped\", \"archive\": \"/a\", "
+		    "\"staging\": \"/h/.memory.restore\", \"aside\": \"/h/m\", "
+		    "\"was_running\": true, \"dev\": \"1\", \"new_ino\": \"2\", \"old_ino\": \"3\", "
+		    "\"staging_ino\": \"0\", \"files\": [{\"name\": \"a\", \"new_ino\": \"1\", \"x\": 1}]}";
+		EQ_INT(ops_rjournal_parse(text, strlen(text), &back, &err), -1);
+		text = "{\"mode\": \"restore\", \"phase\": \"swapped\", \"archive\": \"/a\", "
+		    "\"staging\": \"/h/.memory.restore\", \"aside\": \"/h/m\", "
+		    "\"was_running\": true, \"dev\": \"1\", \"new_ino\": \"2\", \"old_ino\": \"3\", "
+		    "\"staging_ino\": \"0\", \"files\": {\"name\": \"a\"}}";
+		EQ_INT(ops_rjournal_parse(text, strlen(text), &back, &err), -1);
+		HAS_STR(err.msg, "not an array");
+		/* the home's aside goes with the memory's */
+		EQ_INT(ops_rjournal_home_aside("/h/memory.pre-restore.20260101_000000-2", buf,
+		    sizeof(buf)), 0);
+		EQ_STR(buf, "/h/home.pre-restore.20260101_000000-2");
+		EQ_INT(ops_rjournal_home_aside("/h/memory", buf, sizeof(buf)), -1);
+		EQ_INT(ops_rjournal_home_aside_leaf("home.pre-restore.20260101_000000"), 1);
+		EQ_INT(ops_rjournal_home_aside_leaf("home.pre-restore.2026"), 0);
+		EQ_INT(ops_rjournal_home_aside_leaf("memory.pre-restore.20260101_000000"), 0);
+	}
 	return unit_done();
 }
