@@ -17,6 +17,7 @@
 #include "ops_confine.h"
 #include "ops_rclone.h"
 #include "ops_fs.h"
+#include "ops_sanitize.h"
 #include "ops_units.h"
 
 enum kind { K_STR, K_STRV, K_SIZE, K_DUR, K_INT, K_NUM, K_BOOL, K_CHECKS,
@@ -410,6 +411,139 @@ get_endpoint_expect(struct ops_endpoint_cfg *ep, const cJSON *e, size_t i,
 	return 0;
 }
 
+/* ---- health.context (ops_context.h) --------------------------------- */
+
+static void
+free_context_cfg(struct ops_context_cfg *cc)
+{
+	free(cc->check);
+	free(cc->target);
+	cc->check = cc->target = NULL;
+}
+
+static void
+free_context(struct ops_config *cfg)
+{
+	for (size_t i = 0; i < cfg->health.ncontext; i++)
+		free_context_cfg(&cfg->health.context[i]);
+	free(cfg->health.context);
+	cfg->health.context = NULL;
+	cfg->health.ncontext = 0;
+}
+
+/* One context object, {"file": PATH} / {"newest": GLOB} / {"journal":
+ * UNIT} with an optional max_lines, for check, into cc (which owns its
+ * strings after, even on failure). key names it in messages. */
+static int
+parse_context(const cJSON *e, const char *check, const char *file, const char *key,
+    struct ops_context_cfg *cc, struct ops_err *err)
+{
+	static const char *const kinds[] = { "file", "newest", "journal" };
+	const cJSON *f;
+	char k2[256];
+	int found = 0;
+
+	free_context_cfg(cc);
+	cc->max_lines = 50;
+	if (set_str(&cc->check, check) < 0)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	if (!cJSON_IsObject(e))
+		return bad(err, file, key,
+		    "{\"file\": PATH}, {\"newest\": GLOB} or {\"journal\": UNIT}");
+	cJSON_ArrayForEach(f, e) {
+		int k;
+
+		snprintf(k2, sizeof(k2), "%s.%.16s", key, f->string);
+		if (strcmp(f->string, "max_lines") == 0) {
+			if (!cJSON_IsNumber(f) || f->valuedouble < 1 ||
+			    f->valuedouble > 500 || f->valuedouble != floor(f->valuedouble))
+				return bad(err, file, k2, "a whole number from 1 to 500");
+			cc->max_lines = (int64_t)f->valuedouble;
+			continue;
+		}
+		for (k = 0; k < 3 && strcmp(f->string, kinds[k]) != 0; k++)
+			;
+		if (k == 3)
+			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s'", file, k2);
+		if (found++)
+			return bad(err, file, k2, "one of \"file\", \"newest\" or \"journal\"");
+		if (!cJSON_IsString(f) || f->valuestring[0] == '\0')
+			return bad(err, file, k2, "a non-empty string");
+		if (k < 2 && ops_confine_pattern(f->valuestring, file, k2, err) < 0)
+			return -1;
+		if (k == 2 && (f->valuestring[0] == '-' || strlen(f->valuestring) > 200))
+			return bad(err, file, k2, "a systemd unit name");
+		cc->kind = (enum ops_context_kind)k;
+		if (set_str(&cc->target, f->valuestring) < 0)
+			return ops_err_sys(err, ENOMEM, "%s", file);
+	}
+	if (!found)
+		return bad(err, file, key,
+		    "{\"file\": PATH}, {\"newest\": GLOB} or {\"journal\": UNIT}");
+	return 0;
+}
+
+/* Valid UTF-8 without control characters, 1 to 127 bytes (a Monit
+ * service name: Monit's own limit is shorter). */
+static int
+printable_name(const char *s)
+{
+	size_t len = strlen(s), n;
+	uint32_t cp;
+
+	if (len == 0 || len > 127)
+		return 0;
+	for (size_t i = 0; i < len; i += n)
+		if ((n = ops_utf8_char(s + i, len - i, &cp)) == 0 ||
+		    ops_san_is_control(cp, OPS_SAN_LINE))
+			return 0;
+	return 1;
+}
+
+/* An object of contexts keyed by name (health.context: check names;
+ * health.monit.context: Monit's service names or "*") into *out. */
+static int
+get_context_map(const cJSON *j, int monit, struct ops_context_cfg **out, size_t *nout,
+    const char *file, const char *what, struct ops_err *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
+	const cJSON *e;
+	char key[160];
+
+	if (!cJSON_IsObject(j))
+		return bad(err, file, what, monit ? "an object of Monit service names" :
+		    "an object of check names");
+	for (i = 0; i < *nout; i++)
+		free_context_cfg(&(*out)[i]);
+	free(*out);
+	*nout = 0;
+	*out = calloc(n ? n : 1, sizeof(**out));
+	if (*out == NULL)
+		return ops_err_sys(err, ENOMEM, "%s", file);
+	i = 0;
+	cJSON_ArrayForEach(e, j) {
+		snprintf(key, sizeof(key), "%s.%.64s", what, e->string);
+		*nout = i + 1;
+		/* Monit's names are its own (dots, spaces): any printable
+		 * text Monit could hold */
+		if (monit ? !printable_name(e->string) : !valid_name(e->string))
+			return bad(err, file, key, monit ? "a Monit service name or \"*\"" :
+			    "a check name");
+		if (parse_context(e, e->string, file, key, &(*out)[i], err) < 0)
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+static int
+get_context(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	return get_context_map(j, 0, &cfg->health.context, &cfg->health.ncontext, file,
+	    "health.context", err);
+}
+
 /* ---- health.logs (ops_logcheck.h) ----------------------------------- */
 
 static int one_of(const char *v, const char *const *allowed);
@@ -421,6 +555,7 @@ free_logs(struct ops_config *cfg)
 		free(cfg->health.logs[i].name);
 		free(cfg->health.logs[i].path);
 		free(cfg->health.logs[i].pattern);
+		free_context_cfg(&cfg->health.logs[i].context);
 	}
 	free(cfg->health.logs);
 	cfg->health.logs = NULL;
@@ -444,7 +579,7 @@ get_logs(struct ops_config *cfg, const cJSON *j, const char *file,
     struct ops_err *err)
 {
 	static const char *const allowed[] = { "name", "path", "pattern", "window",
-		"warn", "crit", "stale_after", NULL };
+		"warn", "crit", "stale_after", "context", NULL };
 	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
 	const cJSON *e, *f;
 	char key[128];
@@ -512,6 +647,10 @@ get_logs(struct ops_config *cfg, const cJSON *j, const char *file,
 		f = cJSON_GetObjectItemCaseSensitive(e, "stale_after");
 		if (f != NULL && get_dur(f, &lc->stale_after, file, key, err) < 0)
 			return -1;
+		snprintf(key, sizeof(key), "health.logs[%zu].context", i);
+		f = cJSON_GetObjectItemCaseSensitive(e, "context");
+		if (f != NULL && parse_context(f, lc->name, file, key, &lc->context, err) < 0)
+			return -1;
 		i++;
 	}
 	return 0;
@@ -526,6 +665,9 @@ free_monit(struct ops_config *cfg)
 	free(cfg->health.monit.user);
 	free(cfg->health.monit.password_env);
 	ops_strv_release(&cfg->health.monit.services);
+	for (size_t i = 0; i < cfg->health.monit.ncontext; i++)
+		free_context_cfg(&cfg->health.monit.context[i]);
+	free(cfg->health.monit.context);
 	memset(&cfg->health.monit, 0, sizeof(cfg->health.monit));
 }
 
@@ -534,7 +676,7 @@ get_monit(struct ops_config *cfg, const cJSON *j, const char *file,
     struct ops_err *err)
 {
 	static const char *const allowed[] = { "url", "user", "password_env",
-		"services", "timeout", NULL };
+		"services", "timeout", "context", NULL };
 	static const char *const strs[] = { "url", "user", "password_env" };
 	char **const dst[] = { &cfg->health.monit.url, &cfg->health.monit.user,
 		&cfg->health.monit.password_env };
@@ -573,6 +715,10 @@ get_monit(struct ops_config *cfg, const cJSON *j, const char *file,
 	f = cJSON_GetObjectItemCaseSensitive(j, "timeout");
 	if (f != NULL && get_dur(f, &cfg->health.monit.timeout, file,
 	    "health.monit.timeout", err) < 0)
+		return -1;
+	f = cJSON_GetObjectItemCaseSensitive(j, "context");
+	if (f != NULL && get_context_map(f, 1, &cfg->health.monit.context,
+	    &cfg->health.monit.ncontext, file, "health.monit.context", err) < 0)
 		return -1;
 	cfg->health.monit.enabled = 1;
 	return 0;
@@ -652,89 +798,6 @@ get_offsite(struct ops_config *cfg, const cJSON *j, const char *file,
 	return 0;
 }
 
-/* ---- health.context (ops_context.h) --------------------------------- */
-
-static void
-free_context(struct ops_config *cfg)
-{
-	for (size_t i = 0; i < cfg->health.ncontext; i++) {
-		free(cfg->health.context[i].check);
-		free(cfg->health.context[i].target);
-	}
-	free(cfg->health.context);
-	cfg->health.context = NULL;
-	cfg->health.ncontext = 0;
-}
-
-static int
-get_context(struct ops_config *cfg, const cJSON *j, const char *file,
-    struct ops_err *err)
-{
-	static const char *const kinds[] = { "file", "newest", "journal" };
-	size_t n = (size_t)cJSON_GetArraySize(j), i = 0;
-	const cJSON *e, *f;
-	char key[160];
-
-	if (!cJSON_IsObject(j))
-		return bad(err, file, "health.context", "an object of check names");
-	free_context(cfg);
-	cfg->health.context = calloc(n ? n : 1, sizeof(*cfg->health.context));
-	if (cfg->health.context == NULL)
-		return ops_err_sys(err, ENOMEM, "%s", file);
-	cJSON_ArrayForEach(e, j) {
-		struct ops_context_cfg *cc = &cfg->health.context[i];
-		int found = 0;
-
-		cfg->health.ncontext = i + 1;
-		cc->max_lines = 50;
-		snprintf(key, sizeof(key), "health.context.%.64s", e->string);
-		if (!valid_name(e->string))
-			return bad(err, file, key, "a check name");
-		if (set_str(&cc->check, e->string) < 0)
-			return ops_err_sys(err, ENOMEM, "%s", file);
-		if (!cJSON_IsObject(e))
-			return bad(err, file, key,
-			    "{\"file\": PATH}, {\"newest\": GLOB} or {\"journal\": UNIT}");
-		cJSON_ArrayForEach(f, e) {
-			int k;
-
-			if (strcmp(f->string, "max_lines") == 0) {
-				snprintf(key, sizeof(key), "health.context.%.64s.max_lines",
-				    e->string);
-				if (!cJSON_IsNumber(f) || f->valuedouble < 1 ||
-				    f->valuedouble > 500 || f->valuedouble != floor(f->valuedouble))
-					return bad(err, file, key, "a whole number from 1 to 500");
-				cc->max_lines = (int64_t)f->valuedouble;
-				continue;
-			}
-			for (k = 0; k < 3 && strcmp(f->string, kinds[k]) != 0; k++)
-				;
-			snprintf(key, sizeof(key), "health.context.%.64s.%.16s", e->string,
-			    f->string);
-			if (k == 3)
-				return ops_err_set(err, OPS_E_USAGE, "%s: unknown key '%s'",
-				    file, key);
-			if (found++)
-				return bad(err, file, key,
-				    "one of \"file\", \"newest\" or \"journal\"");
-			if (!cJSON_IsString(f) || f->valuestring[0] == '\0')
-				return bad(err, file, key, "a non-empty string");
-			if (k < 2 && ops_confine_pattern(f->valuestring, file, key, err) < 0)
-				return -1;
-			if (k == 2 && (f->valuestring[0] == '-' || strlen(f->valuestring) > 200))
-				return bad(err, file, key, "a systemd unit name");
-			cc->kind = (enum ops_context_kind)k;
-			if (set_str(&cc->target, f->valuestring) < 0)
-				return ops_err_sys(err, ENOMEM, "%s", file);
-		}
-		if (!found)
-			return bad(err, file, key,
-			    "{\"file\": PATH}, {\"newest\": GLOB} or {\"journal\": UNIT}");
-		i++;
-	}
-	return 0;
-}
-
 static void
 free_entries(struct ops_config *cfg, int is_check)
 {
@@ -742,6 +805,7 @@ free_entries(struct ops_config *cfg, int is_check)
 		for (size_t i = 0; i < cfg->health.nchecks; i++) {
 			free(cfg->health.checks[i].remedy);
 			free(cfg->health.checks[i].name);
+			free_context_cfg(&cfg->health.checks[i].context);
 			ops_strv_release(&cfg->health.checks[i].command);
 		}
 		free(cfg->health.checks);
@@ -759,6 +823,7 @@ free_entries(struct ops_config *cfg, int is_check)
 			free(ep->expect_json_path);
 			free(ep->expect_json_equals);
 			free(ep->ca_file);
+			free_context_cfg(&ep->context);
 		}
 		free(cfg->health.endpoints);
 		cfg->health.endpoints = NULL;
@@ -813,6 +878,7 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 			if (strcmp(f->string, "name") == 0 ||
 			    strcmp(f->string, "timeout") == 0 ||
 			    strcmp(f->string, is_check ? "command" : "url") == 0 ||
+			    strcmp(f->string, "context") == 0 ||
 			    (!is_check && endpoint_key(f->string)) ||
 			    (is_check && strcmp(f->string, "remedy") == 0))
 				continue;
@@ -828,6 +894,15 @@ get_entries(struct ops_config *cfg, const struct key *k, const cJSON *j,
 		if (f != NULL) {
 			snprintf(key, sizeof(key), "health.%s[%zu].timeout", k->name, i);
 			if (get_dur(f, timeout, file, key, err) < 0)
+				return -1;
+		}
+		/* the check's own context: wins over health.context */
+		f = cJSON_GetObjectItemCaseSensitive(e, "context");
+		if (f != NULL) {
+			snprintf(key, sizeof(key), "health.%s[%zu].context", k->name, i);
+			if (parse_context(f, name->valuestring, file, key, is_check ?
+			    &cfg->health.checks[i].context : &cfg->health.endpoints[i].context,
+			    err) < 0)
 				return -1;
 		}
 		if (is_check) {

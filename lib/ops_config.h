@@ -17,11 +17,26 @@
 #include "ops_err.h"
 #include "ops_strv.h"
 
+/* The log context of a check (ops_context.h): what to capture when it
+ * becomes non-OK. */
+enum ops_context_kind { OPS_CTX_FILE, OPS_CTX_NEWEST, OPS_CTX_JOURNAL };
+
+struct ops_context_cfg {
+	char *check;		/* the check's name (health.monit.context: Monit's
+				 * service name, or "*") */
+	enum ops_context_kind kind;
+	char *target;		/* a path, a glob or a systemd unit */
+	int64_t max_lines;	/* 1 to 500 */
+};
+
+/* In health.checks[], endpoints[] and logs[] entries, a check's own
+ * "context" key: target NULL when it has none. */
 struct ops_check_cfg {
 	char *name;
 	struct ops_strv command;
 	double timeout;
 	char *remedy;		/* the name of an action (actions), or NULL */
+	struct ops_context_cfg context;	/* its own "context" */
 };
 
 /* A remediation action (ops_action.h): argv, never a shell. */
@@ -53,6 +68,7 @@ struct ops_endpoint_cfg {
 	double time_warn, time_crit;	/* response time; 0: off */
 	double cert_warn, cert_crit;	/* https: days left as seconds; 0: off */
 	char *ca_file;			/* CA bundle to verify with, or NULL */
+	struct ops_context_cfg context;	/* its own "context" */
 };
 
 /* A log scanned for errors (ops_logcheck.h). */
@@ -64,17 +80,7 @@ struct ops_logcheck_cfg {
 	int64_t warn, crit;	/* more matching lines than this; crit -1: off */
 	double stale_after;	/* newest file older than this warns; 0: off */
 	int by_name;		/* newest = last in name order (the seed email check) */
-};
-
-/* The log context of a check (ops_context.h): what to capture when it
- * becomes non-OK. */
-enum ops_context_kind { OPS_CTX_FILE, OPS_CTX_NEWEST, OPS_CTX_JOURNAL };
-
-struct ops_context_cfg {
-	char *check;		/* the check's name */
-	enum ops_context_kind kind;
-	char *target;		/* a path, a glob or a systemd unit */
-	int64_t max_lines;	/* 1 to 500 */
+	struct ops_context_cfg context;	/* its own "context" */
 };
 
 struct ops_config {
@@ -119,8 +125,12 @@ struct ops_config {
 			char *url, *user, *password_env;
 			struct ops_strv services;	/* globs on Monit's names */
 			double timeout;
+			/* log context per Monit service name ("*": any) */
+			struct ops_context_cfg *context;
+			size_t ncontext;
 		} monit;
-		/* log context per check name (health.context) */
+		/* log context per check name (health.context); a check's
+		 * own "context" key wins (ops_context_for) */
 		struct ops_context_cfg *context;
 		size_t ncontext;
 	} health;

@@ -12,14 +12,60 @@
 #include "ops_confine.h"
 #include "ops_daemon.h"
 #include "ops_fs.h"
+#include "ops_monit.h"
 #include "ops_run.h"
 #include "ops_sanitize.h"
 #include "ops_time.h"
 
 #define KEEP (30 * 86400.0)
 
+/* c when it is set (a check's own "context" key), else NULL */
+static const struct ops_context_cfg *
+own(const struct ops_context_cfg *c)
+{
+	return c->target != NULL ? c : NULL;
+}
+
 const struct ops_context_cfg *
 ops_context_for(const struct ops_config *cfg, const char *check)
+{
+	const struct ops_context_cfg *any = NULL;
+	char name[128];
+
+	/* A check's own key first: it is the more specific place. */
+	for (size_t i = 0; i < cfg->health.nchecks; i++)
+		if (strcmp(cfg->health.checks[i].name, check) == 0)
+			return own(&cfg->health.checks[i].context) ? &cfg->health.checks[i].context :
+			    ops_context_named(cfg, check);
+	for (size_t i = 0; i < cfg->health.nendpoints; i++)
+		if (strcmp(cfg->health.endpoints[i].name, check) == 0)
+			return own(&cfg->health.endpoints[i].context) ?
+			    &cfg->health.endpoints[i].context : ops_context_named(cfg, check);
+	for (size_t i = 0; i < cfg->health.nlogs; i++)
+		if (strcmp(cfg->health.logs[i].name, check) == 0)
+			return own(&cfg->health.logs[i].context) ? &cfg->health.logs[i].context :
+			    ops_context_named(cfg, check);
+	/* Monit's services by Monit's name, then health.context by the
+	 * check's name, then health.monit.context's "*" */
+	if (cfg->health.monit.enabled && strncmp(check, "monit_", 6) == 0) {
+		for (size_t i = 0; i < cfg->health.monit.ncontext; i++) {
+			const struct ops_context_cfg *cc = &cfg->health.monit.context[i];
+
+			if (strcmp(cc->check, "*") == 0) {
+				if (any == NULL)
+					any = cc;
+				continue;
+			}
+			ops_monit_check_name(cc->check, name, sizeof(name));
+			if (strcmp(name, check) == 0)
+				return cc;
+		}
+	}
+	return ops_context_named(cfg, check) ? ops_context_named(cfg, check) : any;
+}
+
+const struct ops_context_cfg *
+ops_context_named(const struct ops_config *cfg, const char *check)
 {
 	for (size_t i = 0; i < cfg->health.ncontext; i++)
 		if (strcmp(cfg->health.context[i].check, check) == 0)
@@ -197,10 +243,11 @@ store(struct ops_statedb *st, const char *check, double since, double now, int s
 	return ops_state_step_done(st, q, "prune the incident context", err);
 }
 
+/* cc->check may be a Monit name or "*": the incident is the check's. */
 static int
 capture_store(const struct ops_config *cfg, struct ops_statedb *st,
-    const struct ops_context_cfg *cc, double since, double now, int state,
-    struct ops_err *err)
+    const struct ops_context_cfg *cc, const char *check, double since, double now,
+    int state, struct ops_err *err)
 {
 	char source[PATH_MAX + 64], *text = NULL;
 	int rc;
@@ -213,7 +260,7 @@ capture_store(const struct ops_config *cfg, struct ops_statedb *st,
 		if (text == NULL)
 			return ops_err_sys(err, ENOMEM, "unable to capture the context");
 	}
-	rc = store(st, cc->check, since, now, state, source, text, err);
+	rc = store(st, check, since, now, state, source, text, err);
 	free(text);
 	return rc;
 }
@@ -229,8 +276,8 @@ ops_context_record(const struct ops_config *cfg, struct ops_statedb *st,
 		if (!res->changed || res->state == OPS_OK ||
 		    (cc = ops_context_for(cfg, res->name)) == NULL)
 			continue;
-		if (capture_store(cfg, st, cc, res->since > 0 ? res->since : now, now,
-		    (int)res->state, err) < 0)
+		if (capture_store(cfg, st, cc, res->name, res->since > 0 ? res->since : now,
+		    now, (int)res->state, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -273,7 +320,7 @@ ops_context_get(const struct ops_config *cfg, struct ops_statedb *st,
 			return ops_state_error(err, st, "read the incident context");
 		if (!capture || cc == NULL || pass == 1)
 			return 0;
-		if (capture_store(cfg, st, cc, since, now, OPS_UNKNOWN, err) < 0)
+		if (capture_store(cfg, st, cc, check, since, now, OPS_UNKNOWN, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -323,8 +370,8 @@ ops_context_show(const struct ops_config *cfg, const char *check,
 		ops_buf_puts(out, "\nNo log context captured yet (it is captured when the "
 		    "check becomes non-OK).\n");
 	} else {
-		ops_buf_printf(out, "\nNo log context configured (health.context.%s in "
-		    "dharmic-ops.json(5)).\n", check);
+		ops_buf_printf(out, "\nNo log context configured (the check's own \"context\""
+		    " key or health.context.%s in dharmic-ops.json(5)).\n", check);
 	}
 	rc = state > 0 ? 1 : 0;
 out:

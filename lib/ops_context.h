@@ -1,4 +1,5 @@
-/* ops_context: the log lines that explain a failure (health.context).
+/* ops_context: the log lines that explain a failure (a check's own
+ * "context" key, health.context, health.monit.context).
  *
  * When a check becomes non-OK, the lines its context names are captured
  * once: the tail of a file, of a glob's newest file, or `journalctl -u
@@ -18,8 +19,16 @@
 
 #define OPS_CONTEXT_MAX_BYTES ((size_t)64 << 10)
 
-/* The context configured for a check, or NULL. */
+/* The context configured for a check, or NULL; it points into cfg. A
+ * check's own "context" key (in its health.checks, endpoints or logs
+ * entry; health.monit.context by Monit's service name) wins over
+ * health.context's entry for it, which wins over health.monit.context's
+ * "*". */
 const struct ops_context_cfg *ops_context_for(const struct ops_config *cfg,
+    const char *check);
+
+/* health.context's entry for check alone, or NULL (points into cfg). */
+const struct ops_context_cfg *ops_context_named(const struct ops_config *cfg,
     const char *check);
 
 /* Capture cc's lines into *text (caller frees) and a description of

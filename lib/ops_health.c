@@ -842,8 +842,7 @@ ops_health_record(const struct ops_config *cfg, struct ops_statedb *st,
 	    ops_state_record_run(st, "ops-health", now, r, 30 * 86400.0, err) < 0)
 		goto out;
 	/* the log lines that explain each new failure, captured once */
-	if (st != NULL && cfg->health.ncontext > 0 &&
-	    ops_context_record(cfg, st, r, now, err) < 0)
+	if (st != NULL && ops_context_record(cfg, st, r, now, err) < 0)
 		goto out;
 	ops_buf_printf(&line, "[%s] [%s] health: ", ops_time_log(now, ts, sizeof(ts)),
 	    ops_state_name(ops_report_worst(r)));

@@ -334,8 +334,8 @@ on_data(const char *buf, size_t n, void *arg)
 
 /* monit_NAME with what a check name may hold: Monit's names may have
  * dots, spaces or anything else. */
-static void
-check_name(const char *monit, char *buf, size_t len)
+void
+ops_monit_check_name(const char *monit, char *buf, size_t len)
 {
 	size_t o = (size_t)snprintf(buf, len, "monit_");
 
@@ -454,7 +454,7 @@ ops_monit_check(const struct ops_config *cfg, double limit,
 		if (!match)
 			continue;
 		nres++;
-		check_name(st.v[i].name, name, sizeof(name));
+		ops_monit_check_name(st.v[i].name, name, sizeof(name));
 		if (selected(only, nonly, name))
 			add_service(&st.v[i], name, r);
 	}

@@ -52,6 +52,10 @@ void ops_monit_status_release(struct ops_monit_status *s);
 
 /* "does not exist, permission" for Monit's status bits, into buf. */
 const char *ops_monit_events(long status, char *buf, size_t len);
+/* The check name of Monit's service monit: "monit_" and the name with
+ * what a check name cannot hold made '_' ("other.log": monit_other_log),
+ * at most 64 bytes, into buf. */
+void ops_monit_check_name(const char *monit, char *buf, size_t len);
 /* "process", "file", ... for Monit's service type. */
 const char *ops_monit_type(int type);
 

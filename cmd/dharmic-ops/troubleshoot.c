@@ -12,7 +12,7 @@ static struct ops_cli cli = {
 	.synopsis = "" COMMON_SYNOPSIS " [CHECK]",
 	.about = "Look for known problems in the home and the setup and say how to fix\n"
 	    "each. Exits 1 when it found a problem. With CHECK: that check's last\n"
-	    "state and the log lines captured when it failed (health.context).",
+	    "state and the log lines captured when it failed (its context).",
 	.extra = VERB_EXIT_CODES,
 	.page = VERB_PAGE,
 	.opts = opts,

@@ -2,8 +2,8 @@
 # Monit as a source (health.monit), against a real Monit started here on
 # 127.0.0.1 with its own control file: each Monit service is a check
 # monit_NAME; a failure flipped by the test (a file removed, a process
-# killed) is CRITICAL and becomes an alert; a wrong password or Monit
-# stopped is one UNKNOWN check, not one per service.
+# killed) is CRITICAL and becomes an alert with its log context; a wrong
+# password or Monit stopped is one UNKNOWN check, not one per service.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alertlib.sh"
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
@@ -70,8 +70,11 @@ mcfg ', "services": ["fl*"]'
 expect_rc 0 ops-health --home "$H" --no-record --check monit
 expect_match '^DHARMIC-OPS OK - 1/1 checks ok' "$(first_line)"
 
-# flip them: the file goes, the process dies
-mcfg ''
+# flip them: the file goes, the process dies (log context by Monit's
+# service name, "*" for the others: health.monit.context)
+printf 'flag 1\nflag 2\nflag 3\n' > "$H/logs/flag.log"
+printf 'any 1\n' > "$H/logs/any.log"
+mcfg ', "context": {"flag": {"file": "logs/flag.log", "max_lines": 2}, "*": {"file": "logs/any.log"}}'
 rm "$M/flag"
 kill "$sleeper"
 monit_bad() {
@@ -88,6 +91,13 @@ expect_rc 0 ops-alert --home "$H" run
 grep -q '^ENV check_monit_flag|CRITICAL|' "$REC" || fail "no alert for monit_flag:
 $(cat "$REC")"
 grep -q 'Monit: file flag: does not exist' "$REC" || fail "alert without Monit's reason"
+python3 - "$REC" <<'EOF_PY' || fail "Monit alerts without their context: $(cat "$REC")"
+import json, sys
+cmd = {c["type"]: c for c in (json.loads(l) for l in open(sys.argv[1]) if l.startswith("{"))}
+assert cmd["check_monit_flag"]["context"] == {"source": "logs/flag.log",
+                                              "lines": ["flag 2", "flag 3"]}, cmd
+assert cmd["check_monit_sleeper"]["context"]["lines"] == ["any 1"], cmd
+EOF_PY
 
 # a wrong password: one UNKNOWN
 MONIT_PASSWORD=wrong expect_rc 3 ops-health --home "$H" --no-record --check monit

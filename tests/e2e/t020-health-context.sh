@@ -110,6 +110,39 @@ grep -q '<summary>Log context, from logs/app.log</summary><pre>' "$T/dash.html" 
 	fail "no context in the dashboard page"
 grep -q 'sk-live' "$T/dash.html" && fail "the secret is on the page"
 
+# A check's own "context" key: an endpoint that is down carries the last
+# lines of its own log with the alert (the secret redacted); its key wins
+# over a health.context entry for the same check.
+printf 'web 1\nweb 2 token sk-live-9f8e7d6c5b4a\nweb 3 \033[2Jcleared\n' > "$H/logs/web.log"
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+: > "$REC"
+alert_config "$H" "{\"endpoints\": [{\"name\": \"web\", \"url\": \"tcp://127.0.0.1:$closed\",
+	\"context\": {\"file\": \"logs/web.log\", \"max_lines\": 2}}],
+	\"context\": {\"web\": {\"file\": \"logs/app.log\"}}}"
+expect_rc 2 ops-health --home "$H"
+expect_match '^web: CRITICAL - ' "$OUT"
+[ "$(sqlite3 "$H/.ops/state.db" "SELECT source FROM incident_context WHERE name='web'")" = logs/web.log ] ||
+	fail "the endpoint's own context was not the one captured"
+expect_rc 0 ops-alert --home "$H" run
+python3 - "$REC" <<'EOF_PY'
+import json, sys
+rec = open(sys.argv[1]).read()
+cmd = [json.loads(l) for l in rec.splitlines() if l.startswith("{")]
+web = [c for c in cmd if c["type"] == "check_web"]
+assert len(web) == 1, rec
+assert web[0]["context"] == {"source": "logs/web.log",
+                             "lines": ["web 2 token [redacted]", "web 3 ?[2Jcleared"]}, web[0]
+assert "sk-live" not in rec and "\033" not in rec, rec
+EOF_PY
+expect_rc 1 dharmic-ops troubleshoot --home "$H" web
+expect_match '^Log context captured [0-9-]+ [0-9:]+ from logs/web\.log:$' "$OUT"
+# the same for a plugin and a log entry: their own key is read
+alert_config "$H" '{"checks": [{"name": "p", "command": ["false"],
+	"context": {"newest": "logs/we*.log", "max_lines": 1}}]}'
+expect_rc 1 ops-health --home "$H" --check p
+[ "$(sqlite3 "$H/.ops/state.db" "SELECT lines FROM incident_context WHERE name='p'")" = 'web 3 ?[2Jcleared' ] ||
+	fail "the plugin's own context: $(sqlite3 "$H/.ops/state.db" "SELECT * FROM incident_context WHERE name='p'")"
+
 # the configuration: one source, max_lines capped, paths in the home
 for bad in '{"app": {"file": "a.log", "journal": "x"}}' '{"app": {"file": "a.log", "max_lines": 501}}' \
     '{"app": {"file": "/etc/passwd"}}' '{"app": {"newest": "../*.log"}}' '{"app": {"tail": "a.log"}}' \
@@ -117,5 +150,13 @@ for bad in '{"app": {"file": "a.log", "journal": "x"}}' '{"app": {"file": "a.log
 	alert_config "$H" "{\"context\": $bad}"
 	expect_rc 3 ops-health --home "$H" --no-record
 	expect_match "health\\.context\\.app" "$OUT"
+done
+# the same rules for a check's own key
+for bad in '{"file": "a.log", "journal": "x"}' '{"file": "a.log", "max_lines": 501}' \
+    '{"file": "/etc/passwd"}' '{"newest": "../*.log"}' '{"tail": "a.log"}' '{"journal": "--root=/"}' \
+    '"logs/a.log"' '{}'; do
+	alert_config "$H" "{\"logs\": [{\"name\": \"app\", \"path\": \"logs/app.log\", \"context\": $bad}]}"
+	expect_rc 3 ops-health --home "$H" --no-record
+	expect_match "health\\.logs\\[0\\]\\.context" "$OUT"
 done
 echo ok

@@ -7,6 +7,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* a context as ops_context needs it; a check's own one names the check */
+static int
+context_ok(const struct ops_context_cfg *cc, const char *check)
+{
+	return cc->check != NULL && cc->target != NULL && cc->target[0] != '\0' &&
+	    cc->max_lines >= 1 && cc->max_lines <= 500 &&
+	    (check == NULL || strcmp(cc->check, check) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +42,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < cfg.health.nendpoints; i++)
 			if (cfg.health.endpoints[i].name == NULL ||
 			    cfg.health.endpoints[i].url == NULL)
+				abort();
+		/* every context loaded is whole: a target, 1 to 500 lines */
+		for (size_t i = 0; i < cfg.health.ncontext; i++)
+			if (!context_ok(&cfg.health.context[i], NULL))
+				abort();
+		for (size_t i = 0; i < cfg.health.monit.ncontext; i++)
+			if (!context_ok(&cfg.health.monit.context[i], NULL))
+				abort();
+		for (size_t i = 0; i < cfg.health.nchecks; i++)
+			if (cfg.health.checks[i].context.target != NULL &&
+			    !context_ok(&cfg.health.checks[i].context, cfg.health.checks[i].name))
+				abort();
+		for (size_t i = 0; i < cfg.health.nendpoints; i++)
+			if (cfg.health.endpoints[i].context.target != NULL &&
+			    !context_ok(&cfg.health.endpoints[i].context,
+			    cfg.health.endpoints[i].name))
+				abort();
+		for (size_t i = 0; i < cfg.health.nlogs; i++)
+			if (cfg.health.logs[i].context.target != NULL &&
+			    !context_ok(&cfg.health.logs[i].context, cfg.health.logs[i].name))
 				abort();
 	} else if (err.code != OPS_E_USAGE || strncmp(err.msg, "fuzz.json: ", 11) != 0) {
 		abort();	/* every failure is a usage error naming the file */

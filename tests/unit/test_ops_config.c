@@ -313,6 +313,35 @@ test_errors(void)
 		{ "{\"daemon\": {\"pid_file\": \"/etc/shadow\"}}", "'daemon.pid_file'", "absolute" },
 		{ "{\"rotate\": {\"daily_logs\": [\"logs/*.log\", \"../x/*.log\"]}}", "'rotate.daily_logs'", "leaves the home" },
 		{ "{\"backup\": {\"include\": [\"/etc/passwd\"]}}", "'backup.include'", "absolute" },
+		/* issue 13: a check's own context key, hostile values */
+#define CK "{\"health\": {\"checks\": [{\"name\": \"p\", \"command\": [\"true\"], \"context\": "
+		{ CK "[]}]}}", "'health.checks[0].context'", "{\"file\": PATH}" },
+		{ CK "\"logs/a.log\"}]}}", "'health.checks[0].context'", "{\"file\": PATH}" },
+		{ CK "{}}]}}", "'health.checks[0].context'", "{\"file\": PATH}" },
+		{ CK "{\"max_lines\": 5}}]}}", "'health.checks[0].context'", "{\"file\": PATH}" },
+		{ CK "{\"file\": \"a.log\", \"journal\": \"x\"}}]}}", "'health.checks[0].context.journal'", "one of" },
+		{ CK "{\"file\": \"a.log\", \"max_lines\": 501}}]}}", "'health.checks[0].context.max_lines'", "from 1 to 500" },
+		{ CK "{\"file\": \"a.log\", \"max_lines\": 0}}]}}", "'health.checks[0].context.max_lines'", "from 1 to 500" },
+		{ CK "{\"file\": \"a.log\", \"max_lines\": 2.5}}]}}", "'health.checks[0].context.max_lines'", "a whole number" },
+		{ CK "{\"file\": \"a.log\", \"max_lines\": 1e300}}]}}", "'health.checks[0].context.max_lines'", "from 1 to 500" },
+		{ CK "{\"file\": \"a.log\", \"max_lines\": \"50\"}}]}}", "'health.checks[0].context.max_lines'", "a whole number" },
+		{ CK "{\"file\": \"/etc/shadow\"}}]}}", "'health.checks[0].context.file'", "absolute" },
+		{ CK "{\"file\": 5}}]}}", "'health.checks[0].context.file'", "a non-empty string" },
+		{ CK "{\"file\": \"\"}}]}}", "'health.checks[0].context.file'", "a non-empty string" },
+		{ CK "{\"tail\": \"a.log\"}}]}}", "unknown key 'health.checks[0].context.tail'", NULL },
+#undef CK
+		{ "{\"health\": {\"endpoints\": [{\"name\": \"e\", \"url\": \"tcp://h:1\","
+		  " \"context\": {\"newest\": \"logs/../../*.log\"}}]}}", "'health.endpoints[0].context.newest'", "leaves the home" },
+		{ "{\"health\": {\"endpoints\": [{\"name\": \"e\", \"url\": \"tcp://h:1\","
+		  " \"context\": {\"journal\": \"--root=/\"}}]}}", "'health.endpoints[0].context.journal'", "a systemd unit name" },
+		{ "{\"health\": {\"logs\": [{\"name\": \"l\", \"path\": \"logs/a.log\","
+		  " \"context\": {\"journal\": 7}}]}}", "'health.logs[0].context.journal'", "a non-empty string" },
+		{ "{\"health\": {\"monit\": {\"context\": []}}}", "'health.monit.context'", "an object of Monit service names" },
+		{ "{\"health\": {\"monit\": {\"context\": {\"\": {\"file\": \"a.log\"}}}}}", "'health.monit.context.'", "a Monit service name" },
+		{ "{\"health\": {\"monit\": {\"context\": {\"a\\u001b[31m\": {\"file\": \"a.log\"}}}}}", "'health.monit.context.a?[31m'", "a Monit service name" },
+		{ "{\"health\": {\"monit\": {\"context\": {\"a\\u0085b\": {\"file\": \"a.log\"}}}}}", "'health.monit.context.", "a Monit service name" },
+		{ "{\"health\": {\"monit\": {\"context\": {\"*\": {\"file\": \"../a.log\"}}}}}", "'health.monit.context.*.file'", "leaves the home" },
+		{ "{\"health\": {\"monit\": {\"context\": {\"sleeper\": 5}}}}", "'health.monit.context.sleeper'", "{\"file\": PATH}" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -3,6 +3,7 @@
 #include "ops_context.h"
 
 #include <limits.h>
+#include <string.h>
 
 #include "unit.h"
 
@@ -85,12 +86,107 @@ test_capture(void)
 	ops_config_release(&cfg);
 }
 
+/* A check's own "context" key (plugin, endpoint, log, Monit service)
+ * and health.context: the own key wins; health.monit.context by Monit's
+ * name, then health.context, then its "*". */
+static void
+test_per_check(void)
+{
+	struct ops_err e = OPS_ERR_INIT;
+	struct ops_config cfg;
+	struct ops_statedb st = OPS_STATEDB_INIT;
+	struct ops_report r = OPS_REPORT_INIT;
+	char *text = NULL, *src = NULL;
+	double ts = 0;
+	const char *conf = "{\"health\": {"
+	    "\"checks\": [{\"name\": \"p\", \"command\": [\"true\"],"
+	    "  \"context\": {\"file\": \"p.log\", \"max_lines\": 1}},"
+	    " {\"name\": \"q\", \"command\": [\"true\"]}],"
+	    "\"endpoints\": [{\"name\": \"web\", \"url\": \"tcp://127.0.0.1:1\","
+	    "  \"context\": {\"journal\": \"web.service\", \"max_lines\": 500}}],"
+	    "\"logs\": [{\"name\": \"app\", \"path\": \"app.log\","
+	    "  \"context\": {\"newest\": \"w*.log\"}}],"
+	    "\"monit\": {\"context\": {\"*\": {\"file\": \"m-any.log\"},"
+	    "  \"other.log\": {\"file\": \"m-other.log\", \"max_lines\": 7}}},"
+	    "\"context\": {\"p\": {\"file\": \"shadowed.log\"}, \"q\": {\"file\": \"q.log\"},"
+	    "  \"monit_flag\": {\"file\": \"m-flag.log\"}, \"disk\": {\"file\": \"d.log\"}}"
+	    "}}";
+	const struct ops_context_cfg *cc;
+
+	EQ_INT(ops_config_load_text(&cfg, tmp, conf, strlen(conf), "t", &e), 0);
+	unit_case("%s", e.msg);
+	/* the plugin's own key wins over health.context's entry */
+	cc = ops_context_for(&cfg, "p");
+	CHECK(cc != NULL && strcmp(cc->target, "p.log") == 0 && cc->max_lines == 1);
+	/* no own key: health.context */
+	cc = ops_context_for(&cfg, "q");
+	CHECK(cc != NULL && strcmp(cc->target, "q.log") == 0 && cc->max_lines == 50);
+	cc = ops_context_for(&cfg, "web");
+	CHECK(cc != NULL && cc->kind == OPS_CTX_JOURNAL &&
+	    strcmp(cc->target, "web.service") == 0 && cc->max_lines == 500);
+	cc = ops_context_for(&cfg, "app");
+	CHECK(cc != NULL && cc->kind == OPS_CTX_NEWEST && strcmp(cc->target, "w*.log") == 0);
+	cc = ops_context_for(&cfg, "disk");
+	CHECK(cc != NULL && strcmp(cc->target, "d.log") == 0);
+	/* Monit: its name made a check name; health.context; then "*" */
+	cc = ops_context_for(&cfg, "monit_other_log");
+	CHECK(cc != NULL && strcmp(cc->target, "m-other.log") == 0 && cc->max_lines == 7);
+	cc = ops_context_for(&cfg, "monit_flag");
+	CHECK(cc != NULL && strcmp(cc->target, "m-flag.log") == 0);
+	cc = ops_context_for(&cfg, "monit_sleeper");
+	CHECK(cc != NULL && strcmp(cc->target, "m-any.log") == 0);
+	/* "*" is for Monit's services only */
+	CHECK(ops_context_for(&cfg, "heartbeat") == NULL);
+	CHECK(ops_context_for(&cfg, "monit") == NULL);
+	unit_case("%s", "");
+
+	/* captured and stored under the check's name, not the config key */
+	unit_write(path("p.log"), "p one\np two\n");
+	unit_write(path("m-any.log"), "any\n");
+	EQ_INT(ops_state_open(&st, tmp, &e), 0);
+	ops_report_add(&r, "p", OPS_CRITICAL, "down");
+	ops_report_add(&r, "monit_sleeper", OPS_CRITICAL, "does not exist");
+	r.v[0].changed = r.v[1].changed = 1;
+	r.v[0].since = r.v[1].since = 1000;
+	EQ_INT(ops_context_record(&cfg, &st, &r, 1000, &e), 0);
+	EQ_INT(ops_context_get(&cfg, &st, "p", 1000, 0, 0, &src, &text, &ts, &e), 1);
+	EQ_STR(text ? text : "", "p two\n");
+	EQ_STR(src ? src : "", "p.log");
+	free(src);
+	free(text);
+	EQ_INT(ops_context_get(&cfg, &st, "monit_sleeper", 1000, 0, 0, &src, &text, &ts,
+	    &e), 1);
+	EQ_STR(text ? text : "", "any\n");
+	free(src);
+	free(text);
+	EQ_INT(ops_context_get(&cfg, &st, "*", 0, 0, 0, &src, &text, &ts, &e), 0);
+	ops_report_release(&r);
+	ops_state_close(&st);
+	ops_config_release(&cfg);
+
+	/* a Monit name: 127 bytes at most, as Monit's own buffer */
+	for (size_t len = 127; len <= 128; len++) {
+		char name[160], text2[400];
+
+		memset(name, 'n', len);
+		name[len] = '\0';
+		snprintf(text2, sizeof(text2), "{\"health\": {\"monit\": {\"context\": "
+		    "{\"%s\": {\"file\": \"a.log\"}}}}}", name);
+		unit_case("monit name of %zu bytes", len);
+		EQ_INT(ops_config_load_text(&cfg, tmp, text2, strlen(text2), "t", &e),
+		    len == 127 ? 0 : -1);
+		ops_config_release(&cfg);
+	}
+	unit_case("%s", "");
+}
+
 int
 main(void)
 {
 	tmp = unit_tmpdir();
 	test_redact();
 	test_capture();
+	test_per_check();
 	unit_cleanup(tmp);
 	return unit_done();
 }
