@@ -20,6 +20,7 @@
 #include "ops_buf.h"
 #include "ops_backup_crypt.h"
 #include "ops_catalog.h"
+#include "ops_catline.h"
 #include "ops_digest.h"
 #include "ops_fs.h"
 #include "ops_homefile.h"
@@ -906,6 +907,82 @@ offsite_on(const struct ops_config *cfg)
 	return cfg->backup.offsite.enabled || cfg->backup.offsite_command.n > 0;
 }
 
+/* The catalog line of the archive at path (row; sb its stat) to
+ * REMOTE/NAME.catalog (ops_catline), read back like the archive: a fresh
+ * host checks what it fetches against it. The archive's sha256 is the
+ * catalog's, or computed here (a plain archive's is not recorded). */
+static int
+put_catline(const struct ops_rclone *rcl, const char *path,
+    const struct ops_catalog_row *row, const struct stat *sb, char *tail, size_t tlen,
+    struct ops_err *err)
+{
+	struct ops_buf line = OPS_BUF_INIT;
+	struct ops_catalog_row r = *row;
+	char hex[OPS_SHA256_HEX], tmp[PATH_MAX], remote[128], lhex[OPS_SHA256_HEX];
+	const char *slash = strrchr(path, '/');
+	int fd = -1, rc = -1;
+
+	tmp[0] = '\0';
+	if (row->sha256[0]) {
+		snprintf(hex, sizeof(hex), "%s", row->sha256);
+	} else {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || ops_sha256_fd(fd, (uint64_t)sb->st_size, row->name, hex, err) < 0) {
+			if (fd < 0)
+				ops_err_sys(err, errno, "unable to open '%s'", path);
+			goto out;
+		}
+		close(fd);
+		fd = -1;
+	}
+	r.size = (int64_t)sb->st_size;
+	ops_catline_format(&r, hex, &line);
+	if (line.oom || line.len == 0 || ops_catline_name(row->name, remote,
+	    sizeof(remote)) < 0) {
+		ops_err_set(err, OPS_E_FAIL, "unable to make the catalog line of %s", row->name);
+		goto out;
+	}
+	/* beside the archive, a name clean_stale removes if we die here */
+	if (snprintf(tmp, sizeof(tmp), "%.*s/" TMP_PREFIX "catline-XXXXXX",
+	    slash ? (int)(slash - path) : 1, slash ? path : ".") >= (int)sizeof(tmp)) {
+		tmp[0] = '\0';
+		ops_err_set(err, OPS_E_FAIL, "path too long: '%s'", path);
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ops_err_sys(err, errno, "unable to create '%s'", tmp);
+		tmp[0] = '\0';
+		goto out;
+	}
+	if (ops_fs_write_all(fd, ops_buf_str(&line), line.len) < 0) {
+		ops_err_sys(err, errno, "unable to write '%s'", tmp);
+		goto out;
+	}
+	{
+		struct ops_sha256 h = OPS_SHA256_INIT;
+		int hr = ops_sha256_init(&h, err) < 0 ||
+		    ops_sha256_update(&h, ops_buf_str(&line), line.len, err) < 0 ||
+		    ops_sha256_final(&h, lhex, err) < 0;
+
+		ops_sha256_release(&h);
+		if (hr)
+			goto out;
+	}
+	if (ops_rclone_put(rcl, tmp, remote, (int64_t)line.len, lhex, tail, tlen, err) < 0) {
+		ops_err_prefix(err, "the catalog line of %s", row->name);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp[0])
+		unlink(tmp);
+	ops_buf_release(&line);
+	return rc;
+}
+
 /* Copy the archive at path (catalog row row) offsite: through rclone
  * (copyto, then the remote's size and sha256 read back) or
  * backup.offsite_command. -1 with err naming the command, how it ended
@@ -932,7 +1009,8 @@ offsite(const struct ops_config *cfg, const char *path,
 			goto out;
 		}
 		if (ops_rclone_put(&rcl, path, row->name, (int64_t)sb.st_size, row->sha256,
-		    t, sizeof(t), err) < 0) {
+		    t, sizeof(t), err) < 0 ||
+		    put_catline(&rcl, path, row, &sb, t, sizeof(t), err) < 0) {
 			ops_err_prefix(err, "offsite copy failed");
 			ops_buf_puts(tail, t);
 			goto out;
@@ -1052,6 +1130,7 @@ prune_remote(const struct ops_config *cfg, const char *name)
 {
 	struct ops_rclone rcl;
 	struct ops_err e = OPS_ERR_INIT;
+	char line[128];
 
 	rclone_of(cfg, &rcl);
 	rcl.timeout = 300;	/* one small request, not an upload */
@@ -1062,6 +1141,11 @@ prune_remote(const struct ops_config *cfg, const char *name)
 	}
 	log_line(cfg, "INFO", "pruned %s on the remote", name);
 	audit(cfg, "backup.prune", "done", "deleted remote %s", name);
+	/* Its catalog line goes with it. Archives copied before lines were
+	 * uploaded have none: a failure here says nothing, and a line left
+	 * behind is never taken for an archive (offsite list, fetch). */
+	if (ops_catline_name(name, line, sizeof(line)) == 0)
+		ops_rclone_delete(&rcl, line, NULL);
 }
 
 static int
@@ -1097,13 +1181,77 @@ ops_backup_offsite_list(const struct ops_config *cfg, struct ops_rclone_entry **
 	return 0;
 }
 
+/* Every file directly under the remote (archives, catalog lines, ...). */
+static int
+offsite_raw_list(const struct ops_config *cfg, struct ops_rclone_entry **v, size_t *n,
+    struct ops_err *err)
+{
+	struct ops_rclone rcl;
+
+	rclone_of(cfg, &rcl);
+	rcl.timeout = 300;
+	return ops_rclone_list(&rcl, v, n, err);
+}
+
+/* The catalog line of name when raw lists one: fetched into dir (then
+ * removed), parsed, and it must name that archive. 1 read, 0 none, -1
+ * error (a line that is there but unusable refuses the archive: it was
+ * written with it). */
+static int
+fetch_catline(const struct ops_config *cfg, const struct ops_rclone_entry *raw,
+    size_t nraw, const char *name, const char *dir, struct ops_catline *l,
+    struct ops_err *err)
+{
+	struct ops_rclone rcl;
+	char lname[128], path[PATH_MAX], *text = NULL;
+	const struct ops_rclone_entry *le = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (ops_catline_name(name, lname, sizeof(lname)) < 0)
+		return 0;
+	for (size_t i = 0; i < nraw && le == NULL; i++)
+		if (!raw[i].is_dir && strcmp(raw[i].name, lname) == 0)
+			le = &raw[i];
+	if (le == NULL)
+		return 0;
+	if (le->size > OPS_CATLINE_MAX)
+		return ops_err_set(err, OPS_E_FAIL, "the catalog line of %s is %lld bytes: "
+		    "not one ops-backup wrote", name, (long long)le->size);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, lname) >= (int)sizeof(path))
+		return ops_err_set(err, OPS_E_FAIL, "download path too long");
+	rclone_of(cfg, &rcl);
+	rcl.timeout = 300;
+	if (ops_rclone_get(&rcl, lname, path, err) < 0 ||
+	    ops_fs_read_file(path, OPS_CATLINE_MAX, &text, &len, err) < 0) {
+		ops_err_prefix(err, "unable to fetch the catalog line of %s", name);
+		goto out;
+	}
+	if (ops_catline_parse(text, len, l, err) < 0) {
+		ops_err_prefix(err, "%s", lname);
+		goto out;
+	}
+	if (strcmp(l->name, name) != 0) {
+		ops_err_set(err, OPS_E_FAIL, "%s names another archive", lname);
+		goto out;
+	}
+	rc = 1;
+out:
+	unlink(path);
+	free(text);
+	return rc;
+}
+
 int
 ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
     char *path, size_t len, char *tmpdir, size_t tlen, struct ops_err *err)
 {
-	struct ops_rclone_entry *v = NULL, *e = NULL;
+	struct ops_rclone_entry *v = NULL, *e = NULL, *raw = NULL;
 	struct ops_rclone rcl;
 	struct ops_backup_name bn;
+	struct ops_catline line;
+	size_t nraw = 0;
+	int have_line = 0;
 	char dir[PATH_MAX], hex[OPS_SHA256_HEX], want[OPS_SHA256_HEX] = "";
 	struct ops_catalog_row row;
 	struct stat sb;
@@ -1111,7 +1259,8 @@ ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
 	int rc = -1, n2;
 
 	path[0] = tmpdir[0] = '\0';
-	if (ops_backup_offsite_list(cfg, &v, &n, err) < 0)
+	if (ops_backup_offsite_list(cfg, &v, &n, err) < 0 ||
+	    offsite_raw_list(cfg, &raw, &nraw, err) < 0)
 		goto out;
 	if (which == NULL || strcmp(which, "latest") == 0) {
 		e = n > 0 ? &v[n - 1] : NULL;
@@ -1165,6 +1314,16 @@ ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
 		    e->name, (long long)sb.st_size, (long long)e->size);
 		goto out;
 	}
+	/* Its catalog line, when the remote has one (archives copied before
+	 * lines were uploaded have none: then the listing and, below, this
+	 * host's catalog are all there is). */
+	if ((have_line = fetch_catline(cfg, raw, nraw, e->name, tmpdir, &line, err)) < 0)
+		goto out;
+	if (have_line && (int64_t)sb.st_size != line.size) {
+		ops_err_set(err, OPS_E_FAIL, "fetched %s: %lld bytes, its catalog line says "
+		    "%lld", e->name, (long long)sb.st_size, (long long)line.size);
+		goto out;
+	}
 	/* The catalog (it survives losing backups/) knows the sha256 of what
 	 * was written: a remote copy altered since cannot pass for it. */
 	{
@@ -1175,7 +1334,7 @@ ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
 			snprintf(want, sizeof(want), "%s", row.sha256);
 		ops_state_close(&st);
 	}
-	if (e->sha256[0] || want[0]) {
+	if (e->sha256[0] || want[0] || have_line) {
 		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		int hr = fd < 0 ? ops_err_sys(err, errno, "unable to open '%s'", path) :
 		    ops_sha256_fd(fd, (uint64_t)sb.st_size, e->name, hex, err);
@@ -1194,12 +1353,18 @@ ops_backup_offsite_fetch(const struct ops_config *cfg, const char *which,
 			    "(its sha256 is not the catalog's)", e->name);
 			goto out;
 		}
+		if (have_line && strcmp(hex, line.sha256) != 0) {
+			ops_err_set(err, OPS_E_FAIL, "fetched %s: its sha256 is not the one its "
+			    "catalog line records", e->name);
+			goto out;
+		}
 	}
 	rc = 0;
 out:
 	if (rc < 0)
 		ops_backup_offsite_cleanup(path, tmpdir);
 	free(v);
+	free(raw);
 	return rc;
 }
 

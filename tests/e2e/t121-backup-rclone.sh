@@ -44,11 +44,15 @@ expect_rc 0 ops-backup --home "$H"
 name=$(basename "$(cat "$D/latest")")
 expect_match '\.tar\.zst\.age$' "$name"
 cmp "$D/$name" "$R/$name" || fail "remote copy differs"
+# its catalog line beside it: name, size, sha256 of the file
+[ -f "$R/$name.catalog" ] || fail "no catalog line uploaded: $(ls "$R")"
+expect_match "^\{\"format\": 1, \"name\": \"$name\", \"size\": $(stat -c %s "$D/$name"), \"sha256\": \"$(sha256sum < "$D/$name" | cut -d' ' -f1)\"" "$(cat "$R/$name.catalog")"
 [ "$(sqlite3 "$DB" "select offsite > 0, offsite_msg from backups where name='$name'")" = "1|" ] ||
 	fail "catalog: $(sqlite3 "$DB" "select offsite, offsite_msg from backups")"
 expect_match "offsite copy done: backups/memory/$name" "$(cat "$H/logs/backup.log")"
 expect_rc 0 ops-backup --home "$H" offsite list
 expect_match "^$name +[0-9.]+ ?[KMG]?i?B? +20[0-9-]+T" "$OUT"
+expect_no_match "catalog" "$OUT"
 expect_rc 2 ops-backup --home "$H" offsite
 expect_rc 2 ops-backup --home "$H" offsite nonsense
 
@@ -65,11 +69,14 @@ expect_rc 1 ops-backup --home "$H"
 	fail "expected 2 pending: $(sqlite3 "$DB" "select name, offsite, offsite_msg from backups")"
 expect_rc 1 ops-health --home "$H" --check backup
 expect_match '^backup: WARNING - .*offsite copy failed 2 times in a row: .*rclone copyto.*\(2 pending\)' "$OUT"
-[ "$(ls "$R" | wc -l)" = 1 ] || fail "copied while failing: $(ls "$R")"
+[ "$(ls "$R" | wc -l)" = 2 ] || fail "copied while failing: $(ls "$R")"
 conf "off:$R"
 expect_rc 0 ops-backup --home "$H" -v offsite --retry
 expect_match '^offsite: 2 archives copied$' "$OUT"
-for f in "$D"/*.age; do cmp "$f" "$R/$(basename "$f")" || fail "$f not copied"; done
+for f in "$D"/*.age; do
+	cmp "$f" "$R/$(basename "$f")" || fail "$f not copied"
+	[ -f "$R/$(basename "$f").catalog" ] || fail "$f: no catalog line"
+done
 [ "$(sqlite3 "$DB" "select count(*) from backups where offsite > 0")" = 3 ] || fail "catalog after retry"
 
 # keep "same": what local retention deletes goes remotely too, nothing else
@@ -83,12 +90,13 @@ sqlite3 "$DB" "create temp table t as select * from backups where name='$name';
 expect_rc 0 ops-backup --home "$H" prune
 [ -e "$D/$old" ] && fail "retention kept $old"
 [ -e "$R/$old" ] && fail "keep same: remote $old not deleted"
+[ -e "$R/$old.catalog" ] && fail "keep same: remote $old.catalog not deleted"
 [ -e "$R/20190101_000000.tar.zst.age" ] || fail "keep same deleted a remote-only archive"
 [ "$(ls "$R" | grep -c '^2026\|^20[2-9][1-9]')" -ge 3 ] || fail "remote lost current archives: $(ls "$R")"
 rm "$R/20190101_000000.tar.zst.age"
 
 # the host loses its backups: restore from the remote
-newest=$(ls "$R" | sort | tail -1)
+newest=$(ls "$R" | grep -v '\.catalog$' | sort | tail -1)
 cp "$H/memory/identity_core.json" "$T/identity.saved"
 max=$(sqlite3 "$H/memory/memory.db" 'pragma busy_timeout=5000; select max(id) from memories' | tail -1)
 rm -rf "$H/backups"
@@ -101,7 +109,31 @@ expect_match "fetched $newest: not the archive written here \(its sha256 is not 
 ls -a "$H/backups/memory" | grep -q '^\.offsite' && fail "refused download left behind"
 [ "$(agent_pid)" = "$before" ] || fail "agent touched by a refused restore"
 ls -d "$H"/memory.pre-restore.* 2>/dev/null && fail "memory set aside by a refused restore"
+# a fresh host (no catalog of its own): the catalog line catches it
+cp "$DB" "$T/state.saved"
+sqlite3 "$DB" "delete from backups"
+expect_rc 1 ops-restore --home "$H" --from-offsite latest --identity "$K" --yes
+expect_match "fetched $newest: its sha256 is not the one its catalog line records" "$ERR"
+[ "$(agent_pid)" = "$before" ] || fail "agent touched by a refused restore"
 cp "$T/good.age" "$R/$newest"
+# a catalog line that is not ours refuses the archive it names
+cp "$R/$newest.catalog" "$T/line.saved"
+sed "s/\"name\": \"[^\"]*\"/\"name\": \"20000101_000000.tar.zst.age\"/" "$T/line.saved" > "$R/$newest.catalog"
+expect_rc 1 ops-restore --home "$H" --from-offsite latest --identity "$K" --list
+expect_match "$newest\.catalog names another archive" "$ERR"
+printf 'garbage\n' > "$R/$newest.catalog"
+expect_rc 1 ops-restore --home "$H" --from-offsite latest --identity "$K" --list
+expect_match "catalog line: not a JSON object" "$ERR"
+head -c 5000 /dev/zero > "$R/$newest.catalog"
+expect_rc 1 ops-restore --home "$H" --from-offsite latest --identity "$K" --list
+expect_match "5000 bytes: not one ops-backup wrote" "$ERR"
+# a remote from before catalog lines (none): still restorable
+rm "$R/$newest.catalog"
+expect_rc 0 ops-restore --home "$H" --from-offsite latest --identity "$K" --list
+expect_match "/$newest: taken" "$OUT"
+cp "$T/line.saved" "$R/$newest.catalog"
+cp "$T/state.saved" "$DB"
+ls -a "$H/backups/memory" | grep -q '^\.offsite' && fail "download left behind"
 expect_rc 1 ops-restore --home "$H" --from-offsite 20000101_000000.tar.zst.age --identity "$K" --yes
 expect_match "no archive named" "$ERR"
 # the identity is needed
