@@ -220,7 +220,8 @@ ops_alert_store_prune(struct ops_statedb *st, double now, struct ops_err *err)
 		return -1;
 	sqlite3_bind_double(s, 1, now - 7 * 86400.0);
 	sqlite3_bind_double(s, 2, now + 86400.0);
-	if (ops_state_step_done(st, s, "prune sent alerts", err) < 0)
+	if (ops_state_prune_counted(st, s, OPS_PRUNED_ALERTS_SENT, "prune sent alerts",
+	    err) < 0)
 		return -1;
 	if (ops_state_prepare(st, "DELETE FROM alert_silence WHERE until<=? OR set_at>?",
 	    &s, err) < 0)

@@ -43,7 +43,8 @@ int ops_alert_store_sent_add(struct ops_statedb *st, double now, const char *typ
     enum ops_alert_kind kind, enum ops_state severity, int64_t *id,
     struct ops_err *err);
 int ops_alert_store_sent_del(struct ops_statedb *st, int64_t id, struct ops_err *err);
-/* Drop sent rows older than a week (or in the future by more than a day). */
+/* Drop sent rows older than a week (or in the future by more than a day),
+ * counted as pruned (OPS_PRUNED_ALERTS_SENT). */
 int ops_alert_store_prune(struct ops_statedb *st, double now, struct ops_err *err);
 
 /* Numbers by key; a missing key reads as 0. */

@@ -137,7 +137,8 @@ ops_catalog_remove(struct ops_statedb *st, const char *name, struct ops_err *err
 	if (ops_state_prepare(st, "DELETE FROM backups WHERE name=?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	return ops_state_step_done(st, s, "update the backup catalog", err);
+	return ops_state_prune_counted(st, s, OPS_PRUNED_BACKUPS, "update the backup catalog",
+	    err);
 }
 
 int

@@ -66,6 +66,8 @@ int ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 /* 1 found (row filled), 0 not found, -1 error. */
 int ops_catalog_get(struct ops_statedb *st, const char *name,
     struct ops_catalog_row *row, struct ops_err *err);
+/* Remove an archive's row (retention pruned it); counted as pruned
+ * (OPS_PRUNED_BACKUPS), so the backups made never seem fewer. */
 int ops_catalog_remove(struct ops_statedb *st, const char *name,
     struct ops_err *err);
 

@@ -338,30 +338,35 @@ count(sqlite3 *db, const char *sql, double *n)
 	return rc;
 }
 
-/* The counters only the server adds to the `prom` metrics. They count the
- * rows the state database keeps, so a prune of old rows reads as a counter
- * reset, which Prometheus's rate() and increase() handle. */
+/* The counters only the server adds to the `prom` metrics: the rows the
+ * state database keeps plus those pruned so far (ops_state_prune_counted),
+ * so a prune never lowers them; only a new state database resets them.
+ * A database from before that count reads as its rows. */
 static void
 prom_totals(struct ops_buf *b, const struct ops_config *cfg)
 {
 	static const struct {
-		const char *name, *help, *sql;
+		const char *name, *help, *sql, *pruned;
 	} c[] = {
 		{ "dharmic_restarts_total", "Restarts of the agent recorded.",
-		  "SELECT count(*) FROM events WHERE kind = 'restart'" },
+		  "SELECT count(*) FROM events WHERE kind = 'restart'", NULL },
 		{ "dharmic_alerts_sent_total", "Alert notifications sent.",
-		  "SELECT count(*) FROM alert_sent" },
-		{ "dharmic_backups_made_total", "Backup archives in the catalog.",
-		  "SELECT count(*) FROM backups" },
+		  "SELECT count(*) FROM alert_sent",
+		  "SELECT count FROM pruned WHERE name = '" OPS_PRUNED_ALERTS_SENT "'" },
+		{ "dharmic_backups_made_total", "Backup archives made.",
+		  "SELECT count(*) FROM backups",
+		  "SELECT count FROM pruned WHERE name = '" OPS_PRUNED_BACKUPS "'" },
 	};
 	sqlite3 *db = ops_state_open_view(cfg->home);
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		double n = 0;
+		double n = 0, p = 0;
 
 		count(db, c[i].sql, &n);
+		if (c[i].pruned != NULL)
+			count(db, c[i].pruned, &p);
 		ops_buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %.0f\n", c[i].name,
-		    c[i].help, c[i].name, c[i].name, n);
+		    c[i].help, c[i].name, c[i].name, n + p);
 	}
 	sqlite3_close(db);
 }

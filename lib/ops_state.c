@@ -93,6 +93,9 @@ static const char *const migrations[] = {
 	/* N -> N+1: the SHA-256 of an encrypted archive's file, which verify
 	 * checks without the identity (issue 12) */
 	"ALTER TABLE backups ADD COLUMN sha256 TEXT;",
+	/* N -> N+1: rows pruned so far, by counter (ops_state_prune_counted):
+	 * serve's _total counters are the rows kept plus these (issue 14) */
+	"CREATE TABLE pruned(name TEXT PRIMARY KEY, count INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -132,6 +135,48 @@ ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
 	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : dberr(err, st->db, what);
 
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+ops_state_prune_counted(struct ops_statedb *st, sqlite3_stmt *s, const char *counter,
+    const char *what, struct ops_err *err)
+{
+	sqlite3_stmt *u = NULL;
+	int rc = -1, n;
+
+	/* A savepoint: the rows go and the count grows together, inside
+	 * the caller's transaction or on their own. */
+	if (sqlite3_exec(st->db, "SAVEPOINT prune", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return dberr(err, st->db, "begin a savepoint");
+	}
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		dberr(err, st->db, what);
+		goto out;
+	}
+	n = sqlite3_changes(st->db);
+	if (n > 0) {
+		if (sqlite3_prepare_v2(st->db, "INSERT INTO pruned(name,count) VALUES(?,?)"
+		    " ON CONFLICT(name) DO UPDATE SET count=count+excluded.count", -1, &u,
+		    NULL) != SQLITE_OK) {
+			dberr(err, st->db, "prepare");
+			goto out;
+		}
+		sqlite3_bind_text(u, 1, counter, -1, SQLITE_STATIC);
+		sqlite3_bind_int(u, 2, n);
+		if (sqlite3_step(u) != SQLITE_DONE) {
+			dberr(err, st->db, "count the pruned rows");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	if (rc < 0)
+		sqlite3_exec(st->db, "ROLLBACK TO prune", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "RELEASE prune", NULL, NULL, NULL);
 	return rc;
 }
 

@@ -77,6 +77,14 @@ int ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
     struct ops_err *err);
 int ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
     struct ops_err *err);
+/* Steps a DELETE s (finalized whatever happens) and adds the rows it
+ * removed to the pruned count of counter (table pruned), both or neither:
+ * a counter shown as "rows kept + rows pruned" (serve's _total metrics)
+ * never goes down when old rows are pruned. */
+int ops_state_prune_counted(struct ops_statedb *st, sqlite3_stmt *s,
+    const char *counter, const char *what, struct ops_err *err);
+#define OPS_PRUNED_ALERTS_SENT "alerts_sent"	/* alert_sent rows */
+#define OPS_PRUNED_BACKUPS "backups"		/* backups (catalog) rows */
 /* Steps a statement that returns one row (a count) into *n and finalizes
  * it, whatever happens. */
 int ops_state_step_int64(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
