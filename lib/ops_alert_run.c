@@ -811,11 +811,12 @@ send_alertmanager(struct run *R)
 		if (x->silenced_until > now)
 			continue;
 		if (x->active)
-			v[n++] = (struct ops_am_alert){ x->type, x->severity, x->message,
-			    x->since, 0 };
+			v[n++] = (struct ops_am_alert){ .type = x->type,
+			    .severity = x->severity, .message = x->message, .starts = x->since };
 		else if (b != NULL && b->active)
-			v[n++] = (struct ops_am_alert){ x->type, b->severity, x->message,
-			    b->since, 1 };
+			v[n++] = (struct ops_am_alert){ .type = x->type,
+			    .severity = b->severity, .message = x->message, .starts = b->since,
+			    .resolved = 1 };
 	}
 	if (ops_am_send(R->cfg, R->host, v, n, now, &why) > 0) {
 		ops_buf_puts(R->warn, ops_buf_str(&why));
@@ -1009,7 +1010,7 @@ int
 ops_alert_test(const struct ops_config *cfg, struct ops_buf *out,
     struct ops_buf *warn, struct ops_err *err)
 {
-	struct ops_buf msg = OPS_BUF_INIT;
+	struct ops_buf msg = OPS_BUF_INIT, body = OPS_BUF_INIT;
 	struct ops_notice n;
 	char host[256];
 	int ok = 0, failed = 0, tried = 0;
@@ -1048,6 +1049,31 @@ ops_alert_test(const struct ops_config *cfg, struct ops_buf *out,
 			ops_buf_printf(out, "%-8s FAILED: %s\n", name, e.msg);
 		}
 	}
+	if (cfg->alert.alertmanager.n > 0) {
+		/* One alert that resolves by itself (ops_alertmanager.h). */
+		struct ops_am_alert a = { .type = "test", .severity = OPS_OK,
+			.message = n.message, .starts = n.timestamp,
+			.ends = n.timestamp + OPS_AM_TEST_VALID, .level = "info" };
+
+		tried++;
+		if (ops_am_payload(cfg, host, &a, 1, n.timestamp, &body) < 0) {
+			ops_buf_release(&msg);
+			return ops_err_sys(err, ENOMEM, "ops-alert test");
+		}
+		for (size_t i = 0; i < cfg->alert.alertmanager.n; i++) {
+			struct ops_err e = OPS_ERR_INIT;
+			const char *base = cfg->alert.alertmanager.v[i];
+
+			if (ops_am_post(base, ops_buf_str(&body), &e) == 0) {
+				ok++;
+				ops_buf_printf(out, "alertmanager %s delivered (resolves in "
+				    "%.0fm)\n", base, OPS_AM_TEST_VALID / 60);
+			} else {
+				failed++;
+				ops_buf_printf(out, "alertmanager %s FAILED: %s\n", base, e.msg);
+			}
+		}
+	}
 	if (ok > 0) {
 		struct ops_err e = OPS_ERR_INIT;
 
@@ -1056,7 +1082,9 @@ ops_alert_test(const struct ops_config *cfg, struct ops_buf *out,
 	}
 	if (ok == 0 && failed == 0)
 		ops_buf_printf(warn, "%s\n", tried ? "no channel could deliver the test alert" :
-		    "no alert channel is configured (alert.email, alert.webhook, alert.command)");
+		    "no alert channel is configured (alert.email, alert.webhook, "
+		    "alert.command, alert.alertmanager)");
+	ops_buf_release(&body);
 	ops_buf_release(&msg);
 	return failed > 0 || ok == 0 ? 1 : 0;
 }

@@ -53,7 +53,8 @@ ops_am_payload(const struct ops_config *cfg, const char *host,
 		    (l = cJSON_AddObjectToObject(x, "labels")) == NULL ||
 		    (an = cJSON_AddObjectToObject(x, "annotations")) == NULL)
 			goto out;
-		snprintf(sev, sizeof(sev), "%s", ops_state_name(v[i].severity));
+		snprintf(sev, sizeof(sev), "%s", v[i].level ? v[i].level :
+		    ops_state_name(v[i].severity));
 		for (k = 0; sev[k]; k++)
 			sev[k] = (char)tolower((unsigned char)sev[k]);
 		cJSON_AddStringToObject(l, "alertname", v[i].type);
@@ -66,7 +67,8 @@ ops_am_payload(const struct ops_config *cfg, const char *host,
 		cJSON_AddStringToObject(an, "description", v[i].message ? v[i].message : "");
 		add_rfc3339(x, "startsAt", v[i].starts > 0 && v[i].starts <= now ?
 		    v[i].starts : now);
-		add_rfc3339(x, "endsAt", v[i].resolved ? now : now + OPS_AM_VALID);
+		add_rfc3339(x, "endsAt", v[i].resolved ? now : v[i].ends > now ? v[i].ends :
+		    now + OPS_AM_VALID);
 		cJSON_AddStringToObject(x, "generatorURL", gen);
 	}
 	if ((text = cJSON_PrintUnformatted(a)) == NULL)
@@ -78,6 +80,20 @@ out:
 	free(text);
 	cJSON_Delete(a);
 	return rc;
+}
+
+int
+ops_am_post(const char *base, const char *body, struct ops_err *err)
+{
+	char url[1024];
+	size_t bl = strlen(base);
+
+	while (bl > 0 && base[bl - 1] == '/')
+		bl--;
+	if (snprintf(url, sizeof(url), "%.*s/api/v2/alerts", (int)bl, base) >=
+	    (int)sizeof(url))
+		return ops_err_set(err, OPS_E_USAGE, "URL too long");
+	return ops_http_request(url, body, OPS_AM_TIMEOUT, NULL, err) < 0 ? -1 : 0;
 }
 
 int
@@ -96,14 +112,9 @@ ops_am_send(const struct ops_config *cfg, const char *host,
 	}
 	for (size_t i = 0; i < cfg->alert.alertmanager.n; i++) {
 		struct ops_err e = OPS_ERR_INIT;
-		char url[1024];
 		const char *base = cfg->alert.alertmanager.v[i];
-		size_t bl = strlen(base);
 
-		while (bl > 0 && base[bl - 1] == '/')
-			bl--;
-		snprintf(url, sizeof(url), "%.*s/api/v2/alerts", (int)bl, base);
-		if (ops_http_request(url, ops_buf_str(&body), OPS_AM_TIMEOUT, NULL, &e) < 0) {
+		if (ops_am_post(base, ops_buf_str(&body), &e) < 0) {
 			ops_buf_printf(why, "alertmanager %s: %s\n", base, e.msg);
 			failed++;
 		}

@@ -12,7 +12,11 @@
  * Labels: alertname (the type), severity (critical, warning, unknown),
  * instance (the host name), home, check. Annotations: summary (the
  * title), description (the check's message). generatorURL: serve.url,
- * else http://serve.listen/. */
+ * else http://serve.listen/.
+ *
+ * `ops-alert test` posts one alert, alertname "test" and severity "info",
+ * that ends OPS_AM_TEST_VALID seconds later: it reaches the receivers
+ * and then resolves without anyone clearing it. */
 #ifndef OPS_ALERTMANAGER_H
 #define OPS_ALERTMANAGER_H
 
@@ -22,6 +26,11 @@
 #include "ops_err.h"
 
 #define OPS_AM_VALID 1200.0	/* 4 periods of the 5-minute schedule */
+/* `ops-alert test`'s alert ends by itself this long after: past
+ * Alertmanager's default group_wait (30s), so the firing notification
+ * goes out; a resolve sent right after would beat group_wait and no
+ * notification would be sent at all. */
+#define OPS_AM_TEST_VALID 300.0
 #define OPS_AM_TIMEOUT 5.0
 
 /* One alert as Alertmanager gets it; borrowed strings. */
@@ -31,12 +40,18 @@ struct ops_am_alert {
 	const char *message;
 	double starts;		/* when it began firing (0: now) */
 	int resolved;
+	double ends;		/* endsAt while firing (0: now + OPS_AM_VALID) */
+	const char *level;	/* the severity label (NULL: the severity's) */
 };
 
 /* The JSON array POSTed to /api/v2/alerts, appended to out. 0, or -1
  * when out of memory. */
 int ops_am_payload(const struct ops_config *cfg, const char *host,
     const struct ops_am_alert *v, size_t n, double now, struct ops_buf *out);
+
+/* POST a payload to base's /api/v2/alerts (base: an alert.alertmanager
+ * URL). 0, or -1 with err set. */
+int ops_am_post(const char *base, const char *body, struct ops_err *err);
 
 /* POST the alerts to every alert.alertmanager URL. Returns the number of
  * URLs that failed (each reason appended to why as a line). */

@@ -3,7 +3,8 @@
 # receiver run here. A dead agent gives one notification carrying the
 # labels (alertname severity instance home check), runs while it stays
 # dead do not repeat it (Alertmanager deduplicates the re-sent alert), and
-# the agent back gives a resolved notification.
+# the agent back gives a resolved notification. `ops-alert test` reaches
+# the receiver too, as an alert that ends by itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alertlib.sh"
 . "$(dirname "$0")/servelib.sh"
@@ -92,6 +93,29 @@ assert r[0]["alerts"][0]["labels"]["alertname"] == "daemon_critical", r
 assert r[0]["alerts"][0]["status"] == "resolved", r
 PY
 
+# ops-alert test goes to Alertmanager too: one notification at the
+# receiver (alertname test, severity info), and an alert that ends by
+# itself 5 minutes on (Alertmanager's view of it), so it never stays firing.
+expect_rc 0 ops-alert --home "$H" test
+expect_match "^alertmanager http://127\.0\.0\.1:$AP/ delivered" "$OUT"
+wait_for 20 sh -c "grep -q '\"alertname\":\"test\"' '$T/notifications'"
+curl -sf "http://127.0.0.1:$AP/api/v2/alerts" -o "$T/am-alerts.json"
+python3 - "$T/notifications" "$T/am-alerts.json" "$H" "$(hostname)" <<'PY'
+import datetime, json, sys
+path, api, home, host = sys.argv[1:5]
+n = [json.loads(l) for l in open(path) if l.strip()]
+t = [a for x in n for a in x["alerts"] if a["labels"]["alertname"] == "test"]
+assert len(t) == 1 and t[0]["status"] == "firing", t
+assert t[0]["labels"] == {"alertname": "test", "severity": "info", "instance": host,
+                          "home": home, "check": "test"}, t[0]["labels"]
+assert "a test alert from ops-alert" in t[0]["annotations"]["description"], t[0]
+a = [a for a in json.load(open(api)) if a["labels"]["alertname"] == "test"]
+assert len(a) == 1, a
+ends = datetime.datetime.fromisoformat(a[0]["endsAt"].replace("Z", "+00:00"))
+left = (ends - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+assert 200 < left <= 301, left
+PY
+
 # An Alertmanager that does not answer: the run says so and exits 1; the
 # direct channels still work.
 alert_config "$H" '' "{\"alertmanager\": [\"http://127.0.0.1:$(free_port)\"]}"
@@ -100,4 +124,9 @@ rm -f "$H/logs/daemon.pid"
 expect_rc 1 ops-alert --home "$H" run
 expect_match 'alertmanager http://127\.0\.0\.1:[0-9]+: ' "$ERR"
 grep -q daemon_critical "$REC" || fail "the command channel did not get the alert"
+# and ops-alert test names it as failed (exit 1), the command channel
+# delivered all the same
+expect_rc 1 ops-alert --home "$H" test
+expect_match '^alertmanager http://127\.0\.0\.1:[0-9]+ FAILED: ' "$OUT"
+expect_match '^command +delivered' "$OUT"
 echo ok

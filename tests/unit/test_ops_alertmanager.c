@@ -12,8 +12,13 @@ main(void)
 	struct ops_err err = OPS_ERR_INIT;
 	struct ops_buf b = OPS_BUF_INIT;
 	const struct ops_am_alert v[] = {
-		{ "disk_low", OPS_WARNING, "1.0 GiB free \xff", 1764000000, 0 },
-		{ "check_proton", OPS_CRITICAL, "down", 0, 1 },
+		{ .type = "disk_low", .severity = OPS_WARNING, .message = "1.0 GiB free \xff",
+		  .starts = 1764000000 },
+		{ .type = "check_proton", .severity = OPS_CRITICAL, .message = "down",
+		  .resolved = 1 },
+		/* ops-alert test's: its own severity label, a short life */
+		{ .type = "test", .severity = OPS_OK, .message = "a test", .starts = 1764000600,
+		  .ends = 1764000600 + OPS_AM_TEST_VALID, .level = "info" },
 	};
 	const double now = 1764000600;	/* 2025-11-24T16:10:00Z */
 	cJSON *a = NULL, *x, *l, *an;
@@ -49,6 +54,11 @@ main(void)
 		EQ_STR(cJSON_GetObjectItem(x, "startsAt")->valuestring, "2025-11-24T16:10:00Z");
 	}
 	cJSON_Delete(a);
+	ops_buf_reset(&b);
+	EQ_INT(ops_am_payload(&cfg, "host1", v + 2, 1, now, &b), 0);
+	HAS_STR(ops_buf_str(&b), "\"labels\":{\"alertname\":\"test\",\"severity\":\"info\",");
+	HAS_STR(ops_buf_str(&b), "\"startsAt\":\"2025-11-24T16:10:00Z\","
+	    "\"endsAt\":\"2025-11-24T16:15:00Z\"");
 	ops_config_release(&cfg);
 	/* serve.url, when set, is the generatorURL */
 	ops_buf_reset(&b);
