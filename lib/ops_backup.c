@@ -2215,6 +2215,68 @@ out:
 
 /* ---- prune ------------------------------------------------------------- */
 
+/* backup.offsite.keep as an object: the remote's own retention over what
+ * it lists (archives only; anything else there is never touched), with
+ * the local rules (ops_retention.h): good and bad are the catalog's (a
+ * remote-only archive is neither), the newest archive, the one `latest`
+ * names and the newest keep_good good ones are always kept. Each deletion
+ * takes its catalog line along. A failure is logged and leaves the
+ * remote as it is: the local backup is done. */
+static void
+prune_remote_gfs(const struct ops_config *cfg, struct ops_statedb *st,
+    const char *latest_name)
+{
+	struct ops_retention_policy pol = { cfg->backup.offsite.keep_all,
+		cfg->backup.offsite.keep_weekly, cfg->backup.offsite.keep_monthly,
+		(size_t)cfg->backup.offsite.keep_good };
+	struct ops_rclone_entry *v = NULL;
+	struct ops_retention_item *rv = NULL;
+	struct ops_rclone rcl;
+	struct ops_err e = OPS_ERR_INIT;
+	size_t n = 0;
+
+	if (ops_backup_offsite_list(cfg, &v, &n, &e) < 0) {
+		log_line(cfg, "WARNING", "remote retention not applied: %s", e.msg);
+		goto out;
+	}
+	rv = calloc(n ? n : 1, sizeof(*rv));
+	if (rv == NULL) {
+		log_line(cfg, "WARNING", "remote retention not applied: out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ops_catalog_row row;
+		int known = st != NULL && ops_catalog_get(st, v[i].name, &row, NULL) == 1;
+
+		rv[i].name = v[i].name;
+		rv[i].good = known && ops_catalog_row_good(&row);
+		rv[i].bad = known && row.state == OPS_ARCHIVE_BAD;
+	}
+	ops_retention_decide(rv, n, &pol, ops_time_now(), latest_name);
+	rclone_of(cfg, &rcl);
+	rcl.timeout = 300;
+	for (size_t i = 0; i < n; i++) {
+		char why[160], line[128];
+
+		if (rv[i].keep)
+			continue;
+		ops_retention_why(&rv[i], &pol, why, sizeof(why));
+		if (ops_rclone_delete(&rcl, rv[i].name, &e) < 0) {
+			log_line(cfg, "WARNING", "remote retention: %s kept: %s", rv[i].name, e.msg);
+			audit(cfg, "backup.prune", "failed", "remote %s: %s", rv[i].name, e.msg);
+			continue;
+		}
+		/* archives copied before catalog lines have none */
+		if (ops_catline_name(rv[i].name, line, sizeof(line)) == 0)
+			ops_rclone_delete(&rcl, line, NULL);
+		log_line(cfg, "INFO", "pruned %s on the remote (%s)", rv[i].name, why);
+		audit(cfg, "backup.prune", "done", "deleted remote %s (%s)", rv[i].name, why);
+	}
+out:
+	free(rv);
+	free(v);
+}
+
 static int
 prune(const struct ops_config *cfg, const char *dir, int dry_run,
     struct ops_prune_item **out, size_t *nout, struct ops_err *err)
@@ -2294,6 +2356,8 @@ prune(const struct ops_config *cfg, const char *dir, int dry_run,
 		}
 		if (deleted > 0 && ops_fs_fsync_dir(dir, 1, err) < 0)
 			goto out;
+		if (cfg->backup.offsite.enabled && cfg->backup.offsite.keep_gfs)
+			prune_remote_gfs(cfg, have_db == 1 ? &st : NULL, latest_name);
 	}
 	*out = pv;
 	*nout = n;

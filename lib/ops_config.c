@@ -735,6 +735,45 @@ free_offsite(struct ops_config *cfg)
 	memset(&cfg->backup.offsite, 0, sizeof(cfg->backup.offsite));
 }
 
+/* backup.offsite.keep as an object: the local retention's keys and
+ * defaults (backup.keep_all ...), applied to what the remote lists. */
+static int
+get_offsite_gfs(struct ops_config *cfg, const cJSON *j, const char *file,
+    struct ops_err *err)
+{
+	static const char *const durs[] = { "keep_all", "keep_weekly", "keep_monthly" };
+	static const char *const defs[] = { "7d", "30d", "365d" };
+	double *out[] = { &cfg->backup.offsite.keep_all, &cfg->backup.offsite.keep_weekly,
+		&cfg->backup.offsite.keep_monthly };
+	const cJSON *f;
+	char key[64];
+
+	cJSON_ArrayForEach(f, j)
+		if (!one_of(f->string, (const char *const[]){ "keep_all", "keep_weekly",
+		    "keep_monthly", "keep_good", NULL }))
+			return ops_err_set(err, OPS_E_USAGE, "%s: unknown key "
+			    "'backup.offsite.keep.%s'", file, f->string);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "backup.offsite.keep.%s", durs[i]);
+		f = cJSON_GetObjectItemCaseSensitive(j, durs[i]);
+		if (f == NULL ? ops_duration_parse(defs[i], out[i], err) < 0 :
+		    get_dur(f, out[i], file, key, err) < 0)
+			return -1;
+	}
+	f = cJSON_GetObjectItemCaseSensitive(j, "keep_good");
+	cfg->backup.offsite.keep_good = 3;
+	if (f != NULL) {
+		/* at least 1: the newest good copy on the remote is never deleted */
+		if (!cJSON_IsNumber(f) || f->valuedouble < 1 || f->valuedouble > 1e6 ||
+		    f->valuedouble != (double)(int64_t)f->valuedouble)
+			return bad(err, file, "backup.offsite.keep.keep_good",
+			    "a whole number, 1 or more");
+		cfg->backup.offsite.keep_good = (int64_t)f->valuedouble;
+	}
+	cfg->backup.offsite.keep_gfs = 1;
+	return 0;
+}
+
 static int
 get_offsite(struct ops_config *cfg, const cJSON *j, const char *file,
     struct ops_err *err)
@@ -756,8 +795,16 @@ get_offsite(struct ops_config *cfg, const cJSON *j, const char *file,
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(key, sizeof(key), "backup.offsite.%s", strs[i]);
 		f = cJSON_GetObjectItemCaseSensitive(j, strs[i]);
+		/* keep may be an object: the remote's own retention */
+		if (i == 3 && cJSON_IsObject(f)) {
+			if (get_offsite_gfs(cfg, f, file, err) < 0)
+				return -1;
+			val[i] = "gfs";
+			continue;
+		}
 		if (f != NULL && !cJSON_IsString(f))
-			return bad(err, file, key, "a string");
+			return bad(err, file, key, i == 3 ? "\"same\", \"all\" or an object of "
+			    "keep_all, keep_weekly, keep_monthly, keep_good" : "a string");
 		val[i] = f ? f->valuestring : defs[i];
 	}
 	if (val[0] == NULL || !ops_rclone_remote_ok(val[0]))
@@ -765,8 +812,10 @@ get_offsite(struct ops_config *cfg, const cJSON *j, const char *file,
 		    "an rclone remote \"name:path\" (name not starting with '-')");
 	if (val[1][0] == '\0' || val[1][0] == '-')
 		return bad(err, file, "backup.offsite.rclone", "a program name or path");
-	if (strcmp(val[3], "same") != 0 && strcmp(val[3], "all") != 0)
-		return bad(err, file, "backup.offsite.keep", "\"same\" or \"all\"");
+	if (strcmp(val[3], "same") != 0 && strcmp(val[3], "all") != 0 &&
+	    !cfg->backup.offsite.keep_gfs)
+		return bad(err, file, "backup.offsite.keep", "\"same\", \"all\" or an object of "
+		    "keep_all, keep_weekly, keep_monthly, keep_good");
 	if (set_str(&cfg->backup.offsite.remote, val[0]) < 0 ||
 	    set_str(&cfg->backup.offsite.rclone, val[1]) < 0)
 		return ops_err_sys(err, ENOMEM, "%s", file);

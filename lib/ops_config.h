@@ -156,6 +156,11 @@ struct ops_config {
 			char *rclone;	/* program */
 			char *config;	/* rclone.conf, ~ expanded; "" rclone's default */
 			int keep_same;	/* "same": local retention deletes remotely too */
+			/* keep as an object: the remote's own retention, by the
+			 * local keys' names and rules (ops_retention.h) */
+			int keep_gfs;
+			double keep_all, keep_weekly, keep_monthly;
+			int64_t keep_good;
 		} offsite;
 	} backup;
 	struct {

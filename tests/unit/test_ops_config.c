@@ -663,6 +663,12 @@ test_offsite(void)
 		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"config\": 1}}}",
 		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"x\": \"y\"}}}",
 		"{\"backup\": {\"offsite_command\": [\"cp\"], \"offsite\": {\"remote\": \"a:b\"}}}",
+		/* issue 12: keep as the remote's own retention */
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"keep\": {\"daily\": 7}}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"keep\": {\"keep_all\": \"x\"}}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"keep\": {\"keep_good\": 0}}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"keep\": {\"keep_good\": \"2\"}}}}",
+		"{\"backup\": {\"offsite\": {\"remote\": \"a:b\", \"keep\": [1]}}}",
 		NULL };
 
 	EQ_INT(load(&cfg, "{}", &err), 0);
@@ -683,6 +689,16 @@ test_offsite(void)
 	EQ_STR(cfg.backup.offsite.config, "/h/etc/rc.conf");
 	EQ_STR(cfg.backup.offsite.rclone, "/opt/rclone");
 	EQ_INT(cfg.backup.offsite.keep_same, 0);
+	EQ_INT(cfg.backup.offsite.keep_gfs, 0);
+	ops_config_release(&cfg);
+	EQ_INT(load(&cfg, "{\"backup\": {\"offsite\": {\"remote\": \"s3:\", "
+	    "\"keep\": {\"keep_weekly\": \"60d\", \"keep_good\": 2}}}}", &err), 0);
+	EQ_INT(cfg.backup.offsite.keep_same, 0);
+	EQ_INT(cfg.backup.offsite.keep_gfs, 1);
+	EQ_DBL(cfg.backup.offsite.keep_all, 7 * 86400, 0);
+	EQ_DBL(cfg.backup.offsite.keep_weekly, 60 * 86400, 0);
+	EQ_DBL(cfg.backup.offsite.keep_monthly, 365 * 86400, 0);
+	CHECK(cfg.backup.offsite.keep_good == 2);
 	ops_config_release(&cfg);
 	for (size_t i = 0; bad[i]; i++) {
 		err.msg[0] = '\0';
