@@ -188,13 +188,15 @@ struct job {
 	char snapdir[PATH_MAX];
 	char tmp[PATH_MAX];
 	/* The snapper thread copies the held databases, in the archive's
-	 * order, while this one archives those already copied. */
-	pthread_t snapper;
-	int snapping;
+	 * order, while this one archives those already copied and the
+	 * checker checks them (backup.check). */
+	pthread_t snapper, checker;
+	int snapping, checking;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t ready;		/* members [0, ready) can be archived */
 	int stop, failed;
+	int copied;		/* the snapper is done (ready says how far) */
 	struct ops_err snap_err;
 	/* issue 12: encryption to rcpt; the verification reads the archive
 	 * back with the file key chosen here (the host holds no identity). */
@@ -463,20 +465,15 @@ archive_order(struct job *j, struct ops_err *err)
 	return 0;
 }
 
-/* The copies first, in the archive's order (the archive waits for each);
- * then the checks of the copies (backup.check), which only the promotion
- * at the end waits for: checking each copy right after it was made would
- * hold back the copy of the next (the big one, last) while the archiver
- * had nothing to do. The copies are still hot in the page cache. */
+/* The copies, in the archive's order (the archive waits for each). */
 static void *
 snapper_main(void *arg)
 {
 	struct job *j = arg;
 	struct ops_err err = OPS_ERR_INIT;
 	char staged[PATH_MAX];
-	size_t k;
 
-	for (k = 0; k < j->n; k++) {
+	for (size_t k = 0; k < j->n; k++) {
 		size_t i = j->order[k];
 		struct member *m = &j->v[i];
 		int stop, failed = 0;
@@ -503,20 +500,37 @@ snapper_main(void *arg)
 		pthread_cond_broadcast(&j->cv);
 		pthread_mutex_unlock(&j->mu);
 		if (failed)
-			return NULL;
+			break;
 	}
-	/* Create looks at the verdicts before the archive gets a final
-	 * name; a copy left unchecked (stopped, off) never counts as good. */
-	for (k = 0; k < j->n && j->check != OPS_BACKUP_CHECK_OFF; k++) {
+	pthread_mutex_lock(&j->mu);
+	j->copied = 1;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* The checks of the copies (backup.check), on a thread of their own:
+ * each copy as soon as it is made (still hot in the page cache), beside
+ * the next copy and the archive; only the final name waits for them.
+ * A copy left unchecked (stopped, failed) never counts as good. */
+static void *
+checker_main(void *arg)
+{
+	struct job *j = arg;
+	char staged[PATH_MAX];
+
+	for (size_t k = 0; k < j->n; k++) {
 		size_t i = j->order[k];
 		struct member *m = &j->v[i];
 		struct ops_err ce = OPS_ERR_INIT;
-		int stop;
+		int go;
 
 		pthread_mutex_lock(&j->mu);
-		stop = j->stop || j->ready <= k;
+		while (j->ready <= k && !j->copied && !j->stop)
+			pthread_cond_wait(&j->cv, &j->mu);
+		go = j->ready > k && !j->stop;
 		pthread_mutex_unlock(&j->mu);
-		if (stop)
+		if (!go)
 			break;
 		if (m->kind != OPS_KIND_SQLITE)
 			continue;
@@ -541,6 +555,11 @@ snapper_start(struct job *j, struct ops_err *err)
 		return ops_err_sys(err, EAGAIN, "unable to start the snapshots");
 	}
 	j->snapping = 1;
+	/* Without a checker thread the copies stay unchecked: the backup
+	 * fails (first_corrupt), it is not promoted unchecked. */
+	if (j->check != OPS_BACKUP_CHECK_OFF &&
+	    pthread_create(&j->checker, NULL, checker_main, j) == 0)
+		j->checking = 1;
 	return 0;
 }
 
@@ -581,9 +600,9 @@ snapper_wait(struct job *j, size_t k, struct ops_err *err)
 	return rc;
 }
 
-/* Waits for the snapper: for its copies and checks, or with stop, only
- * for the copy or check it is making, if any (the others are then
- * unchecked, never good). */
+/* Waits for the snapper and the checker: for all the copies and checks,
+ * or with stop, only for the copy and the check being made, if any (the
+ * others are then unchecked, never good). */
 static void
 snapper_join(struct job *j, int stop)
 {
@@ -592,8 +611,12 @@ snapper_join(struct job *j, int stop)
 	pthread_mutex_lock(&j->mu);
 	if (stop)
 		j->stop = 1;
+	pthread_cond_broadcast(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	pthread_join(j->snapper, NULL);
+	if (j->checking)
+		pthread_join(j->checker, NULL);
+	j->checking = 0;
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->cv);
 	j->snapping = 0;
