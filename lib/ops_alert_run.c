@@ -791,15 +791,18 @@ send_alertmanager(struct run *R)
 {
 	struct ops_am_alert *v;
 	struct ops_buf why = OPS_BUF_INIT;
+	char **ctx;	/* source, text of each alert; freed here */
 	size_t n = 0;
 	double now = R->ctx.now;
 
 	if (R->cfg->alert.alertmanager.n == 0)
 		return;
-	if ((v = calloc(R->set.n + 1, sizeof(*v))) == NULL) {
+	v = calloc(R->set.n + 1, sizeof(*v));
+	ctx = calloc(2 * (R->set.n + 1), sizeof(*ctx));
+	if (v == NULL || ctx == NULL) {
 		ops_buf_puts(R->warn, "alertmanager: out of memory\n");
 		R->failed = 1;
-		return;
+		goto out;
 	}
 	for (size_t i = 0; i < R->set.n; i++) {
 		const struct ops_alert_state *x = &R->set.v[i];
@@ -810,19 +813,36 @@ send_alertmanager(struct run *R)
 				b = &R->before[k];
 		if (x->silenced_until > now)
 			continue;
-		if (x->active)
-			v[n++] = (struct ops_am_alert){ .type = x->type,
+		if (x->active) {
+			struct ops_err e = OPS_ERR_INIT;
+			double ts;
+
+			v[n] = (struct ops_am_alert){ .type = x->type,
 			    .severity = x->severity, .message = x->message, .starts = x->since };
-		else if (b != NULL && b->active)
+			/* the incident's log context, as the direct channels
+			 * carry it (captured now if it never was) */
+			if (R->st.db != NULL && ops_context_get(R->cfg, &R->st,
+			    ops_alert_check_of(x->type), x->since, 1, now, &ctx[2 * n],
+			    &ctx[2 * n + 1], &ts, &e) == 1) {
+				v[n].context_source = ctx[2 * n];
+				v[n].context = ctx[2 * n + 1];
+			}
+			n++;
+		} else if (b != NULL && b->active) {
 			v[n++] = (struct ops_am_alert){ .type = x->type,
 			    .severity = b->severity, .message = x->message, .starts = b->since,
 			    .resolved = 1 };
+		}
 	}
 	if (ops_am_send(R->cfg, R->host, v, n, now, &why) > 0) {
 		ops_buf_puts(R->warn, ops_buf_str(&why));
 		R->failed = 1;
 	}
+out:
+	for (size_t i = 0; ctx != NULL && i < 2 * n; i++)
+		free(ctx[i]);
 	ops_buf_release(&why);
+	free(ctx);
 	free(v);
 }
 

@@ -34,6 +34,44 @@ generator_url(const struct ops_config *cfg, char *buf, size_t len)
 		snprintf(buf, len, "http://%s/", cfg->serve.listen);
 }
 
+/* The newest lines of text that fit OPS_AM_CONTEXT_MAX bytes, from a
+ * line start when one is near ("[...]" marks the cut), sanitised again
+ * for a terminal first (the state database is read, not trusted); the
+ * caller frees. NULL when out of memory. */
+static char *
+context_tail(const char *text)
+{
+	static const char cut[] = "[...]\n";
+	const size_t room = OPS_AM_CONTEXT_MAX - (sizeof(cut) - 1);
+	char *clean = ops_san_dup(text, OPS_SAN_TERM), *out = NULL;
+	size_t len, from = 0;
+
+	if (clean == NULL)
+		return NULL;
+	len = strlen(clean);
+	while (len > 0 && clean[len - 1] == '\n')
+		len--;
+	clean[len] = '\0';
+	if (len <= OPS_AM_CONTEXT_MAX)
+		return clean;
+	from = len - room;
+	/* not in the middle of a UTF-8 character (clean is valid UTF-8) */
+	while (from < len && ((unsigned char)clean[from] & 0xc0) == 0x80)
+		from++;
+	/* and from the start of a line, when the cut is inside one that
+	 * does not fill the room by itself */
+	if (clean[from - 1] != '\n') {
+		const char *nl = memchr(clean + from, '\n', len - from);
+
+		if (nl != NULL)
+			from = (size_t)(nl - clean) + 1;
+	}
+	if (asprintf(&out, "%s%s", cut, clean + from) < 0)
+		out = NULL;
+	free(clean);
+	return out;
+}
+
 int
 ops_am_payload(const struct ops_config *cfg, const char *host,
     const struct ops_am_alert *v, size_t n, double now, struct ops_buf *out)
@@ -65,6 +103,17 @@ ops_am_payload(const struct ops_config *cfg, const char *host,
 		cJSON_AddStringToObject(an, "summary", ops_alert_title(v[i].type, title,
 		    sizeof(title)));
 		cJSON_AddStringToObject(an, "description", v[i].message ? v[i].message : "");
+		/* the lines that explain it, with the firing alert only */
+		if (!v[i].resolved && v[i].context != NULL) {
+			char *c = context_tail(v[i].context);
+
+			if (c == NULL)
+				goto out;
+			cJSON_AddStringToObject(an, "context", c);
+			free(c);
+			cJSON_AddStringToObject(an, "context_source", v[i].context_source ?
+			    v[i].context_source : "");
+		}
 		add_rfc3339(x, "startsAt", v[i].starts > 0 && v[i].starts <= now ?
 		    v[i].starts : now);
 		add_rfc3339(x, "endsAt", v[i].resolved ? now : v[i].ends > now ? v[i].ends :

@@ -11,8 +11,11 @@
  *
  * Labels: alertname (the type), severity (critical, warning, unknown),
  * instance (the host name), home, check. Annotations: summary (the
- * title), description (the check's message). generatorURL: serve.url,
- * else http://serve.listen/.
+ * title), description (the check's message), and for a firing alert whose
+ * incident has log context (ops_context.h) context (its newest lines, at
+ * most OPS_AM_CONTEXT_MAX bytes, as captured: .env values redacted,
+ * sanitised) and context_source. generatorURL: serve.url, else
+ * http://serve.listen/.
  *
  * `ops-alert test` posts one alert, alertname "test" and severity "info",
  * that ends OPS_AM_TEST_VALID seconds later: it reaches the receivers
@@ -32,6 +35,9 @@
  * notification would be sent at all. */
 #define OPS_AM_TEST_VALID 300.0
 #define OPS_AM_TIMEOUT 5.0
+/* The most of an incident's log context in an annotation: receivers
+ * (chat, pagers) show a screenful, and every run re-sends it. */
+#define OPS_AM_CONTEXT_MAX ((size_t)4096)
 
 /* One alert as Alertmanager gets it; borrowed strings. */
 struct ops_am_alert {
@@ -42,6 +48,8 @@ struct ops_am_alert {
 	int resolved;
 	double ends;		/* endsAt while firing (0: now + OPS_AM_VALID) */
 	const char *level;	/* the severity label (NULL: the severity's) */
+	/* the incident's log context and where from, or NULL */
+	const char *context, *context_source;
 };
 
 /* The JSON array POSTed to /api/v2/alerts, appended to out. 0, or -1

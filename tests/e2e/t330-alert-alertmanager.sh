@@ -3,8 +3,10 @@
 # receiver run here. A dead agent gives one notification carrying the
 # labels (alertname severity instance home check), runs while it stays
 # dead do not repeat it (Alertmanager deduplicates the re-sent alert), and
-# the agent back gives a resolved notification. `ops-alert test` reaches
-# the receiver too, as an alert that ends by itself.
+# the agent back gives a resolved notification; the firing one carries
+# the incident's log context (annotations context, context_source).
+# `ops-alert test` reaches the receiver too, as an alert that ends by
+# itself.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alertlib.sh"
 . "$(dirname "$0")/servelib.sh"
@@ -53,7 +55,12 @@ wait_for 30 curl -sf "http://127.0.0.1:$AP/-/ready" -o /dev/null
 
 H=$T/home
 healthy_home "$H"
-alert_config "$H" '' "{\"alertmanager\": [\"http://127.0.0.1:$AP/\"]}"
+# the daemon's log context, with a secret from .env in it
+printf 'AGENT_TOKEN=tok-5e6f7a8b9c\n' > "$H/.env"
+chmod 600 "$H/.env"
+printf 'boot\nloading memory\nfatal: upstream refused tok-5e6f7a8b9c \033[31mbye\n' > "$H/logs/crash.log"
+alert_config "$H" '{"context": {"daemon": {"file": "logs/crash.log", "max_lines": 2}}}' \
+	"{\"alertmanager\": [\"http://127.0.0.1:$AP/\"]}"
 expect_rc 0 ops-alert --home "$H" run
 sleep 1
 [ ! -s "$T/notifications" ] || fail "notified while healthy: $(cat "$T/notifications")"
@@ -78,6 +85,11 @@ assert a["labels"] == {"alertname": "daemon_critical", "severity": "critical",
                        "instance": host, "home": home, "check": "daemon"}, a["labels"]
 assert a["annotations"]["summary"] and "not running" in a["annotations"]["description"], a
 assert a["generatorURL"] == gen, a["generatorURL"]
+# the incident's log context: the last lines, the secret redacted, no escape
+assert a["annotations"]["context"] == "loading memory\nfatal: upstream refused [redacted] ?[31mbye", a
+assert a["annotations"]["context_source"] == "logs/crash.log", a
+raw = open(path).read()
+assert "tok-5e6f" not in raw and "\\u001b" not in raw, raw
 PY
 
 # The agent back: a resolved notification.
