@@ -4,7 +4,11 @@
 # verbs; an unknown verb is exit 2 with the usage on stderr; version.
 . "$(dirname "$0")/lib.sh"
 H=$T/home
-healthy_home "$H"
+# the agent writes its status twice, then never again: removing the file
+# below must not race with its next tick (a slow, instrumented run lost)
+healthy_home "$H" --stop-heartbeat-after 1
+wait_for 10 test -s "$H/logs/daemon_status.json"
+sleep 0.5
 
 expect_rc 0 dharmic-ops health --home "$H" --no-record
 expect_match '^DHARMIC-OPS OK - 10/10 checks ok' "$(first_line)"
