@@ -555,11 +555,13 @@ snapper_start(struct job *j, struct ops_err *err)
 		return ops_err_sys(err, EAGAIN, "unable to start the snapshots");
 	}
 	j->snapping = 1;
-	/* Without a checker thread the copies stay unchecked: the backup
-	 * fails (first_corrupt), it is not promoted unchecked. */
-	if (j->check != OPS_BACKUP_CHECK_OFF &&
-	    pthread_create(&j->checker, NULL, checker_main, j) == 0)
+	if (j->check != OPS_BACKUP_CHECK_OFF) {
+		if (pthread_create(&j->checker, NULL, checker_main, j) != 0) {
+			snapper_join(j, 1);
+			return ops_err_sys(err, EAGAIN, "unable to start the checks");
+		}
 		j->checking = 1;
+	}
 	return 0;
 }
 
