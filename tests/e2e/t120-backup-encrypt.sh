@@ -2,7 +2,9 @@
 # Encrypted backups (age): keygen writes a 0600 identity and prints its
 # public key; a backup to that recipient is YYYYMMDD_HHMMSS.tar.zst.age with
 # no clear text anywhere on disk; Debian's age decrypts it and tar + sha256sum
-# -c check it; age's own output (age -r) opens with our reader; verify
+# -c check it; age's own output (age -r, and age -p with a passphrase typed
+# on a pty) opens with our reader; ours to a passphrase opens with age -d
+# typed the same passphrase; verify
 # without the identity checks the file against the catalog's hash and says
 # the drill needs the identity, with it runs the drill; restore decrypts.
 . "$(dirname "$0")/lib.sh"
@@ -51,6 +53,39 @@ age -r "$PUB" -o "$D/20200101_000000.tar.zst.age" "$T/plain.tar.zst"
 expect_rc 0 ops-backup --home "$H" -v --identity "$K" verify 20200101_000000.tar.zst.age
 expect_match '^ok backups/memory/20200101_000000\.tar\.zst\.age: 4 files, 2 databases pass integrity_check' "$OUT"
 rm "$D/20200101_000000.tar.zst.age"
+
+# age -p (scrypt) both ways. age reads a passphrase only from a terminal:
+# it runs on a pty made by script(1) (util-linux), which passes it what we
+# type on its standard input.
+PW='correct horse battery staple'
+command -v script >/dev/null || fail "script(1) is missing (util-linux, bsdutils)"
+pty() {	# INPUT COMMAND: COMMAND on a pty, INPUT typed into it
+	printf '%s' "$1" | timeout 60 script -qec "$2" /dev/null >"$T/pty.out" 2>&1
+}
+pty "$PW
+$PW
+" "age -p -o $D/20200102_000000.tar.zst.age $T/plain.tar.zst" || fail "age -p failed: $(cat "$T/pty.out")"
+sed -n 2p "$D/20200102_000000.tar.zst.age" | grep -q '^-> scrypt ' || fail "age -p wrote no scrypt stanza"
+DHARMIC_OPS_PASSPHRASE="$PW" expect_rc 0 ops-backup --home "$H" -v verify 20200102_000000.tar.zst.age
+expect_match '^ok backups/memory/20200102_000000\.tar\.zst\.age: 4 files, 2 databases pass integrity_check' "$OUT"
+DHARMIC_OPS_PASSPHRASE=wrong expect_rc 3 ops-backup --home "$H" verify 20200102_000000.tar.zst.age
+rm "$D/20200102_000000.tar.zst.age"
+# and ours to a passphrase opens with age -d typed the same passphrase
+printf '%s\n' "$PW" > "$T/pw"; chmod 600 "$T/pw"
+write_config "$H" "\"backup\": {\"passphrase_file\": \"$T/pw\"}"
+cp "$D/latest" "$T/latest.saved"
+sleep 1	# a name of its own
+expect_rc 0 ops-backup --home "$H"
+pwarch=$(cat "$D/latest")
+pty "$PW
+" "age -d -o $T/pw.tar.zst $pwarch" || fail "age -d with the passphrase failed: $(cat "$T/pty.out")"
+mkdir "$T/xp"
+tar -x --zstd -C "$T/xp" -f "$T/pw.tar.zst" || fail "tar -x of age -d's output failed"
+(cd "$T/xp" && sha256sum --quiet -c MANIFEST.sha256) || fail "sha256sum -c failed (passphrase)"
+cmp "$H/memory/identity_core.json" "$T/xp/memory/identity_core.json" || fail "identity differs (passphrase)"
+rm "$pwarch"
+cp "$T/latest.saved" "$D/latest"
+write_config "$H" "\"backup\": {\"encrypt_to\": [\"$PUB\"]}"
 
 # verify without the identity: the file is the one written, not a drill
 expect_rc 0 ops-backup --home "$H" verify
