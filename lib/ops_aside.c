@@ -189,14 +189,16 @@ ops_aside_scan(const struct ops_config *cfg, double now, struct ops_aside_list *
 		size_t nmem = 0;
 		char hleaf[PATH_MAX] = "";
 
-		qsort(l->v, l->n, sizeof(l->v[0]), memory_first);
+		if (l->n > 1)	/* qsort with a NULL base is undefined, even for 0 */
+			qsort(l->v, l->n, sizeof(l->v[0]), memory_first);
 		while (nmem < l->n && ops_rjournal_aside_leaf(l->v[nmem].name))
 			nmem++;
 		if (jleaf[0] != '\0')
 			snprintf(hleaf, sizeof(hleaf), "home.%s", jleaf + 7);
 		ops_aside_select(l->v, nmem, now, cfg->restore.keep_aside,
 		    jleaf[0] ? jleaf : NULL, l->blocked[0] != '\0');
-		ops_aside_select(l->v + nmem, l->n - nmem, now, cfg->restore.keep_aside,
+		ops_aside_select(l->n > nmem ? l->v + nmem : NULL, l->n - nmem, now,
+		    cfg->restore.keep_aside,
 		    hleaf[0] ? hleaf : NULL, l->blocked[0] != '\0');
 	}
 	rc = 0;
