@@ -5,6 +5,7 @@
 #define OPS_H
 
 #include "ops_age.h"
+#include "ops_agekey.h"
 #include "ops_agentid.h"
 #include "ops_alert.h"
 #include "ops_aside.h"
@@ -13,6 +14,7 @@
 #include "ops_action.h"
 #include "ops_archive.h"
 #include "ops_audit.h"
+#include "ops_audit_actions.h"
 #include "ops_backup.h"
 #include "ops_backup_status.h"
 #include "ops_backup_crypt.h"

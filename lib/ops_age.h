@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ops_agekey.h"
 #include "ops_err.h"
 
 #define OPS_AGE_CHUNK		65536	/* plaintext bytes per STREAM chunk */
@@ -113,15 +114,6 @@ int ops_age_keygen(char secret[OPS_AGE_SECRET_LEN + 1],
 /* The public key (`age1…`) of a secret key string. */
 int ops_age_public_of(const char *secret, char public_key[OPS_AGE_PUBLIC_LEN + 1],
     struct ops_err *err);
-
-/* Bech32 (BIP 173 checksum, no 90-character limit, as age uses it):
- * encode data under hrp into out (NUL-terminated; -1 when outlen is too
- * small). Decoding refuses mixed case, bad characters, a bad checksum and
- * non-zero padding; hrp is returned lowercase. Exposed for the tests. */
-int ops_bech32_encode(const char *hrp, const unsigned char *data, size_t len,
-    int upper, char *out, size_t outlen);
-int ops_bech32_decode(const char *s, char *hrp, size_t hrplen,
-    unsigned char *data, size_t datamax, size_t *datalen);
 
 /* Writer: ops_age_writer_open writes the header at once; ops_age_write
  * encrypts as it goes (a chunk leaves when the next byte arrives, so that

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ops_age.h"
+#include "ops_agekey.h"
 #include "ops_confine.h"
 #include "ops_rclone.h"
 #include "ops_fs.h"
@@ -1429,11 +1429,10 @@ validate(struct ops_config *cfg, const char *file, struct ops_err *err)
 		return bad(err, file, "daemon.restart_window", "a duration above 0");
 	/* issue 12: each recipient must be a key; a passphrase is alone (age) */
 	for (size_t i = 0; i < cfg->backup.encrypt_to.n; i++) {
-		struct ops_age_recipients r = OPS_AGE_RECIPIENTS_INIT;
-		int ok = ops_age_recipients_add(&r, cfg->backup.encrypt_to.v[i], NULL) == 0;
+		unsigned char pub[32];
 
-		ops_age_recipients_release(&r);
-		if (!ok)
+		/* the parse only (ops_agekey): no OpenSSL in ops-dashboard */
+		if (ops_age_public_parse(cfg->backup.encrypt_to.v[i], pub, NULL) < 0)
 			return bad(err, file, "backup.encrypt_to",
 			    "age X25519 public keys (age1…, from ops-backup keygen)");
 	}

@@ -162,6 +162,48 @@ collect(char *p, size_t size, size_t n, void *u)
 	return len;
 }
 
+/* OpenSSL's X.509 reading, resolved when a certificate is first asked
+ * for: libcurl has loaded libcrypto by then (its TLS), and a program that
+ * links ops_http but never asks (ops-dashboard, whose server must stay
+ * small) does not map it at all. */
+static struct {
+	int tried, ok;
+	BIO *(*bio_new_mem_buf)(const void *, int);
+	X509 *(*pem_read_bio_x509)(BIO *, X509 **, pem_password_cb *, void *);
+	const ASN1_TIME *(*x509_get0_not_after)(const X509 *);
+	int (*asn1_time_to_tm)(const ASN1_TIME *, struct tm *);
+	void (*x509_free)(X509 *);
+	int (*bio_free)(BIO *);
+} ssl;
+
+static int
+load_ssl(void)
+{
+	static const char *const names[] = { "libcrypto.so.3", "libcrypto.3.dylib",
+		"libcrypto.so", NULL };
+	void *h = NULL;
+
+	if (ssl.tried)
+		return ssl.ok;
+	ssl.tried = 1;
+	for (size_t i = 0; names[i] != NULL && h == NULL; i++)
+		h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		return 0;
+	*(void **)&ssl.bio_new_mem_buf = dlsym(h, "BIO_new_mem_buf");
+	*(void **)&ssl.pem_read_bio_x509 = dlsym(h, "PEM_read_bio_X509");
+	*(void **)&ssl.x509_get0_not_after = dlsym(h, "X509_get0_notAfter");
+	*(void **)&ssl.asn1_time_to_tm = dlsym(h, "ASN1_TIME_to_tm");
+	*(void **)&ssl.x509_free = dlsym(h, "X509_free");
+	*(void **)&ssl.bio_free = dlsym(h, "BIO_free");
+	ssl.ok = ssl.bio_new_mem_buf && ssl.pem_read_bio_x509 &&
+	    ssl.x509_get0_not_after && ssl.asn1_time_to_tm && ssl.x509_free &&
+	    ssl.bio_free;
+	if (!ssl.ok)
+		dlclose(h);
+	return ssl.ok;
+}
+
 /* The leaf certificate's notAfter, from the PEM libcurl hands over
  * (CURLINFO_CERTINFO), read by OpenSSL. 0 when there is none. */
 static double
@@ -173,7 +215,7 @@ leaf_not_after(CURL *c)
 	double t = 0;
 
 	if (cu.easy_getinfo(c, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
-	    ci->num_of_certs < 1)
+	    ci->num_of_certs < 1 || !load_ssl())
 		return 0;
 	for (struct curl_slist *l = ci->certinfo[0]; l != NULL; l = l->next) {
 		BIO *b;
@@ -181,13 +223,14 @@ leaf_not_after(CURL *c)
 
 		if (strncmp(l->data, "Cert:", 5) != 0)
 			continue;
-		b = BIO_new_mem_buf(l->data + 5, -1);
-		x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-		na = x ? X509_get0_notAfter(x) : NULL;
-		if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1)
+		b = ssl.bio_new_mem_buf(l->data + 5, -1);
+		x = b ? ssl.pem_read_bio_x509(b, NULL, NULL, NULL) : NULL;
+		na = x ? ssl.x509_get0_not_after(x) : NULL;
+		if (na != NULL && ssl.asn1_time_to_tm(na, &tm) == 1)
 			t = (double)timegm(&tm);
-		X509_free(x);
-		BIO_free(b);
+		ssl.x509_free(x);
+		if (b)
+			ssl.bio_free(b);
 		break;
 	}
 	return t;

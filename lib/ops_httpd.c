@@ -7,8 +7,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +107,20 @@ read_secret(const struct ops_config *cfg, const char *rel, const char *key,
 	return 0;
 }
 
+/* SHA-256 and the constant-time compare are nettle's, not OpenSSL's:
+ * nettle is in this process anyway (under libmicrohttpd's GnuTLS), and
+ * libcrypto would add more than a megabyte to the server's resident
+ * memory just by being loaded. */
+static void
+hash_sha256(const char *s, size_t n, unsigned char md[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, n, (const uint8_t *)s);
+	sha256_digest(&c, SHA256_DIGEST_SIZE, md);
+}
+
 static int
 load_token(struct ops_httpd *h, const struct ops_config *cfg, struct ops_err *err)
 {
@@ -124,15 +138,12 @@ load_token(struct ops_httpd *h, const struct ops_config *cfg, struct ops_err *er
 		    " 16 characters");
 		goto out;
 	}
-	if (EVP_Digest(text, n, h->token, NULL, EVP_sha256(), NULL) != 1) {
-		ops_err_set(err, OPS_E_FAIL, "unable to hash the token");
-		goto out;
-	}
+	hash_sha256(text, n, h->token);
 	h->have_token = 1;
 	rc = 0;
 out:
 	if (text)
-		OPENSSL_cleanse(text, strlen(text));
+		explicit_bzero(text, strlen(text));
 	free(text);
 	return rc;
 }
@@ -147,9 +158,8 @@ bearer_ok(const struct ops_httpd *h, const char *auth)
 	auth += 7;
 	while (*auth == ' ')
 		auth++;
-	if (EVP_Digest(auth, strlen(auth), d, NULL, EVP_sha256(), NULL) != 1)
-		return 0;
-	return CRYPTO_memcmp(d, h->token, sizeof(d)) == 0;
+	hash_sha256(auth, strlen(auth), d);
+	return memeql_sec(d, h->token, sizeof(d)) != 0;
 }
 
 /* The hash of user in the htpasswd text, copied into buf; 0 when absent. */
@@ -193,10 +203,10 @@ basic_ok(struct ops_httpd *h, struct MHD_Connection *c)
 	 * (and not intercepted by the sanitizers, whose crypt_r can be NULL). */
 	out = crypt_rn(pass, hash, h->cd, (int)sizeof(*h->cd));
 	ok = found && out != NULL && out[0] != '*' && strlen(out) == strlen(hash) &&
-	    CRYPTO_memcmp(out, hash, strlen(hash)) == 0;
+	    memeql_sec(out, hash, strlen(hash)) != 0;
 out:
 	if (pass) {
-		OPENSSL_cleanse(pass, strlen(pass));
+		explicit_bzero(pass, strlen(pass));
 		MHD_free(pass);
 	}
 	if (user)
@@ -368,7 +378,7 @@ ops_httpd_stop(struct ops_httpd *h)
 		MHD_stop_daemon(h->mhd);
 	ops_serve_release(&h->serve);
 	if (h->key)
-		OPENSSL_cleanse(h->key, strlen(h->key));
+		explicit_bzero(h->key, strlen(h->key));
 	free(h->key);
 	free(h->cert);
 	free(h->htpasswd);

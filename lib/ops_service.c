@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "ops_daemon.h"
 #include "ops_fs.h"
@@ -109,15 +109,18 @@ int
 ops_service_unit(enum ops_manager m, enum ops_unit_kind k, const char *home,
     struct ops_unit *u, struct ops_err *err)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	struct sha256_ctx h;
+	unsigned char md[SHA256_DIGEST_SIZE];
 	char tag[16];
 
 	if (home == NULL || home[0] != '/')
 		return ops_err_set(err, OPS_E_USAGE, "the home must be an absolute path");
-	if (EVP_Digest(home, strlen(home), md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen < 5)
-		return ops_err_set(err, OPS_E_FAIL, "unable to hash the home path");
+	/* Nettle's SHA-256 (the same digest as OpenSSL's): ops-dashboard reaches
+	 * this through its restarts check and must not link OpenSSL, to keep its
+	 * server small; nettle is loaded there anyway, under GnuTLS. */
+	sha256_init(&h);
+	sha256_update(&h, strlen(home), (const uint8_t *)home);
+	sha256_digest(&h, sizeof(md), md);
 	/* launchd labels are reverse-DNS: '.'; systemd names: '-' */
 	snprintf(tag, sizeof(tag), "%c%02x%02x%02x%02x%02x", m == OPS_MGR_LAUNCHD ? '.' :
 	    '-', md[0], md[1], md[2], md[3], md[4]);

@@ -4,7 +4,7 @@
 set -euo pipefail
 DEPS="build-essential cmake pkg-config libsqlite3-dev sqlite3 libarchive-dev
 libcjson-dev libcurl4-openssl-dev libssl-dev python3 procps
-libmicrohttpd-dev libcrypt-dev
+libmicrohttpd-dev libcrypt-dev nettle-dev
 libexpat1-dev"
 if [ "${1:-}" = "--tests" ]; then
 	DEPS="$DEPS cppcheck clang groff-base man-db zstd faketime tmux chromium age
