@@ -601,6 +601,10 @@ out:
 	return rc;
 }
 
+static int vrecord(const struct ops_config *cfg, int changed_only, const char *via,
+    const char *program, const char *verb, const char *outcome, struct ops_err *err,
+    const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
+
 static int
 vrecord(const struct ops_config *cfg, int changed_only, const char *via,
     const char *program, const char *verb, const char *outcome, struct ops_err *err,

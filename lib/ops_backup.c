@@ -60,6 +60,9 @@ progress(const struct ops_backup_progress *p, const char *phase, uint64_t done,
 
 /* A line in logs/backup.log; best effort (a log that cannot be written
  * does not fail a backup). */
+static void log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static void
 log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)
 {

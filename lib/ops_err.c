@@ -17,6 +17,9 @@ ops_err_clear(struct ops_err *err)
 	err->msg[0] = '\0';
 }
 
+static void vset(struct ops_err *err, enum ops_errcode code, int errnum,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 vset(struct ops_err *err, enum ops_errcode code, int errnum, const char *fmt,
     va_list ap)

@@ -55,6 +55,9 @@ get_paths(const struct ops_config *cfg, struct paths *p, struct ops_err *err)
 	return 0;
 }
 
+static void note(const struct ops_restore_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 static void
 note(const struct ops_restore_opts *o, const char *fmt, ...)
 {
@@ -68,6 +71,9 @@ note(const struct ops_restore_opts *o, const char *fmt, ...)
 	va_end(ap);
 	o->note(o->ctx, msg);
 }
+
+static void log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void
 log_line(const struct ops_config *cfg, const char *level, const char *fmt, ...)

@@ -23,6 +23,7 @@ static int g_have_pidfile;
 
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
 {
     va_list ap;
