@@ -31,9 +31,7 @@ ops_alert_store_rollback(struct ops_statedb *st)
 static void
 copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	snprintf(dst, len, "%s", t ? (const char *)t : "");
+	snprintf(dst, len, "%s", ops_state_text(s, col));
 }
 
 static enum ops_state

@@ -525,8 +525,6 @@ out:
 	return rc;
 }
 
-static const char *col(sqlite3_stmt *s, int i);
-
 /* 1 when the newest entry of program, verb and via has this outcome and
  * (sanitised) detail. */
 static int
@@ -547,7 +545,8 @@ same_as_last(struct ops_statedb *st, const char *via, const char *program,
 	sqlite3_bind_text(s, 2, verb, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, a.via, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		same = strcmp(col(s, 0), outcome) == 0 && strcmp(col(s, 1), det) == 0;
+		same = strcmp(ops_state_text(s, 0), outcome) == 0 &&
+		    strcmp(ops_state_text(s, 1), det) == 0;
 	sqlite3_finalize(s);
 	return same;
 }
@@ -569,7 +568,7 @@ ops_audit_times(struct ops_statedb *st, const char *verb, const char *via,
 	sqlite3_bind_text(s, 2, via, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 3, since);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *d = col(s, 1);
+		const char *d = ops_state_text(s, 1);
 
 		if (strncmp(d, prefix, len) != 0 || (d[len] != ':' && d[len] != ' '))
 			continue;
@@ -668,33 +667,26 @@ ops_audit_record_changed(const struct ops_config *cfg, const char *via,
 #define COLUMNS "seq,ts,program,verb,outcome,detail,uid,user,sudo_user,tty,via,prev," \
 	"hash,sig"
 
-static const char *
-col(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? (const char *)t : "";
-}
-
 static int
 fill(struct ops_audit_entry *e, sqlite3_stmt *s)
 {
 	memset(e, 0, sizeof(*e));
 	e->seq = sqlite3_column_int64(s, 0);
 	e->ts = sqlite3_column_double(s, 1);
-	e->program = strdup(col(s, 2));
-	e->verb = strdup(col(s, 3));
-	e->outcome = strdup(col(s, 4));
-	e->detail = strdup(col(s, 5));
+	e->program = strdup(ops_state_text(s, 2));
+	e->verb = strdup(ops_state_text(s, 3));
+	e->outcome = strdup(ops_state_text(s, 4));
+	e->detail = strdup(ops_state_text(s, 5));
 	e->actor.uid = sqlite3_column_int64(s, 6);
-	snprintf(e->actor.user, sizeof(e->actor.user), "%s", col(s, 7));
-	snprintf(e->actor.sudo_user, sizeof(e->actor.sudo_user), "%s", col(s, 8));
-	snprintf(e->actor.tty, sizeof(e->actor.tty), "%s", col(s, 9));
-	snprintf(e->actor.via, sizeof(e->actor.via), "%s", col(s, 10));
-	snprintf(e->prev, sizeof(e->prev), "%s", col(s, 11));
-	snprintf(e->hash, sizeof(e->hash), "%s", col(s, 12));
+	snprintf(e->actor.user, sizeof(e->actor.user), "%s", ops_state_text(s, 7));
+	snprintf(e->actor.sudo_user, sizeof(e->actor.sudo_user), "%s",
+	    ops_state_text(s, 8));
+	snprintf(e->actor.tty, sizeof(e->actor.tty), "%s", ops_state_text(s, 9));
+	snprintf(e->actor.via, sizeof(e->actor.via), "%s", ops_state_text(s, 10));
+	snprintf(e->prev, sizeof(e->prev), "%s", ops_state_text(s, 11));
+	snprintf(e->hash, sizeof(e->hash), "%s", ops_state_text(s, 12));
 	if (sqlite3_column_type(s, 13) != SQLITE_NULL)
-		e->sig = strdup(col(s, 13));
+		e->sig = strdup(ops_state_text(s, 13));
 	if (!e->program || !e->verb || !e->outcome || !e->detail ||
 	    (sqlite3_column_type(s, 13) != SQLITE_NULL && !e->sig))
 		return -1;
@@ -867,7 +859,7 @@ chain_start(struct ops_statedb *st, int64_t *seq, char prev[OPS_SHA256_HEX],
 	    "' ORDER BY seq DESC LIMIT 1", &s, err) < 0)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		p = strstr(col(s, 0), PRUNE_MARK);
+		p = strstr(ops_state_text(s, 0), PRUNE_MARK);
 		if (p != NULL && sscanf(p + strlen(PRUNE_MARK), "%lld after %64[0-9a-f]",
 		    &n, hex) == 2 && ops_sha256_hex_valid(hex)) {
 			*seq = n;

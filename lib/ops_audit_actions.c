@@ -8,14 +8,6 @@
 
 #include "ops_time.h"
 
-static const char *
-col(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? (const char *)t : "";
-}
-
 #define TAKEN "verb IN ('act','restart') AND outcome NOT IN ('refused','declined')" \
 	" AND ts>=?1 AND ts<=?2"
 
@@ -54,17 +46,18 @@ ops_audit_actions(struct ops_statedb *st, double from, double to,
 	sqlite3_bind_int(s, 3, OPS_AUDIT_ACTIONS_MAX);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ops_audit_action *x = &a->v[a->n++];
-		const char *detail = col(s, 3);
+		const char *detail = ops_state_text(s, 3);
 
 		x->ts = sqlite3_column_double(s, 0);
-		if (strcmp(col(s, 1), "act") == 0)
+		if (strcmp(ops_state_text(s, 1), "act") == 0)
 			snprintf(x->what, sizeof(x->what), "act %.*s", (int)strcspn(detail,
 			    " :"), detail);
 		else
 			snprintf(x->what, sizeof(x->what), "restart (%s)",
-			    strcmp(col(s, 4), "auto-restart") == 0 ? "automatic" : "by hand");
-		snprintf(x->outcome, sizeof(x->outcome), "%s", col(s, 2));
-		snprintf(x->alert, sizeof(x->alert), "%s", col(s, 5));
+			    strcmp(ops_state_text(s, 4), "auto-restart") == 0 ? "automatic" :
+			    "by hand");
+		snprintf(x->outcome, sizeof(x->outcome), "%s", ops_state_text(s, 2));
+		snprintf(x->alert, sizeof(x->alert), "%s", ops_state_text(s, 5));
 		x->alert_ts = sqlite3_column_double(s, 6);
 	}
 	if (step != SQLITE_DONE) {

@@ -128,6 +128,14 @@ ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
 	return 0;
 }
 
+const char *
+ops_state_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
 int
 ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
     struct ops_err *err)
