@@ -176,6 +176,73 @@ copy(void)
 	close(fd);
 }
 
+/* A database of about mb MiB (a table and an index), made through the
+ * snapshot copy as ops-backup makes its copies. */
+static void
+make_copy(const char *live, const char *dst, int mb)
+{
+	struct ops_err err = OPS_ERR_INIT;
+	struct ops_snapshot_db *h = NULL;
+	uint64_t size = 0;
+	sqlite3 *w = NULL;
+	char sql[512];
+
+	CHECK(sqlite3_open(path(live), &w) == SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode=WAL; CREATE TABLE t(x NOT NULL, y);"
+	    "CREATE INDEX t_y ON t(y);"
+	    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<%d)"
+	    " INSERT INTO t SELECT randomblob(400), i FROM c;", mb * 2300);
+	exec_ok(w, sql);
+	sqlite3_close(w);
+	CHECK(ops_snapshot_db_open(path(live), &h, &size, &err) == 0);
+	CHECK(ops_snapshot_db_copy(h, path(dst), &err) == 0);
+	ops_snapshot_db_close(h);
+}
+
+/* Garbage over page n (1-based) of a copy. */
+static void
+spoil_page(const char *file, long n)
+{
+	char junk[4096];
+	int fd = open(path(file), O_WRONLY);
+
+	memset(junk, 0xa5, sizeof(junk));
+	CHECK(fd >= 0 && pwrite(fd, junk, sizeof(junk), (n - 1) * 4096) == 4096);
+	close(fd);
+}
+
+/* The check of a copy finds a spoiled page whether the copy is mapped
+ * (small) or read (over 16 MiB), with quick_check and integrity_check,
+ * and names the pragma and the database. */
+static void
+check(void)
+{
+	static const struct { const char *live, *copy; int mb; } dbs[] = {
+		{ "small.db", "small.copy", 2 },
+		{ "large.db", "large.copy", 20 },
+	};
+
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		struct ops_err err = OPS_ERR_INIT;
+		uint64_t size;
+
+		unit_case("check %s", dbs[i].copy);
+		make_copy(dbs[i].live, dbs[i].copy, dbs[i].mb);
+		size = file_size(path(dbs[i].copy));
+		CHECK(dbs[i].mb < 16 ? size < (16u << 20) : size > (16u << 20));
+		CHECK(ops_snapshot_check(path(dbs[i].copy), "memory/x.db", 0, &err) == 0);
+		EQ_STR(err.msg, "");
+		CHECK(ops_snapshot_check(path(dbs[i].copy), "memory/x.db", 1, &err) == 0);
+		/* a page in the middle: a leaf of the table or the index */
+		spoil_page(dbs[i].copy, (long)(size / 4096 / 2));
+		CHECK(ops_snapshot_check(path(dbs[i].copy), "memory/x.db", 0, &err) < 0);
+		HAS_STR(err.msg, "quick_check of 'memory/x.db' failed");
+		memset(&err, 0, sizeof(err));
+		CHECK(ops_snapshot_check(path(dbs[i].copy), "memory/x.db", 1, &err) < 0);
+		HAS_STR(err.msg, "integrity_check of 'memory/x.db' failed");
+	}
+}
+
 int
 main(void)
 {
@@ -184,6 +251,7 @@ main(void)
 	refusals();
 	jsonl();
 	copy();
+	check();
 	unit_case("%s", "");
 	unit_cleanup(work);
 	return unit_done();
