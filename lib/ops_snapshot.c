@@ -12,6 +12,7 @@
 
 #include "ops_buf.h"
 #include "ops_fs.h"
+#include "ops_sqlvfs.h"
 
 enum { BUFSZ = 256 * 1024, SNAPSHOT_TRIES = 5 };
 
@@ -148,12 +149,15 @@ ops_snapshot_db_copy(struct ops_snapshot_db *h, const char *dst, struct ops_err 
 	struct stat st;
 	int fd, rc = -1, step;
 
+	if (ops_sqlvfs_register(err) < 0)
+		return -1;
 	fd = open(dst, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ops_err_sys(err, errno, "unable to create '%s'", dst);
 	close(fd);
+	/* through ops_sqlvfs: its pages are written 64 KiB at a time */
 	if (sqlite3_open_v2(dst, &d, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
-	    NULL) != SQLITE_OK) {
+	    OPS_SQLVFS_NAME) != SQLITE_OK) {
 		sqlerr(err, d, "open", dst);
 		goto out;
 	}
@@ -183,6 +187,10 @@ ops_snapshot_db_copy(struct ops_snapshot_db *h, const char *dst, struct ops_err 
 		    sqlite3_errstr(step));
 		goto out;
 	}
+	/* SQLite ignores a failed write at close: the last pages are written
+	 * here, where a failure is seen */
+	if (ops_sqlvfs_flush(d, dst, err) < 0)
+		goto out;
 	if (sqlite3_close(d) != SQLITE_OK) {
 		sqlerr(err, d, "close", dst);
 		goto out;
