@@ -9,8 +9,8 @@
 #                             the check of each database copy <= 1.10x)
 #   encrypted (age, backup.encrypt_to) vs the same unencrypted, both ways
 #                                             (issue 12: <= 1.10x, RSS <= 64 MB)
-# Each figure is the median of RUNS runs (default 3) with a warm page
-# cache; peak RSS from /usr/bin/time -v. Targets (issue 3): <= 1.5x tar
+# Each figure is the median of RUNS runs (default 5) with a warm page
+# cache, the runs compared taken by turns; peak RSS from /usr/bin/time. Targets (issue 3): <= 1.5x tar
 # --zstd, >= 6x faster than tar -czf, >= 2x faster than restic, restore
 # <= 2x tar -xf, peak RSS <= 64 MB.
 #
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=$(cd "${1:-build}" && pwd)
 W=${BENCH_DIR:-/tmp/dharmic-ops-bench-backup}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 MKHOME=../shared/workload/mkhome.py
 [ -f "$MKHOME" ] || MKHOME=tests/workload/mkhome.py
 for t in "$BUILD/ops-backup" "$BUILD/ops-restore" /usr/bin/time tar zstd age; do
@@ -47,6 +47,8 @@ export RESTIC_PASSWORD=bench RESTIC_CACHE_DIR=$OUT/restic-cache
 once() {
 	name=$1 setup=$2; shift 2
 	bash -c "$setup"
+	# no writeback of an earlier run's files during this one
+	sync
 	/usr/bin/time -f '%e %M' -o "$OUT/$name.t" "$@" >/dev/null 2>"$OUT/$name.err" || {
 		echo "$name failed:" >&2; cat "$OUT/$name.err" >&2; exit 1; }
 	cat "$OUT/$name.t" >> "$OUT/$name.times"
@@ -71,34 +73,46 @@ echo "== home: $H/memory, $((size / 1048576)) MiB; $RUNS runs each; $(nproc) CPU
 # warm the page cache
 cat "$H"/memory/* > /dev/null
 
-# ops-backup with the check of each database copy (the default) and
-# without (backup.check "off", its own backup directory), run by turns so
-# that both see the same machine (issue 10: on / off <= 1.10).
+# Every comparison that makes a ratio runs by turns, one run of each per
+# round, so that all see the same machine (a VM's speed drifts by 10 %
+# within minutes; runs in separate blocks turned that drift into the
+# ratios). ops-backup with the check of each database copy (the
+# default) and without (backup.check "off", its own backup directory):
+# issue 10, on / off <= 1.10.
 printf '{"backup": {"dir": "backups/nocheck", "check": "off"}}\n' > "$OUT/nocheck.json"
-: > "$OUT/ops-backup.times"; : > "$OUT/ops-backup-nocheck.times"
-for _ in $(seq "$RUNS"); do
-	once ops-backup "rm -f '$H'/backups/memory/[0-9]*" "$BUILD/ops-backup" --home "$H"
-	once ops-backup-nocheck "rm -f '$H'/backups/nocheck/[0-9]*" "$BUILD/ops-backup" \
-		--home "$H" --config "$OUT/nocheck.json"
-done
-summarize ops-backup; summarize ops-backup-nocheck
-archive=$(cat "$H/backups/memory/latest")
-measure tar-zstd "rm -f '$OUT/t.tar.zst'" tar -C "$H" --zstd -cf "$OUT/t.tar.zst" memory
-measure tar-gzip "rm -f '$OUT/t.tar.gz'" tar -C "$H" -czf "$OUT/t.tar.gz" memory
-measure restic "rm -rf '$OUT/repo' && restic init -q --repo '$OUT/repo' >/dev/null" \
-	restic -q --repo "$OUT/repo" backup "$H/memory"
-measure ops-restore "rm -rf '$OUT/r1'" "$BUILD/ops-restore" --home "$H" --to "$OUT/r1" "$archive"
 # encrypted: the same home, its own backup directory, a key made here
 rm -f "$OUT/key.txt"
 pub=$("$BUILD/ops-backup" keygen -o "$OUT/key.txt")
 printf '{"backup": {"dir": "backups/enc", "encrypt_to": ["%s"]}}\n' "$pub" > "$OUT/enc.json"
-measure ops-backup-age "rm -f '$H'/backups/enc/[0-9]*" "$BUILD/ops-backup" --home "$H" \
-	--config "$OUT/enc.json"
+for n in ops-backup ops-backup-nocheck ops-backup-age tar-zstd restic ops-restore \
+    ops-restore-age age-d tar-x; do
+	: > "$OUT/$n.times"
+done
+for _ in $(seq "$RUNS"); do
+	once ops-backup "rm -f '$H'/backups/memory/[0-9]*" "$BUILD/ops-backup" --home "$H"
+	once ops-backup-nocheck "rm -f '$H'/backups/nocheck/[0-9]*" "$BUILD/ops-backup" \
+		--home "$H" --config "$OUT/nocheck.json"
+	once ops-backup-age "rm -f '$H'/backups/enc/[0-9]*" "$BUILD/ops-backup" --home "$H" \
+		--config "$OUT/enc.json"
+	once tar-zstd "rm -f '$OUT/t.tar.zst'" tar -C "$H" --zstd -cf "$OUT/t.tar.zst" memory
+	once restic "rm -rf '$OUT/repo' && restic init -q --repo '$OUT/repo' >/dev/null" \
+		restic -q --repo "$OUT/repo" backup "$H/memory"
+done
+archive=$(cat "$H/backups/memory/latest")
 earchive=$(cat "$H/backups/enc/latest")
-measure ops-restore-age "rm -rf '$OUT/r3'" "$BUILD/ops-restore" --home "$H" \
-	--config "$OUT/enc.json" --identity "$OUT/key.txt" --to "$OUT/r3" "$earchive"
-measure age-d "rm -f '$OUT/d.tar.zst'" age -d -i "$OUT/key.txt" -o "$OUT/d.tar.zst" "$earchive"
-measure tar-x "rm -rf '$OUT/r2' && mkdir '$OUT/r2'" tar -C "$OUT/r2" -xf "$archive"
+for _ in $(seq "$RUNS"); do
+	once ops-restore "rm -rf '$OUT/r1'" "$BUILD/ops-restore" --home "$H" --to "$OUT/r1" "$archive"
+	once ops-restore-age "rm -rf '$OUT/r3'" "$BUILD/ops-restore" --home "$H" \
+		--config "$OUT/enc.json" --identity "$OUT/key.txt" --to "$OUT/r3" "$earchive"
+	once age-d "rm -f '$OUT/d.tar.zst'" age -d -i "$OUT/key.txt" -o "$OUT/d.tar.zst" "$earchive"
+	once tar-x "rm -rf '$OUT/r2' && mkdir '$OUT/r2'" tar -C "$OUT/r2" -xf "$archive"
+done
+for n in ops-backup ops-backup-nocheck ops-backup-age tar-zstd restic ops-restore \
+    ops-restore-age age-d tar-x; do
+	summarize "$n"
+done
+# gzip is ten times slower than the rest: its own block
+measure tar-gzip "rm -f '$OUT/t.tar.gz'" tar -C "$H" -czf "$OUT/t.tar.gz" memory
 # what was restored is what was backed up
 (cd "$OUT/r1" && sha256sum --quiet -c "$OUT/r2/MANIFEST.sha256" 2>/dev/null) ||
 	(cd "$OUT/r2" && sha256sum --quiet -c MANIFEST.sha256 && cd "$OUT/r1" &&

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops_fs.h"
+
 /* 1 MiB blocks: each is handed between threads (hasher, verifier) with a
  * lock and a wakeup; at 256 KiB those handoffs cost 5% of a backup. */
 enum { BUFSZ = 1024 * 1024 };
@@ -553,17 +555,19 @@ sink_open(struct reader *r, const struct ops_manifest_entry *me, const char *nam
 	return 0;
 }
 
+/* Extracted data goes out OPS_FS_WRITE_MAX at a time (see ops_fs.h). */
 static int
 sink_write(struct reader *r, struct sink *s, const char *p, size_t n, const char *name,
     struct ops_err *err)
 {
 	while (n > 0) {
+		size_t k = n < OPS_FS_WRITE_MAX ? n : OPS_FS_WRITE_MAX;
 		ssize_t w;
 
 		if (s->disk)
-			w = archive_write_data(r->disk, p, n);
+			w = archive_write_data(r->disk, p, k);
 		else if (s->fd >= 0)
-			w = write(s->fd, p, n);
+			w = write(s->fd, p, k);
 		else
 			return 0;
 		if (w < 0 && !s->disk && errno == EINTR)

@@ -97,7 +97,7 @@ ops_fs_write_all(int fd, const void *data, size_t len)
 	const char *p = data;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = write(fd, p, len < OPS_FS_WRITE_MAX ? len : OPS_FS_WRITE_MAX);
 
 		if (n < 0) {
 			if (errno == EINTR)
