@@ -16,6 +16,12 @@
 
 enum { BUFSZ = 256 * 1024, SNAPSHOT_TRIES = 5 };
 
+/* The page cache of every connection here, which reads or writes each
+ * page once in order (the copy) or twice (the check): 16 pages. The
+ * default 2 MB only moves the pages through more memory (the check of a
+ * 200 MB copy took 15% more CPU with it). */
+#define SMALL_CACHE "PRAGMA cache_size=16"
+
 int
 ops_snapshot_is_sqlite(int fd, const char *what, struct ops_err *err)
 {
@@ -120,6 +126,10 @@ ops_snapshot_db_open(const char *src, struct ops_snapshot_db **out, uint64_t *si
 		goto out;
 	}
 	sqlite3_busy_timeout(h->src, 2000);
+	if (sqlite3_exec(h->src, SMALL_CACHE, NULL, NULL, NULL) != SQLITE_OK) {
+		sqlerr(err, h->src, "open", src);
+		goto out;
+	}
 	/* Busy past the timeout (a recovery, an exclusive lock): a few
 	 * more tries, further apart. */
 	for (int i = 0; r == 1; i++) {
@@ -165,7 +175,7 @@ ops_snapshot_db_copy(struct ops_snapshot_db *h, const char *dst, struct ops_err 
 	 * journal, no syncs, a small cache (memory stays bounded whatever
 	 * the size of the database). */
 	if (sqlite3_exec(d, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	    "PRAGMA cache_size=-2048; PRAGMA locking_mode=EXCLUSIVE", NULL, NULL,
+	    SMALL_CACHE "; PRAGMA locking_mode=EXCLUSIVE", NULL, NULL,
 	    NULL) != SQLITE_OK) {
 		sqlerr(err, d, "prepare", dst);
 		goto out;
@@ -391,6 +401,10 @@ ops_snapshot_check(const char *path, const char *what, int full, struct ops_err 
 	}
 	if (sqlite3_open_v2(ops_buf_str(&u), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
 	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		sqlerr(err, db, "open", what);
+		goto out;
+	}
+	if (sqlite3_exec(db, SMALL_CACHE, NULL, NULL, NULL) != SQLITE_OK) {
 		sqlerr(err, db, "open", what);
 		goto out;
 	}
