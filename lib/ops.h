@@ -57,6 +57,7 @@
 #include "ops_sanitize.h"
 #include "ops_service.h"
 #include "ops_snapshot.h"
+#include "ops_sqlvfs.h"
 #include "ops_state.h"
 #include "ops_status.h"
 #include "ops_strv.h"
