@@ -14,12 +14,7 @@ static char *work;
 static char *
 path(const char *name)
 {
-	static char buf[4][4096];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", work, name);
-	return buf[i];
+	return unit_path(work, name);
 }
 
 static void

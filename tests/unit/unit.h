@@ -127,6 +127,22 @@ unit_tmpdir(void)
 	return dir;
 }
 
+/* dir/name in one of four buffers used in turn (a call may take up to
+ * four paths); exits when it does not fit. */
+static inline char *
+unit_path(const char *dir, const char *name)
+{
+	static char buf[4][4096];
+	static int i;
+
+	i = (i + 1) % 4;
+	if (snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name) >= (int)sizeof(buf[i])) {
+		fprintf(stderr, "path too long: %s/%s\n", dir, name);
+		exit(2);
+	}
+	return buf[i];
+}
+
 static inline int
 unit_rm_one(const char *name, const struct stat *sb, int flag, struct FTW *ftw)
 {
