@@ -111,6 +111,27 @@ ops_fs_write_all(int fd, const void *data, size_t len)
 }
 
 int
+ops_fs_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len < OPS_FS_WRITE_MAX ? len : OPS_FS_WRITE_MAX,
+		    (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int
 ops_fs_write_atomic(const char *path, const void *data, size_t len,
     struct ops_err *err)
 {

@@ -8,6 +8,7 @@
 #define OPS_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ops_err.h"
@@ -34,6 +35,9 @@ int ops_fs_fsync_dir(const char *path, int is_dir, struct ops_err *err);
 /* write(2) all of data, OPS_FS_WRITE_MAX at a time, retrying short writes
  * and EINTR; -1 with errno. */
 int ops_fs_write_all(int fd, const void *data, size_t len);
+
+/* The same with pwrite(2) at off. */
+int ops_fs_pwrite_all(int fd, const void *data, size_t len, uint64_t off);
 
 /* Replace path with data, atomically and durably, mode 0600. */
 int ops_fs_write_atomic(const char *path, const void *data, size_t len,

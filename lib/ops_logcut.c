@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ops_fs.h"
+
 #define CHUNK (64 * 1024)
 #define COPYBUF (256 * 1024)
 
@@ -251,23 +253,6 @@ mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
-pwrite_all(int fd, const char *buf, size_t len, uint64_t off)
-{
-	while (len > 0) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Overwrite the line fragment left at the new head (frag bytes, ending
  * in '\n') by a marker of the same length, padded with spaces. */
 static int
@@ -284,7 +269,7 @@ mark_fragment(int fd, const char *path, size_t frag, struct ops_err *err)
 		return ops_err_sys(err, ENOMEM, "unable to write '%s'", path);
 	memset(buf, ' ', n);
 	memcpy(buf, marker, m < n ? m : n);
-	if (pwrite_all(fd, buf, n, 0) < 0)
+	if (ops_fs_pwrite_all(fd, buf, n, 0) < 0)
 		rc = ops_err_sys(err, errno, "unable to write '%s'", path);
 	free(buf);
 	return rc;
@@ -319,7 +304,7 @@ cut_copy(int fd, const char *path, uint64_t from, struct ops_cut_result *res,
 			goto out;
 		}
 		if (n > 0) {
-			if (pwrite_all(fd, buf, (size_t)n, dst) < 0) {
+			if (ops_fs_pwrite_all(fd, buf, (size_t)n, dst) < 0) {
 				ops_err_sys(err, errno, "unable to write '%s'", path);
 				goto out;
 			}

@@ -416,6 +416,30 @@ test_mkdirs(void)
 	EQ_INT(ops_fs_fsync_dir(path("nodir"), 1, &err), -1);
 }
 
+/* Writes larger than OPS_FS_WRITE_MAX go out in pieces and land whole,
+ * at the start (write) and at an offset (pwrite). */
+static void
+test_write_all(void)
+{
+	size_t len = 3 * OPS_FS_WRITE_MAX + 123;
+	char *data = malloc(len), *back = malloc(len + 1000);
+	int fd = open(path("big"), O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	unit_case("write_all");
+	CHECK(data != NULL && back != NULL && fd >= 0);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (char)(i * 7 + i / 4096);
+	EQ_INT(ops_fs_write_all(fd, data, len), 0);
+	EQ_INT(ops_fs_pwrite_all(fd, data, len, 1000), 0);
+	EQ_INT(pread(fd, back, len + 1000, 0), (long long)(len + 1000));
+	CHECK(memcmp(back, data, 1000) == 0);
+	CHECK(memcmp(back + 1000, data, len) == 0);
+	EQ_INT(ops_fs_pwrite_all(-1, data, 10, 0), -1);
+	close(fd);
+	free(data);
+	free(back);
+}
+
 int
 main(void)
 {
@@ -428,6 +452,7 @@ main(void)
 	test_tail_fd();
 	test_glob();
 	test_mkdirs();
+	test_write_all();
 	unit_cleanup(tmp);
 	return unit_done();
 }
