@@ -427,6 +427,8 @@ test_write_all(void)
 
 	unit_case("write_all");
 	CHECK(data != NULL && back != NULL && fd >= 0);
+	if (data == NULL || back == NULL || fd < 0)
+		goto out;
 	for (size_t i = 0; i < len; i++)
 		data[i] = (char)(i * 7 + i / 4096);
 	EQ_INT(ops_fs_write_all(fd, data, len), 0);
@@ -435,7 +437,9 @@ test_write_all(void)
 	CHECK(memcmp(back, data, 1000) == 0);
 	CHECK(memcmp(back + 1000, data, len) == 0);
 	EQ_INT(ops_fs_pwrite_all(-1, data, 10, 0), -1);
-	close(fd);
+out:
+	if (fd >= 0)
+		close(fd);
 	free(data);
 	free(back);
 }
