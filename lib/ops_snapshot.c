@@ -125,11 +125,11 @@ ops_snapshot_db_open(const char *src, struct ops_snapshot_db **out, uint64_t *si
 		sqlerr(err, h->src, "open", src);
 		goto out;
 	}
+	/* It reads the schema: before the busy timeout, so that a busy
+	 * database keeps the default cache at once and is waited for only by
+	 * the tries below. */
+	sqlite3_exec(h->src, SMALL_CACHE, NULL, NULL, NULL);
 	sqlite3_busy_timeout(h->src, 2000);
-	if (sqlite3_exec(h->src, SMALL_CACHE, NULL, NULL, NULL) != SQLITE_OK) {
-		sqlerr(err, h->src, "open", src);
-		goto out;
-	}
 	/* Busy past the timeout (a recovery, an exclusive lock): a few
 	 * more tries, further apart. */
 	for (int i = 0; r == 1; i++) {
