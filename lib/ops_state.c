@@ -432,8 +432,8 @@ open_db(const char *path, sqlite3 **out, struct ops_err *err)
 	}
 	/* Every cron run would otherwise checkpoint and delete the WAL when it
 	 * closes the database (four fsyncs and an unlink, most of a warm
-	 * run's time). The WAL is kept and checkpointed as it grows, by
-	 * whichever writer crosses the auto-checkpoint size. */
+	 * run's time). The WAL is kept, and emptied by the commit that takes
+	 * it past WAL_FRAMES (wal_hook). */
 	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	sqlite3_wal_hook(db, wal_hook, NULL);
