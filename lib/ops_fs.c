@@ -91,33 +91,14 @@ out:
 	return rc;
 }
 
-int
-ops_fs_write_all(int fd, const void *data, size_t len)
+/* All of data, OPS_FS_WRITE_MAX at a time: at the file offset when at is
+ * 0, with pwrite at off when 1. */
+static int
+put_all(int fd, const char *p, size_t len, int at, uint64_t off)
 {
-	const char *p = data;
-
 	while (len > 0) {
-		ssize_t n = write(fd, p, len < OPS_FS_WRITE_MAX ? len : OPS_FS_WRITE_MAX);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int
-ops_fs_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len < OPS_FS_WRITE_MAX ? len : OPS_FS_WRITE_MAX,
-		    (off_t)off);
+		size_t k = len < OPS_FS_WRITE_MAX ? len : OPS_FS_WRITE_MAX;
+		ssize_t n = at ? pwrite(fd, p, k, (off_t)off) : write(fd, p, k);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -129,6 +110,18 @@ ops_fs_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
 		off += (uint64_t)n;
 	}
 	return 0;
+}
+
+int
+ops_fs_write_all(int fd, const void *data, size_t len)
+{
+	return put_all(fd, data, len, 0, 0);
+}
+
+int
+ops_fs_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+	return put_all(fd, data, len, 1, off);
 }
 
 int

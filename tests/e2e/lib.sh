@@ -89,8 +89,12 @@ start_agent() {
 	"$AGENT_SIM" --home "$home" --interval 0.2 "$@" &
 	AGENT_PID=$!
 	_pids="$_pids $AGENT_PID"
+	# started: its PID file, then its first status (heartbeat), which it
+	# writes just after; a check run in between saw the home's old status
+	# (t314 failed that way once in some forty runs)
 	for _ in $(seq 100); do
-		[ -s "$home/logs/daemon.pid" ] && [ "$(cat "$home/logs/daemon.pid")" = "$AGENT_PID" ] && return 0
+		[ -s "$home/logs/daemon.pid" ] && [ "$(cat "$home/logs/daemon.pid")" = "$AGENT_PID" ] &&
+			grep -qs "\"pid\":\"$AGENT_PID\"" "$home/logs/daemon_status.json" && return 0
 		sleep 0.05
 	done
 	fail "agent-sim did not start"
