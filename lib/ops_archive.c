@@ -555,29 +555,23 @@ sink_open(struct reader *r, const struct ops_manifest_entry *me, const char *nam
 	return 0;
 }
 
-/* Extracted data goes out OPS_FS_WRITE_MAX at a time (see ops_fs.h). */
+/* Extracted data goes out OPS_FS_WRITE_MAX at a time (see ops_fs.h):
+ * through libarchive's disk writer, or ops_fs_write_all to a file. */
 static int
 sink_write(struct reader *r, struct sink *s, const char *p, size_t n, const char *name,
     struct ops_err *err)
 {
+	if (!s->disk) {
+		if (s->fd >= 0 && ops_fs_write_all(s->fd, p, n) < 0)
+			return ops_err_sys(err, errno, "unable to write '%s'", s->path);
+		return 0;
+	}
 	while (n > 0) {
 		size_t k = n < OPS_FS_WRITE_MAX ? n : OPS_FS_WRITE_MAX;
-		ssize_t w;
+		la_ssize_t w = archive_write_data(r->disk, p, k);
 
-		if (s->disk)
-			w = archive_write_data(r->disk, p, k);
-		else if (s->fd >= 0)
-			w = write(s->fd, p, k);
-		else
-			return 0;
-		if (w < 0 && !s->disk && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (s->disk)
-				return aerr(err, r->disk, name);
-			return ops_err_sys(err, w < 0 ? errno : EIO, "unable to write '%s'",
-			    s->path);
-		}
+		if (w <= 0)
+			return aerr(err, r->disk, name);
 		p += w;
 		n -= (size_t)w;
 	}
