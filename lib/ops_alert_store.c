@@ -28,12 +28,6 @@ ops_alert_store_rollback(struct ops_statedb *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void
-copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
-{
-	snprintf(dst, len, "%s", ops_state_text(s, col));
-}
-
 static enum ops_state
 col_state(sqlite3_stmt *s, int col)
 {
@@ -81,7 +75,7 @@ ops_alert_store_load(struct ops_statedb *st, double now, struct ops_alert_set *s
 		x->resolve_pending = sqlite3_column_int(s, 7) != 0;
 		x->held = sqlite3_column_int(s, 8) != 0;
 		x->suppressed = sqlite3_column_int64(s, 9);
-		copy_text(x->message, sizeof(x->message), s, 10);
+		ops_state_copy_text(x->message, sizeof(x->message), s, 10);
 		x->silenced_until = all;
 		for (size_t i = 0; i < nsil; i++)
 			if (strcmp(sil[i].type, x->type) == 0 && sil[i].until > x->silenced_until)
@@ -319,7 +313,7 @@ ops_alert_store_silences(struct ops_statedb *st, double now,
 			goto out;
 		}
 		v = nv;
-		copy_text(v[n].type, sizeof(v[n].type), s, 0);
+		ops_state_copy_text(v[n].type, sizeof(v[n].type), s, 0);
 		v[n].until = sqlite3_column_double(s, 1);
 		v[n].set_at = sqlite3_column_double(s, 2);
 		n++;
@@ -386,8 +380,8 @@ ops_alert_store_queue_list(struct ops_statedb *st, struct ops_alert_queued **out
 		memset(&v[n], 0, sizeof(v[n]));
 		v[n].id = sqlite3_column_int64(s, 0);
 		v[n].ts = sqlite3_column_double(s, 1);
-		copy_text(v[n].type, sizeof(v[n].type), s, 2);
-		copy_text(v[n].channel, sizeof(v[n].channel), s, 3);
+		ops_state_copy_text(v[n].type, sizeof(v[n].type), s, 2);
+		ops_state_copy_text(v[n].channel, sizeof(v[n].channel), s, 3);
 		v[n].payload = strdup(p ? (const char *)p : "");
 		v[n].attempts = sqlite3_column_int(s, 5);
 		n++;

@@ -80,12 +80,6 @@ ops_catalog_put(struct ops_statedb *st, const struct ops_catalog_row *row,
 	return ops_state_step_done(st, s, "record a backup in the catalog", err);
 }
 
-static void
-copy_text(char *dst, size_t len, const unsigned char *src)
-{
-	snprintf(dst, len, "%s", src ? (const char *)src : "");
-}
-
 int
 ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row *row,
     struct ops_err *err)
@@ -102,21 +96,21 @@ ops_catalog_get(struct ops_statedb *st, const char *name, struct ops_catalog_row
 	switch (sqlite3_step(s)) {
 	case SQLITE_ROW:
 		memset(row, 0, sizeof(*row));
-		copy_text(row->name, sizeof(row->name), sqlite3_column_text(s, 0));
+		ops_state_copy_text(row->name, sizeof(row->name), s, 0);
 		row->created = sqlite3_column_double(s, 1);
 		row->size = sqlite3_column_int64(s, 2);
 		row->files = sqlite3_column_int64(s, 3);
 		row->data_size = sqlite3_column_int64(s, 4);
-		copy_text(row->compression, sizeof(row->compression), sqlite3_column_text(s, 5));
+		ops_state_copy_text(row->compression, sizeof(row->compression), s, 5);
 		row->seconds = sqlite3_column_double(s, 6);
 		row->verified = sqlite3_column_double(s, 7);
 		row->verify_ok = sqlite3_column_int(s, 8);
-		copy_text(row->verify_msg, sizeof(row->verify_msg), sqlite3_column_text(s, 9));
+		ops_state_copy_text(row->verify_msg, sizeof(row->verify_msg), s, 9);
 		row->state = state_parse(sqlite3_column_text(s, 10));
 		row->good_at = sqlite3_column_double(s, 11);
 		row->offsite = sqlite3_column_double(s, 12);
-		copy_text(row->offsite_msg, sizeof(row->offsite_msg), sqlite3_column_text(s, 13));
-		copy_text(row->sha256, sizeof(row->sha256), sqlite3_column_text(s, 14));
+		ops_state_copy_text(row->offsite_msg, sizeof(row->offsite_msg), s, 13);
+		ops_state_copy_text(row->sha256, sizeof(row->sha256), s, 14);
 		rc = 1;
 		break;
 	case SQLITE_DONE:
@@ -181,10 +175,10 @@ run_one(struct ops_statedb *st, const char *sql, const char *kind,
 	case SQLITE_ROW:
 		memset(r, 0, sizeof(*r));
 		r->ts = sqlite3_column_double(s, 0);
-		copy_text(r->kind, sizeof(r->kind), sqlite3_column_text(s, 1));
+		ops_state_copy_text(r->kind, sizeof(r->kind), s, 1);
 		r->ok = sqlite3_column_int(s, 2);
-		copy_text(r->archive, sizeof(r->archive), sqlite3_column_text(s, 3));
-		copy_text(r->msg, sizeof(r->msg), sqlite3_column_text(s, 4));
+		ops_state_copy_text(r->archive, sizeof(r->archive), s, 3);
+		ops_state_copy_text(r->msg, sizeof(r->msg), s, 4);
 		rc = 1;
 		break;
 	case SQLITE_DONE:

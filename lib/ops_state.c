@@ -136,6 +136,12 @@ ops_state_text(sqlite3_stmt *s, int i)
 	return t ? (const char *)t : "";
 }
 
+void
+ops_state_copy_text(char *dst, size_t len, sqlite3_stmt *s, int i)
+{
+	snprintf(dst, len, "%s", ops_state_text(s, i));
+}
+
 int
 ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
     struct ops_err *err)

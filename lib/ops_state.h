@@ -72,7 +72,8 @@ int ops_state_integrity_store(struct ops_statedb *st, const char *path,
  * ops_state_step_done steps a statement that returns no row and
  * finalizes it, whatever happens. ops_state_text is column i of the
  * current row as text, "" for NULL (owned by the statement: valid until
- * the next step or finalize). */
+ * the next step or finalize); ops_state_copy_text copies it into dst of
+ * len bytes, cut to fit. */
 int ops_state_error(struct ops_err *err, const struct ops_statedb *st,
     const char *what);
 int ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
@@ -80,6 +81,7 @@ int ops_state_prepare(struct ops_statedb *st, const char *sql, sqlite3_stmt **s,
 int ops_state_step_done(struct ops_statedb *st, sqlite3_stmt *s, const char *what,
     struct ops_err *err);
 const char *ops_state_text(sqlite3_stmt *s, int i);
+void ops_state_copy_text(char *dst, size_t len, sqlite3_stmt *s, int i);
 /* Steps a DELETE s (finalized whatever happens) and adds the rows it
  * removed to the pruned count of counter (table pruned), both or neither:
  * a counter shown as "rows kept + rows pruned" (serve's _total metrics)
